@@ -1,0 +1,160 @@
+"""Colour palettes: the 10 Monk skin tones, natural and vivid hair colours, eye colours and lip tones.
+
+Colours are addressed by ``palette/name`` (``hair/auburn``) or by plain name within a slot. ``nearest`` finds the
+closest entry in CIELAB (D65), which is what both the measured attributes and recipe validation use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assembler.errors import UnknownNameError, did_you_mean
+
+__all__ = ["Swatch", "PALETTES", "MONK", "get_color", "nearest", "hex_to_rgb", "rgb_to_hex", "srgb_to_lab",
+           "lip_for_skin"]
+
+
+@dataclass(frozen=True)
+class Swatch:
+    name: str
+    hex: str
+    family: str  # e.g. "black", "brown", "blonde", "red", "gray", "white", "vivid"
+    vivid: bool = False
+
+
+def _sw(entries: list[tuple[str, str, str]], vivid: set[str] = frozenset()) -> dict[str, Swatch]:
+    return {n: Swatch(n, h, f, f in vivid) for n, h, f in entries}
+
+
+# The Monk Skin Tone Scale (Ellis Monk, Google, CC-BY 4.0), tones 1 (lightest) .. 10 (darkest)
+MONK: list[str] = ["#f6ede4", "#f3e7db", "#f7ead0", "#eadaba", "#d7bd96",
+                   "#a07e56", "#825c43", "#604134", "#3a312a", "#292420"]
+
+PALETTES: dict[str, dict[str, Swatch]] = {
+    "skin": {f"monk_{i + 1:02d}": Swatch(f"monk_{i + 1:02d}", h, "monk") for i, h in enumerate(MONK)},
+    "hair": _sw([
+        ("black", "#16110e", "black"),
+        ("soft_black", "#2a201b", "black"),
+        ("dark_brown", "#3c2a1f", "brown"),
+        ("brown", "#5b3d29", "brown"),
+        ("light_brown", "#8a6141", "brown"),
+        ("auburn", "#7b341c", "red"),
+        ("red", "#b24a22", "red"),
+        ("strawberry_blonde", "#c98d5f", "blonde"),
+        ("dark_blonde", "#a07f4e", "blonde"),
+        ("blonde", "#d3b078", "blonde"),
+        ("platinum", "#e5dcc3", "blonde"),
+        ("gray", "#8c8884", "gray"),
+        ("silver", "#bdbbb7", "gray"),
+        ("white", "#eceae5", "white"),
+        ("pink", "#e25b9b", "vivid"),
+        ("blue", "#376dd8", "vivid"),
+        ("green", "#36a862", "vivid"),
+        ("purple", "#7d4cc8", "vivid"),
+        ("teal", "#1f9aa0", "vivid"),
+    ], vivid={"vivid"}),
+    "eyes": _sw([
+        ("dark_brown", "#3b2213", "brown"),
+        ("brown", "#6a4125", "brown"),
+        ("hazel", "#8c6f42", "hazel"),
+        ("amber", "#a7712b", "hazel"),
+        ("green", "#5b7b38", "green"),
+        ("blue", "#4a79b3", "blue"),
+        ("light_blue", "#7ea6d4", "blue"),
+        ("gray", "#7b8894", "gray"),
+    ]),
+    "lips": _sw([
+        ("pale_pink", "#dc9a92", "pink"),
+        ("rose", "#c9716b", "pink"),
+        ("coral", "#d7735b", "pink"),
+        ("mauve", "#a8686b", "brown"),
+        ("berry", "#9a4751", "red"),
+        ("brown", "#7c4a3e", "brown"),
+        ("deep", "#573230", "brown"),
+    ]),
+    "glasses": _sw([
+        ("black", "#1d1d1f", "dark"),
+        ("tortoise", "#6b3f1f", "brown"),
+        ("gold", "#c59b45", "metal"),
+        ("silver", "#a9adb3", "metal"),
+        ("red", "#c0392b", "color"),
+        ("blue", "#2f5fa7", "color"),
+    ]),
+    "headwear": _sw([
+        ("navy", "#273a5c", "dark"),
+        ("red", "#c23b36", "color"),
+        ("mustard", "#d2a13a", "color"),
+        ("forest", "#2f6b47", "color"),
+        ("charcoal", "#3a3a3e", "dark"),
+        ("cream", "#e9e0cc", "light"),
+    ]),
+    "clothes": _sw([
+        ("navy", "#2c3e66", "dark"),
+        ("teal", "#2a8c8c", "color"),
+        ("coral", "#e0735a", "color"),
+        ("gray", "#7d8289", "gray"),
+        ("white", "#f2f2ef", "light"),
+        ("black", "#232326", "dark"),
+    ]),
+}
+
+
+def hex_to_rgb(hex_color: str) -> tuple[int, int, int]:
+    h = hex_color.lstrip("#")
+    if len(h) != 6:
+        raise ValueError(f"bad hex colour '{hex_color}': use #rrggbb")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def rgb_to_hex(rgb) -> str:
+    r, g, b = (int(round(float(np.clip(v, 0, 255)))) for v in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def srgb_to_lab(rgb) -> np.ndarray:
+    """sRGB in 0..255 (…, 3) → CIELAB D65 (…, 3)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                  [0.0193339, 0.1191920, 0.9503041]])
+    xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def get_color(slot: str, value: str) -> str:
+    """Resolve a colour for a slot: a palette name (``auburn``, ``monk_07``, ``hair/auburn``) or ``#rrggbb``.
+    Unknown names raise an error listing the palette."""
+    if value.startswith("#"):
+        hex_to_rgb(value)
+        return value.lower()
+    palette_name, _, name = value.rpartition("/")
+    palette_name = palette_name or slot
+    if palette_name not in PALETTES:
+        raise UnknownNameError(f"unknown palette '{palette_name}'{did_you_mean(palette_name, PALETTES)} "
+                               f"(palettes: {', '.join(PALETTES)})")
+    palette = PALETTES[palette_name]
+    if name not in palette:
+        raise UnknownNameError(
+            f"unknown {palette_name} colour '{name}'{did_you_mean(name, palette)} "
+            f"({len(palette)} {palette_name} colours: {', '.join(palette)})")
+    return palette[name].hex
+
+
+def nearest(palette_name: str, lab, *, exclude_vivid: bool = False) -> tuple[Swatch, float]:
+    """The swatch closest in CIELAB (ΔE76) to ``lab``, and that distance."""
+    best, best_d = None, np.inf
+    for sw in PALETTES[palette_name].values():
+        if exclude_vivid and sw.vivid:
+            continue
+        d = float(np.linalg.norm(srgb_to_lab(hex_to_rgb(sw.hex)) - np.asarray(lab, dtype=np.float64)))
+        if d < best_d:
+            best, best_d = sw, d
+    return best, best_d
+
+
+def lip_for_skin(monk: int) -> str:
+    """A natural default lip tone for a Monk tone (1..10)."""
+    return ["pale_pink", "pale_pink", "rose", "rose", "coral", "mauve", "brown", "brown", "deep", "deep"][
+        int(np.clip(monk, 1, 10)) - 1]
