@@ -80,7 +80,7 @@ def load_image(src: ImageInput) -> np.ndarray:
                 raise ImageReadError(f"cannot read image {name}: the file is empty")
             try:
                 with warnings.catch_warnings():
-                    warnings.simplefilter("error", Image.DecompressionBombWarning)
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit below
                     img = Image.open(path)
                     w, h = img.size
                     if w * h > MAX_PIXELS:
@@ -89,15 +89,13 @@ def load_image(src: ImageInput) -> np.ndarray:
                             f"{MAX_PIXELS / 1e6:.0f} MP limit: downscale it first"
                         )
                     img.load()
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            except Image.DecompressionBombError:
                 raise ImageTooLargeError(
                     f"image {name} is over the {MAX_PIXELS / 1e6:.0f} MP limit (decompression bomb?): downscale it first"
                 ) from None
             except UnidentifiedImageError:
                 raise ImageReadError(f"cannot read image {name}: not an image file (JPEG, PNG, WebP, TIFF, BMP …)") from None
             except (OSError, SyntaxError, ValueError) as exc:
-                if isinstance(exc, ImageTooLargeError):
-                    raise
                 raise ImageReadError(f"cannot read image {name}: the file is truncated or corrupt ({exc})") from None
         w, h = img.size
         if w * h > MAX_PIXELS:
