@@ -22,6 +22,12 @@ _LAZY = {
     "create_embedder": ".embed",
     "classify": ".classify",
     "create_classifier": ".classify",
+    "make": ".make",
+    "render": ".make",
+    "Avatar": ".make",
+    "Recipe": ".recipe",
+    "SearchConfig": ".search",
+    "run_batch": ".batch",
     "errors": ".errors",
 }
 
@@ -49,4 +55,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .embed import create_embedder
     from .io import load_image
     from .landmarks import create_landmarker
+    from .make import Avatar, make, render
+    from .recipe import Recipe
+    from .search import SearchConfig
+    from .batch import run_batch
     from .records import Attributes, FaceRecord

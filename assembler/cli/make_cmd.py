@@ -1,0 +1,75 @@
+"""``memoji make PHOTO... -o OUTDIR`` and ``memoji batch INPUT.csv -o OUTDIR``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import main
+
+
+def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"'{pair}' is not KEY=VALUE (e.g. hair=bun_02, hair_color=pink, glasses=none)",
+                                     param_hint="--override")
+        out[key.strip()] = None if value.strip().lower() in ("", "none") else value.strip()
+    return out
+
+
+@main.command("make")
+@click.argument("photos", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for avatar.png, avatar.svg and avatar.recipe.json.")
+@click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="PNG size in pixels.")
+@click.option("--override", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Replace a part or colour, keep the rest: hair=bun_02, hair_color=pink, glasses=none.")
+@click.option("--method", type=click.Choice(["search", "attributes", "greedy", "random"]), default="search",
+              show_default=True, help="How parts are chosen (the others are evaluation baselines).")
+@click.option("--face-index", type=int, default=0, show_default=True, help="Which face in each photo (0 = largest).")
+@click.option("--classifier", default="measured", show_default=True,
+              help="Attribute backend: measured, resnext50-celeba, combined.")
+@click.option("--classifier-weights", type=click.Path(path_type=Path), default=None,
+              help="Run folder of a trained classifier (for resnext50-celeba / combined).")
+@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Stylize with SDXL using this TOML/JSON config (GPU).")
+@click.option("--name", default=None, help="File stem (default: the first photo's name).")
+def make_command(photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
+                 stylize_config, name) -> None:
+    """Make an avatar from one or more PHOTOS of one person."""
+    from ..make import make
+
+    avatar = make(list(photos), size=size, method=method, face_index=face_index, classifier=classifier,
+                  classifier_weights=str(classifier_weights) if classifier_weights else None,
+                  stylize=str(stylize_config) if stylize_config else None, **parse_overrides(overrides))
+    stem = name or photos[0].stem
+    paths = avatar.save(out_dir, stem=stem)
+    a = avatar.face.attributes if avatar.face else None
+    if a is not None:
+        click.echo(a.summary())
+    parts = ", ".join(f"{k}={v}" for k, v in avatar.recipe.parts.items() if v)
+    click.echo(f"parts: {parts}")
+    click.echo(f"made in {avatar.timings.get('total', 0):.2f} s")
+    for kind, path in paths.items():
+        click.echo(f"wrote {path}")
+
+
+@main.command("batch")
+@click.argument("csv_path", metavar="INPUT.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder: one sub-folder per row id, and results.csv.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--resume", is_flag=True, help="Skip rows already finished in OUTDIR (after an interruption).")
+@click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True)
+@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Stylize every avatar with this config (GPU).")
+def batch_command(csv_path, out_dir, workers, resume, size, stylize_config) -> None:
+    """Make avatars for every row of INPUT.csv (columns: id, photo[, photo2…][, override columns])."""
+    from ..batch import run_batch
+
+    summary = run_batch(csv_path, out_dir, workers=workers, resume=resume, size=size,
+                        stylize=str(stylize_config) if stylize_config else None)
+    click.echo(f"{summary['ok']} ok, {summary['error']} failed, {summary['skipped']} skipped "
+               f"({summary['total']} rows); results: {summary['results']}")

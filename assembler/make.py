@@ -1,0 +1,146 @@
+"""The public API: ``make(photo_or_photos) -> Avatar`` and ``render(recipe) -> Avatar``.
+
+make = analyze → classify → retrieve + search → render (→ stylize). Deterministic: the same photos and options give
+the same recipe and the same bytes.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import FaceIndexError
+from .io import ImageInput
+from .recipe import Recipe
+from .records import FaceRecord
+from .search import METHODS, SearchConfig, choose_recipe, gather_evidence
+
+__all__ = ["Avatar", "make", "render"]
+
+
+@dataclass
+class Avatar:
+    """A rendered avatar: PNG bytes + SVG + the recipe that made it (+ the analysed face when made from a photo)."""
+
+    recipe: Recipe
+    size: int
+    png: bytes = field(repr=False)
+    svg: str = field(repr=False)
+    landmarks: np.ndarray = field(repr=False)  # (68, 2) of the drawn face, in PNG pixels
+    faces: list[FaceRecord] = field(default_factory=list, repr=False)
+    timings: dict[str, float] = field(default_factory=dict)
+    stylized: Any = field(default=None, repr=False)  # PIL image when stylize was asked for
+
+    @property
+    def face(self) -> FaceRecord | None:
+        return self.faces[0] if self.faces else None
+
+    @property
+    def image(self):
+        """The avatar as a PIL RGBA image."""
+        import io
+
+        from PIL import Image
+
+        return Image.open(io.BytesIO(self.png)).convert("RGBA")
+
+    def save(self, directory: str | os.PathLike, stem: str = "avatar") -> dict[str, Path]:
+        """Write ``<stem>.png``, ``<stem>.svg`` and ``<stem>.recipe.json`` (atomically) and return their paths."""
+        from index.vector import atomic_write
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        out = {"png": d / f"{stem}.png", "svg": d / f"{stem}.svg", "recipe": d / f"{stem}.recipe.json"}
+        atomic_write(out["png"], self.png)
+        atomic_write(out["svg"], self.svg.encode())
+        atomic_write(out["recipe"], (self.recipe.to_json() + "\n").encode())
+        if self.stylized is not None:
+            import io
+
+            buf = io.BytesIO()
+            self.stylized.save(buf, "PNG")
+            out["stylized"] = d / f"{stem}.stylized.png"
+            atomic_write(out["stylized"], buf.getvalue())
+        return out
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+def render(recipe: Recipe | dict | str | os.PathLike, size: int = 512, **overrides: str | None) -> Avatar:
+    """Render a recipe (object, dict, JSON text or path) to an :class:`Avatar`; pure and deterministic."""
+    from parts_library import render as render_parts
+
+    if not isinstance(recipe, Recipe):
+        recipe = Recipe.from_dict(recipe) if isinstance(recipe, dict) else Recipe.from_json(recipe)
+    if overrides:
+        recipe = recipe.with_overrides(**overrides)
+    spec = recipe.render_spec()
+    t0 = time.perf_counter()
+    png = render_parts(spec, size=size, fmt="png")
+    svg = render_parts(spec, size=size, fmt="svg")
+    return Avatar(recipe=recipe, size=size, png=png.data, svg=svg.data, landmarks=np.asarray(png.landmarks),
+                  timings={"render": time.perf_counter() - t0})
+
+
+def _as_list(photos) -> list[ImageInput]:
+    if isinstance(photos, (str, os.PathLike)) or not isinstance(photos, Sequence):
+        return [photos]
+    return list(photos)
+
+
+def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", size: int = 512,
+         face_index: int = 0, classifier: str = "measured", classifier_weights: str | None = None,
+         search: SearchConfig | None = None, seed: int = 0, stylize: Any = None,
+         **overrides: str | None) -> Avatar:
+    """Photo(s) of one person → an :class:`Avatar` that looks like them.
+
+    ``photos``: a path, PIL image or RGB array, or a list of them (evidence is averaged). ``face_index`` picks the
+    face in each photo (0 = largest). ``method``: ``search`` (default), or a baseline (``attributes``, ``greedy``,
+    ``random``). ``overrides`` replace parts or colours and keep the rest: ``hair="bun_02"``,
+    ``hair_color="pink"``, ``glasses=None``. ``stylize``: a stylize config (path, dict or ``Stylizer``).
+    """
+    from .analyze import get_analyzer
+    from .classify import classify
+
+    timings: dict[str, float] = {}
+    faces: list[FaceRecord] = []
+    analyzer = get_analyzer()
+    for photo in _as_list(photos):
+        t0 = time.perf_counter()
+        found = analyzer(photo, max_faces=None if face_index else 1)
+        timings["analyze"] = timings.get("analyze", 0.0) + time.perf_counter() - t0
+        if face_index >= len(found):
+            raise FaceIndexError(f"face_index {face_index} asked for, but {len(found)} face(s) found in "
+                                 f"{found[0].source or 'the image'}: use 0..{len(found) - 1}")
+        t0 = time.perf_counter()
+        kwargs = {"weights": classifier_weights} if classifier_weights else {}
+        classify(found[face_index], backend=classifier, **kwargs)
+        timings["classify"] = timings.get("classify", 0.0) + time.perf_counter() - t0
+        faces.append(found[face_index])
+
+    t0 = time.perf_counter()
+    ev = gather_evidence(faces)
+    cfg = search or SearchConfig(seed=seed)
+    if method not in METHODS:
+        choose_recipe(ev, method)  # raises the listing error
+    recipe = choose_recipe(ev, method, cfg)
+    timings["search"] = time.perf_counter() - t0
+    avatar = render(recipe, size=size, **overrides)
+    timings["render"] = avatar.timings["render"]
+    avatar.faces = faces
+    if stylize is not None:
+        from .stylize import Stylizer
+
+        t0 = time.perf_counter()
+        stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
+        avatar.stylized = stylizer(avatar)
+        timings["stylize"] = time.perf_counter() - t0
+    timings["total"] = sum(timings.values())
+    avatar.timings = timings
+    return avatar

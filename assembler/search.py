@@ -1,0 +1,503 @@
+"""The retrieve + search stages: attributes and descriptors → a Recipe.
+
+Measured attributes are constraints, not votes: they fix the colours and forbid what the photo contradicts (no beard
+where none was measured, no glasses that are not there, no long hair on a short-haired person). Inside those
+constraints, every category's candidates come from the FAISS part index (descriptor distance to the photo's
+geometry), and a bounded, deterministic joint search ranks whole combinations by
+
+    score = Σ_category w_desc · descriptor agreement + w_attr · soft attribute agreement + w_id · identity similarity
+
+where identity similarity is the cosine between the identity embedding of the *rendered* candidate and the photo's
+(averaged over photos). The identity term only ranks candidates that already agree with what was measured — on its
+own an embedder is exploited, not matched.
+
+Methods (the same code serves the evaluation baselines):
+``search`` (full), ``attributes`` (colours and constraints only, typical parts), ``greedy`` (one category at a time
+maximising identity similarity with no constraints — the published method that fails), ``random``.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .records import Attributes, FaceRecord
+from .recipe import Recipe
+
+__all__ = ["Evidence", "gather_evidence", "SearchConfig", "choose_recipe", "METHODS", "IdentityScorer"]
+
+METHODS = ("search", "attributes", "greedy", "random")
+
+DESCRIPTOR_CATEGORIES = ("face", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses")
+OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
+# order in which the joint search revisits categories: what changes a face's identity most first
+SEARCH_ORDER = ("hair", "face", "eyes", "brows", "nose", "mouth", "facial_hair", "glasses")
+HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long")
+
+
+@dataclass
+class Evidence:
+    """What the photo(s) say about one person, averaged over photos."""
+
+    embedding: np.ndarray | None
+    descriptors: dict[str, np.ndarray]
+    attributes: Attributes
+    faces: list[FaceRecord]
+
+
+def _combine_attributes(attrs: list[Attributes]) -> Attributes:
+    if len(attrs) == 1:
+        return attrs[0]
+    w = np.array([max(a.confidence, 1e-3) for a in attrs])
+    best = attrs[int(np.argmax(w))]
+
+    def wmean(values):
+        vals = [(v, wi) for v, wi in zip(values, w) if v is not None]
+        return None if not vals else float(np.average([v for v, _ in vals], weights=[wi for _, wi in vals]))
+
+    def wvote(values):
+        tally: dict[Any, float] = {}
+        for v, wi in zip(values, w):
+            if v is not None:
+                tally[v] = tally.get(v, 0.0) + wi
+        return max(sorted(tally), key=tally.get) if tally else None
+
+    tones = [a.skin_tone for a in attrs if a.skin_tone is not None]
+    out = Attributes(
+        backend=best.backend,
+        skin_tone=int(round(float(np.median(tones)))) if tones else None,
+        skin_hex=best.skin_hex, skin_ita=wmean([a.skin_ita for a in attrs]),
+        skin_confidence=float(np.mean([a.skin_confidence for a in attrs])),
+        hair_color=wvote([a.hair_color for a in attrs]), hair_hex=best.hair_hex,
+        hair_color_confidence=float(np.mean([a.hair_color_confidence for a in attrs])),
+        hair_length=wvote([a.hair_length for a in attrs]),
+        hair_volume=wmean([a.hair_volume for a in attrs]), hair_curl=wmean([a.hair_curl for a in attrs]),
+        fringe=wmean([a.fringe for a in attrs]), bald=wmean([a.bald for a in attrs]),
+        facial_hair={k: wmean([a.facial_hair.get(k) for a in attrs]) or 0.0
+                     for k in sorted({k for a in attrs for k in a.facial_hair})},
+        glasses=wmean([a.glasses for a in attrs]),
+        probs={k: wmean([a.probs.get(k) for a in attrs]) or 0.0 for k in sorted({k for a in attrs for k in a.probs})},
+        confidence=float(np.max(w)), flags=sorted({f for a in attrs for f in a.flags}),
+    )
+    return out
+
+
+def gather_evidence(faces: Sequence[FaceRecord]) -> Evidence:
+    """Average embeddings and descriptors over several analysed + classified faces of one person."""
+    if not faces:
+        raise ValueError("gather_evidence needs at least one face")
+    embs = [f.embedding for f in faces if f.embedding is not None]
+    emb = None
+    if embs:
+        m = np.mean(embs, axis=0)
+        emb = (m / max(np.linalg.norm(m), 1e-12)).astype(np.float32)
+    descriptors: dict[str, np.ndarray] = {}
+    for cat in DESCRIPTOR_CATEGORIES:
+        vecs = [np.asarray(f.measurements["descriptors"][cat], np.float32) for f in faces
+                if f.measurements and cat in f.measurements.get("descriptors", {})]
+        if vecs:
+            descriptors[cat] = np.mean(vecs, axis=0)
+    attrs = [f.attributes for f in faces if f.attributes is not None]
+    if not attrs:
+        raise ValueError("faces must be classified before search (assembler.classify)")
+    return Evidence(embedding=emb, descriptors=descriptors, attributes=_combine_attributes(attrs), faces=list(faces))
+
+
+# -- constraints from attributes ------------------------------------------------------------------------------------
+
+def _hair_length_class(part) -> int | None:
+    tags = set(part.tags)
+    found = [i for i, t in enumerate(HAIR_LENGTHS) if t in tags]
+    if "balding" in tags or "receding" in tags and not found:
+        found.append(HAIR_LENGTHS.index("short"))
+    return min(found) if found else None
+
+
+def _measured_length(attrs: Attributes) -> int | None:
+    if attrs.bald is not None and attrs.bald >= 0.6:
+        return 0
+    if attrs.hair_length in HAIR_LENGTHS:
+        return HAIR_LENGTHS.index(attrs.hair_length)
+    return None
+
+
+FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
+                     "moustache": ("moustache",), "stubble": ("stubble",)}
+
+
+def allowed(category: str, part, attrs: Attributes) -> bool:
+    """Whether a part is consistent with what was measured (hard constraint)."""
+    if part is None:  # "no part"
+        if category == "facial_hair":
+            return presence(category, attrs) < 0.6
+        if category == "glasses":
+            return presence(category, attrs) < 0.5
+        return category in OPTIONAL_CATEGORIES
+    tags = set(part.tags)
+    if category == "hair":
+        want = _measured_length(attrs)
+        have = _hair_length_class(part)
+        if want is not None and have is not None and abs(want - have) > 1:
+            return False
+        if want is not None and want >= 2 and ("bald" in tags):
+            return False
+        return True
+    if category == "facial_hair":
+        probs = attrs.facial_hair
+        for kind, kind_tags in FACIAL_HAIR_KINDS.items():
+            if tags & set(kind_tags) and probs.get(kind, 0.0) >= 0.4:
+                return True
+        return False
+    if category == "glasses":
+        return (attrs.glasses or 0.0) >= 0.5 and "sunglasses" not in tags
+    if category == "headwear":
+        return False  # never invented; only by override
+    return True
+
+
+def presence(category: str, attrs: Attributes) -> float:
+    """Probability that the photo shows something of an optional category."""
+    if category == "facial_hair":
+        return max(attrs.facial_hair.values(), default=0.0)
+    if category == "glasses":
+        return attrs.glasses or 0.0
+    return 0.0
+
+
+def attribute_agreement(category: str, part, attrs: Attributes) -> float:
+    """Soft agreement in [0, 1] for what the hard constraints leave open (hair texture, fringe, length distance)."""
+    if part is None:
+        return 1.0
+    tags = set(part.tags)
+    if category == "hair":
+        score, n = 0.0, 0
+        want, have = _measured_length(attrs), _hair_length_class(part)
+        if want is not None and have is not None:
+            score += 1.0 - abs(want - have) / 2
+            n += 1
+        if attrs.hair_curl is not None:
+            texture = 1.0 if tags & {"coily", "afro", "locs"} else 0.66 if "curly" in tags else \
+                0.33 if "wavy" in tags else 0.0
+            score += 1.0 - abs(texture - attrs.hair_curl)
+            n += 1
+        if attrs.fringe is not None:
+            score += 1.0 - abs(float("fringe" in tags) - attrs.fringe)
+            n += 1
+        return score / n if n else 1.0
+    if category == "facial_hair":
+        probs = attrs.facial_hair
+        kinds = [k for k, kt in FACIAL_HAIR_KINDS.items() if tags & set(kt)]
+        return float(np.mean([probs.get(k, 0.0) for k in kinds])) if kinds else 0.0
+    return 1.0
+
+
+# -- colours ----------------------------------------------------------------------------------------------------------
+
+def colors_from_attributes(attrs: Attributes, measurements: dict | None = None) -> dict[str, str]:
+    from parts_library.palettes import PALETTES, lip_for_skin
+
+    tone = attrs.skin_tone or 5
+    hair = attrs.hair_color if attrs.hair_color in PALETTES["hair"] else "dark_brown"
+    eyes = (measurements or {}).get("eye_color")
+    if eyes not in PALETTES["eyes"]:
+        eyes = "dark_brown" if tone >= 5 else "brown"
+    facial = (measurements or {}).get("facial_hair_color")
+    return {
+        "skin": f"monk_{tone:02d}",
+        "hair": hair,
+        "brows": hair if hair not in ("white", "platinum", "silver") else "gray",
+        "facial_hair": facial if facial in PALETTES["hair"] else hair,
+        "eyes": eyes,
+        "lips": lip_for_skin(tone),
+        "glasses": "black",
+        "clothes": "navy",
+    }
+
+
+# -- identity -------------------------------------------------------------------------------------------------------
+
+class IdentityScorer:
+    """Cosine between the identity embedding of a rendered recipe and a target embedding. Renders at ``size`` px and
+    embeds with the renderer's own landmarks (no detector). Results are cached per render spec."""
+
+    def __init__(self, embedder=None, size: int = 256):
+        from .embed import create_embedder
+
+        self.embedder = embedder or create_embedder("dlib-resnet128")
+        self.size = size
+        self._cache: dict[str, np.ndarray] = {}
+        self.calls = 0
+
+    def embed_spec(self, spec: dict) -> np.ndarray:
+        import json
+
+        from parts_library import render
+
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self._cache:
+            res = render(spec, size=self.size, fmt="png")
+            rgb = np.asarray(_flatten(res.image))
+            self._cache[key] = self.embedder.embed(rgb, res.landmarks)
+            self.calls += 1
+        return self._cache[key]
+
+    def __call__(self, spec: dict, target: np.ndarray) -> float:
+        return float(self.embed_spec(spec) @ target)
+
+
+def _flatten(img):
+    from PIL import Image
+
+    if img.mode != "RGBA":
+        return img.convert("RGB")
+    bg = Image.new("RGBA", img.size, (235, 235, 235, 255))
+    return Image.alpha_composite(bg, img).convert("RGB")
+
+
+# -- the search -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class SearchConfig:
+    top_k: int = 4  # candidates per category
+    n_alternatives: int = 5  # recorded in the recipe
+    w_desc: float = 1.0
+    w_attr: float = 0.5
+    w_id: float = 4.0
+    max_evals: int = 6  # identity evaluations (render + embed) in the joint search; deterministic budget
+    time_budget: float | None = None  # seconds; a safety cap (makes results machine-dependent when it bites)
+    seed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def _library_and_index():
+    from index.parts import PartIndex
+    from parts_library import load_library
+
+    lib = load_library()
+    return lib, PartIndex.open(lib)
+
+
+def _candidates(category: str, ev: Evidence, lib, idx, constrained: bool) -> list[tuple[str | None, float]]:
+    """All parts of a category allowed by the attributes, ranked by descriptor distance (FAISS), with their
+    descriptor agreement in (0, 1]."""
+    attrs = ev.attributes
+    parts = {p.id: p for p in lib.parts(category)}
+    if category in ev.descriptors and category in idx.categories:
+        ranked = idx.query(category, ev.descriptors[category], k=len(parts))
+    else:
+        ranked = [(pid, 0.0) for pid in sorted(parts)]
+    dists = np.array([d for _, d in ranked], dtype=np.float64)
+    scale = float(np.median(dists)) if len(dists) and np.median(dists) > 0 else 1.0
+    out = [(pid, float(np.exp(-d / scale))) for pid, d in ranked
+           if not constrained or allowed(category, parts[pid], attrs)]
+    if category in OPTIONAL_CATEGORIES and (not constrained or allowed(category, None, attrs)):
+        # "none" competes with the parts: as likely as the measurements say the thing is absent
+        out.append((None, 1.0 - presence(category, attrs) if constrained else float(np.exp(-1.0))))
+        out.sort(key=lambda t: -t[1])
+    if not out and constrained:  # nothing satisfies the constraints: fall back to the nearest parts, flagged
+        out = [(pid, float(np.exp(-d / scale))) for pid, d in ranked]
+    return out
+
+
+def _typical(category: str, lib, idx) -> str:
+    """The part closest to the category's mean descriptor: what 'no geometry information' picks."""
+    parts = lib.parts(category)
+    descs = np.stack([np.asarray(p.descriptor, np.float32) for p in parts]) if parts and parts[0].descriptor is not None else None
+    if descs is None or category not in idx.categories:
+        return sorted(p.id for p in parts)[0]
+    return idx.query(category, descs.mean(axis=0), k=1)[0][0]
+
+
+def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | None = None,
+                  identity: IdentityScorer | None = None) -> Recipe:
+    """Choose parts and colours for the evidence with one of :data:`METHODS`."""
+    from .errors import UnknownNameError, did_you_mean
+
+    if method not in METHODS:
+        raise UnknownNameError(f"unknown method '{method}'{did_you_mean(method, METHODS)} (methods: {', '.join(METHODS)})")
+    cfg = config or SearchConfig()
+    lib, idx = _library_and_index()
+    categories = [c for c in lib.categories]
+    t_start = time.perf_counter()
+    attrs = ev.attributes
+    measurements = ev.faces[0].measurements if ev.faces else None
+    analysis = {
+        "n_photos": len(ev.faces),
+        "sources": [f.source for f in ev.faces],
+        "attributes": attrs.to_dict(),
+        "flags": sorted({fl for f in ev.faces for fl in f.flags}),
+    }
+
+    if method == "random":
+        rng = np.random.default_rng(cfg.seed)
+        from parts_library.palettes import PALETTES
+
+        parts: dict[str, str | None] = {}
+        for cat in categories:
+            ids = sorted(p.id for p in lib.parts(cat))
+            options: list[str | None] = ids + ([None] * max(1, len(ids) // 2) if cat in OPTIONAL_CATEGORIES else [])
+            if cat == "headwear":
+                options = [None]
+            parts[cat] = options[int(rng.integers(len(options)))]
+        colors = {slot: sorted(PALETTES[pal])[int(rng.integers(len(PALETTES[pal])))]
+                  for slot, pal in [("skin", "skin"), ("hair", "hair"), ("eyes", "eyes"), ("lips", "lips"),
+                                    ("glasses", "glasses"), ("clothes", "clothes")]}
+        colors["brows"] = colors["facial_hair"] = colors["hair"]
+        return Recipe(parts=parts, colors=colors, analysis=analysis, method=method,
+                      scores={"seconds": time.perf_counter() - t_start})
+
+    colors = colors_from_attributes(attrs, measurements)
+
+    if method == "greedy":
+        return _greedy(ev, lib, categories, colors, identity, analysis, t_start)
+
+    constrained = True
+    cands = {cat: _candidates(cat, ev, lib, idx, constrained) for cat in categories}
+    if method == "attributes":
+        parts = {}
+        for cat in categories:
+            options = [pid for pid, _ in cands[cat]]
+            if cat in OPTIONAL_CATEGORIES:
+                # what the attributes imply (none, or the best-agreeing part of the measured kind), no geometry
+                real = [o for o in options if o is not None]
+                parts[cat] = None if presence(cat, attrs) < 0.5 or not real else max(
+                    real, key=lambda pid: (attribute_agreement(cat, lib.get(pid), attrs), pid))
+            elif cat == "hair":
+                parts[cat] = max((pid for pid in options), key=lambda pid: (
+                    attribute_agreement("hair", lib.get(pid), attrs), pid == _typical(cat, lib, idx)))
+            else:
+                parts[cat] = _typical(cat, lib, idx) if _typical(cat, lib, idx) in options else options[0]
+        return Recipe(parts=parts, colors=colors, analysis=analysis, method=method,
+                      alternatives=_alternatives(cands, lib, attrs, cfg),
+                      scores={"seconds": time.perf_counter() - t_start})
+
+    # -- full method: descriptor + attribute ranking, then joint coordinate search with identity --------------------
+    top = {cat: cands[cat][: cfg.top_k] for cat in categories}
+
+    def part_score(cat: str, pid: str | None, desc_agree: float) -> float:
+        part = lib.get(pid) if pid else None
+        return cfg.w_desc * desc_agree + cfg.w_attr * attribute_agreement(cat, part, attrs)
+
+    current = {cat: (top[cat][0][0] if top[cat] else None) for cat in categories}
+    local = {cat: {pid: part_score(cat, pid, a) for pid, a in top[cat]} for cat in categories}
+
+    def spec_of(sel: dict[str, str | None]) -> dict:
+        return {"parts": dict(sel), "colors": colors, "params": {}}
+
+    def total(sel: dict[str, str | None], id_sim: float | None) -> float:
+        s = sum(local[c].get(sel[c], 0.0) for c in categories)
+        return s + (cfg.w_id * id_sim if id_sim is not None else 0.0)
+
+    use_identity = ev.embedding is not None and cfg.max_evals > 0 and cfg.w_id > 0
+    if use_identity and identity is None:
+        identity = _default_identity()
+    id_now = identity(spec_of(current), ev.embedding) if use_identity else None
+    best = total(current, id_now)
+    evals = 1 if use_identity else 0
+    tried = 0
+    if use_identity:
+        # coordinate moves, best-first: each category's runner-up candidates in the order their local score ranks them
+        moves = []
+        for cat in SEARCH_ORDER:
+            if cat in top:
+                for pid, _ in top[cat][1:]:
+                    gap = local[cat][current[cat]] - local[cat][pid]
+                    moves.append((gap, SEARCH_ORDER.index(cat), cat, pid))
+        moves.sort(key=lambda m: (m[0], m[1], str(m[3])))
+        for gap, _, cat, pid in moves:
+            if evals >= cfg.max_evals:
+                break
+            if cfg.time_budget is not None and time.perf_counter() - t_start > cfg.time_budget:
+                break
+            if current[cat] == pid:
+                continue
+            trial = dict(current)
+            trial[cat] = pid
+            sim = identity(spec_of(trial), ev.embedding)
+            evals += 1
+            tried += 1
+            s = total(trial, sim)
+            if s > best:
+                current, best, id_now = trial, s, sim
+    scores = {
+        "total": round(best, 4),
+        "identity": None if id_now is None else round(id_now, 4),
+        "descriptor": {c: round(local[c].get(current[c], 0.0), 4) for c in categories},
+        "evaluations": evals,
+        "seconds": round(time.perf_counter() - t_start, 4),
+        "weights": {"desc": cfg.w_desc, "attr": cfg.w_attr, "id": cfg.w_id},
+    }
+    return Recipe(parts=current, colors=colors, analysis=analysis, method=method,
+                  alternatives=_alternatives(cands, lib, attrs, cfg), scores=scores)
+
+
+def _alternatives(cands, lib, attrs, cfg) -> dict[str, list[dict[str, Any]]]:
+    return {cat: [{"id": pid, "descriptor": round(a, 4)} for pid, a in lst[: cfg.n_alternatives]]
+            for cat, lst in cands.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _default_identity_cached() -> IdentityScorer:
+    return IdentityScorer()
+
+
+def _default_identity() -> IdentityScorer:
+    return _default_identity_cached()
+
+
+def _greedy(ev: Evidence, lib, categories, colors, identity, analysis, t_start) -> Recipe:
+    """The published one-at-a-time method: each category (and skin / hair colour) in turn takes whatever maximises
+    the identity similarity of the render, with no constraints from the measured attributes."""
+    from parts_library.palettes import PALETTES
+
+    if ev.embedding is None:
+        raise ValueError("the greedy baseline needs an identity embedding")
+    identity = identity or _default_identity()
+    current: dict[str, str | None] = {}
+    for cat in categories:
+        ids = sorted(p.id for p in lib.parts(cat))
+        current[cat] = None if cat in OPTIONAL_CATEGORIES else ids[0]
+    colors = dict(colors)
+    colors["skin"] = "monk_05"
+    colors["hair"] = colors["brows"] = colors["facial_hair"] = "brown"
+
+    def spec() -> dict:
+        return {"parts": dict(current), "colors": dict(colors), "params": {}}
+
+    best = identity(spec(), ev.embedding)
+    for cat in ["skin", "hair_color"] + [c for c in SEARCH_ORDER if c in categories] + \
+               [c for c in categories if c not in SEARCH_ORDER]:
+        if cat == "skin":
+            options, slot = sorted(PALETTES["skin"]), "skin"
+        elif cat == "hair_color":
+            options, slot = sorted(PALETTES["hair"]), "hair"
+        else:
+            options = [None] * (cat in OPTIONAL_CATEGORIES) + sorted(p.id for p in lib.parts(cat))
+            slot = None
+        for opt in options:
+            if slot == "skin":
+                old = colors["skin"]
+                colors["skin"] = opt
+            elif slot == "hair":
+                old = colors["hair"]
+                colors["hair"] = colors["brows"] = colors["facial_hair"] = opt
+            else:
+                old = current[cat]
+                current[cat] = opt
+            sim = identity(spec(), ev.embedding)
+            if sim > best:
+                best = sim
+            else:  # undo
+                if slot == "skin":
+                    colors["skin"] = old
+                elif slot == "hair":
+                    colors["hair"] = colors["brows"] = colors["facial_hair"] = old
+                else:
+                    current[cat] = old
+    return Recipe(parts=current, colors=colors, analysis=analysis, method="greedy",
+                  scores={"identity": round(best, 4), "seconds": round(time.perf_counter() - t_start, 4)})
