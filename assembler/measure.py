@@ -1,15 +1,845 @@
-"""Measurements from pixels + landmarks (skin, hair, facial hair, glasses, geometry). Filled in by the measured
-attributes work; until then only the landmark geometry descriptors."""
+"""Measurements from pixels + landmarks: skin colour, hair (mask, colour, shape), facial hair, glasses, geometry.
+
+Everything is measured on the aligned canonical chip (:attr:`FaceRecord.chip`, the 1024² frame of
+:mod:`parts_library.frame` at 512 px) resampled to a 256 px working copy, so the cost per face does not depend on
+the photo's size. Regions come from the 68 landmarks in that frame.
+
+Illumination normalisation (before any colour is read):
+
+- *colour cast*: the illuminant's chromaticity is estimated from grey-world over the whole photo and from the
+  white references on the face — the brightest sclera pixels and the teeth when the mouth is open — each compared
+  with its typical chromaticity under neutral light; per-channel gains divide it out (in linear RGB);
+- *exposure*: the same references (sclera, teeth, the photo's bright end) give a brightness level; half of its
+  deviation from the typical level is divided out (the whole of it would erase the skin tone itself).
+
+Skin: CIELAB statistics over cheek, forehead and nose patches, without specular highlights, shadows, beard or hair
+(robust per-patch and pooled outlier rejection) → Monk tone (nearest swatch in Lab after a fixed photo→swatch
+calibration) and ITA°. Hair: GrabCut seeded above the forehead and around the skull, face and neck as background →
+a mask in the canonical frame, its colour (robust mode in Lab → hair palette; low chroma → black/gray/white family
+only), silhouette descriptor, length, volume, fringe, baldness, curl. Facial hair: darkness, texture and chroma of
+the moustache / chin / jaw regions relative to cheek skin. Glasses: edge energy of the bridge and the rims around
+the eyes relative to the skin's own texture.
+
+The returned dict holds plain numbers (JSON-friendly) plus private ``_``-prefixed entries (masks, patches) that
+:meth:`FaceRecord.to_dict` drops.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
-from parts_library.descriptors import landmark_descriptors
+from parts_library import frame
+from parts_library.descriptors import (facial_hair_descriptor, glasses_descriptor, hair_descriptor,
+                                       landmark_descriptors)
 
+from .geometry import apply_affine, warp_to_canonical
 from .records import FaceRecord
+
+__all__ = ["measure_face", "WORK_SIZE", "monk_from_lab", "ita_degrees", "hair_color_name", "hair_family_probs", "linear_to_srgb",
+           "srgb_to_linear"]
+
+WORK_SIZE = 256  # working resolution of the canonical frame
+_S = WORK_SIZE / frame.SIZE  # working pixels per canonical unit
+_IOD = frame.IOD * _S  # inter-ocular distance in working pixels
+
+# typical chromaticities (linear RGB, normalised to G = 1) under neutral light, and typical linear luminances:
+# measured on the development photos after a manual white balance; they only set where "neutral" is.
+_TYPICAL_SCENE = np.array([1.42, 1.0, 0.90])
+_TYPICAL_SCLERA = np.array([1.40, 1.0, 0.90])
+_TYPICAL_TEETH = np.array([1.28, 1.0, 0.80])
+_TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "scene": 0.66}
+_CAST_STRENGTH = 0.8  # the rest of a cast is left: grey-world also "corrects" colourful scenes
+_EXPOSURE_STRENGTH = 0.6
+_CAST_LIMIT = (0.7, 1.45)
+
+_SRGB_TO_LIN = np.where(np.arange(256) / 255.0 <= 0.04045, np.arange(256) / 255.0 / 12.92,
+                        ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def srgb_to_linear(rgb_u8: np.ndarray) -> np.ndarray:
+    return _SRGB_TO_LIN[np.asarray(rgb_u8, dtype=np.uint8)]
+
+
+def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
+    """Linear RGB (float, clipped to 0..1) → sRGB float 0..1."""
+    c = np.clip(lin, 0.0, 1.0)
+    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055).astype(np.float32)
+
+
+def _luma(lin: np.ndarray) -> np.ndarray:
+    return lin[..., 0] * 0.2126 + lin[..., 1] * 0.7152 + lin[..., 2] * 0.0722
+
+
+def _poly(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
+    m = np.zeros(shape, np.uint8)
+    cv2.fillPoly(m, [np.round(pts).astype(np.int32)], 1)
+    return m.astype(bool)
+
+
+def _disc(shape: tuple[int, int], centre, radius: float) -> np.ndarray:
+    m = np.zeros(shape, np.uint8)
+    cv2.circle(m, (int(round(centre[0])), int(round(centre[1]))), max(1, int(round(radius))), 1, -1)
+    return m.astype(bool)
+
+
+def _ellipse(shape, centre, axes, *, top_only_scale: float | None = None) -> np.ndarray:
+    """Filled ellipse; ``axes`` = (half width, half height)."""
+    m = np.zeros(shape, np.uint8)
+    cv2.ellipse(m, (int(round(centre[0])), int(round(centre[1]))),
+                (max(1, int(round(axes[0]))), max(1, int(round(axes[1])))), 0, 0, 360, 1, -1)
+    return m.astype(bool)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# context
+
+
+class _Ctx:
+    """Per-face working data: the working chip (sRGB uint8 + linear), validity, landmarks in working pixels."""
+
+    def __init__(self, image: np.ndarray, face: FaceRecord):
+        if face.align_matrix is None or face.landmarks is None:
+            raise ValueError("measure_face needs an aligned face (landmarks and align_matrix from analyze)")
+        chip = face.chip
+        if chip is None:
+            chip = warp_to_canonical(image, face.align_matrix, 512)
+        self.chip = chip
+        self.chip_scale = chip.shape[0] / frame.SIZE
+        self.rgb = cv2.resize(chip, (WORK_SIZE, WORK_SIZE), interpolation=cv2.INTER_AREA) \
+            if chip.shape[0] != WORK_SIZE else chip
+        self.lin = srgb_to_linear(self.rgb)
+        lmc = face.landmarks_canonical
+        if lmc is None:
+            lmc = apply_affine(face.align_matrix, face.landmarks)
+        self.lmc = np.asarray(lmc, dtype=np.float64)
+        self.lm = self.lmc * _S
+        self.shape = (WORK_SIZE, WORK_SIZE)
+        self.valid = self._valid_mask(face.align_matrix, image.shape[:2])
+        self.valid_fraction = float(self.valid.mean())
+        # approximate face width in the source image (pixels), for resolution-aware confidences
+        self.face_px = float(np.sqrt(abs(np.linalg.det(np.asarray(face.align_matrix)[:, :2])))) ** -1 * frame.IOD
+
+    def _valid_mask(self, matrix: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+        """Working pixels whose source lies inside the photo (the chip replicates the border elsewhere)."""
+        m = np.vstack([np.asarray(matrix, dtype=np.float64), [0, 0, 1]])
+        inv = np.linalg.inv(m)[:2]
+        ys, xs = np.mgrid[0:WORK_SIZE, 0:WORK_SIZE].astype(np.float64)
+        cx, cy = (xs + 0.5) / _S, (ys + 0.5) / _S
+        ix = inv[0, 0] * cx + inv[0, 1] * cy + inv[0, 2]
+        iy = inv[1, 0] * cx + inv[1, 1] * cy + inv[1, 2]
+        h, w = hw
+        return (ix >= -0.5) & (ix < w - 0.5) & (iy >= -0.5) & (iy < h - 0.5)
+
+    def unit(self, ux: float, uy: float) -> np.ndarray:
+        """A point given in IOD units from the eye midpoint (eye line horizontal) → working pixels."""
+        return np.array([frame.CENTER_X + ux * frame.IOD, frame.EYE_Y + uy * frame.IOD]) * _S
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# illumination
+
+
+def _white_refs(ctx: _Ctx) -> dict[str, np.ndarray]:
+    """Mean linear RGB of the brightest sclera pixels and (mouth open) of the teeth, on the 512 chip."""
+    refs: dict[str, np.ndarray] = {}
+    chip = ctx.chip
+    k = ctx.chip_scale
+    shape = chip.shape[:2]
+    lm = ctx.lmc * k
+    eyes = _poly(shape, lm[36:42]) | _poly(shape, lm[42:48])
+    if eyes.sum() >= 30:
+        px = srgb_to_linear(chip[eyes])
+        y = _luma(px)
+        sel = px[y >= np.percentile(y, 88)]
+        if len(sel) >= 5 and sel.max() < 0.999:
+            refs["sclera"] = sel.mean(axis=0)
+    mouth = _poly(shape, lm[60:68])
+    iod_px = frame.IOD * k
+    if mouth.sum() >= 0.06 * iod_px ** 2:
+        px = srgb_to_linear(chip[mouth])
+        y = _luma(px)
+        bright = px[y >= np.percentile(y, 70)]
+        # teeth are bright and nearly neutral; a dark open mouth (no teeth showing) is not a reference
+        if len(bright) >= 10 and _luma(bright).mean() > 1.6 * np.median(y) and bright.max() < 0.999:
+            refs["teeth"] = bright.mean(axis=0)
+    return refs
+
+
+def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
+    """Per-channel gains (linear RGB) that remove the colour cast and part of the exposure error."""
+    h, w = image.shape[:2]
+    step = max(1, int(np.sqrt(h * w / 60000)))
+    sample = srgb_to_linear(image[::step, ::step].reshape(-1, 3))
+    ok = (sample.max(axis=1) < 0.97) & (sample.max(axis=1) > 0.01)
+    sample = sample[ok] if ok.sum() > 100 else sample
+    grey = sample.mean(axis=0) + 1e-6
+    y_scene = float(np.percentile(_luma(sample), 97)) if len(sample) else 0.8
+    refs = _white_refs(ctx)
+
+    # chromaticity: weighted geometric mean of each reference's deviation from its typical chromaticity
+    logs, weights = [np.log(grey / grey[1] / _TYPICAL_SCENE)], [1.0]
+    if "sclera" in refs:
+        logs.append(np.log(refs["sclera"] / refs["sclera"][1] / _TYPICAL_SCLERA))
+        weights.append(1.5)
+    if "teeth" in refs:
+        logs.append(np.log(refs["teeth"] / refs["teeth"][1] / _TYPICAL_TEETH))
+        weights.append(1.0)
+    cast = np.exp(np.average(np.array(logs), axis=0, weights=weights))
+    cast /= np.exp(np.log(cast).mean())  # chromatic only: geometric mean 1
+    gains = np.clip(cast ** -_CAST_STRENGTH, *_CAST_LIMIT)
+
+    # exposure: brightness of the references (after the cast is removed) against their typical levels
+    levels, lw = [np.log(max(y_scene, 1e-3) / _TYPICAL_Y["scene"])], [1.0]
+    for name in ("sclera", "teeth"):
+        if name in refs:
+            levels.append(np.log(max(float(_luma(refs[name] * gains)), 1e-3) / _TYPICAL_Y[name]))
+            lw.append(1.0)
+    level = float(np.exp(np.average(levels, weights=lw)))
+    exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.6, 1.8))
+    return {"gains": gains.astype(np.float32), "exposure": exposure, "references": sorted(refs),
+            "grey_world": grey, "scene_white": y_scene,
+            "grayscale": bool(np.abs(np.log(grey / grey[1])).max() < 0.01 and _is_grayscale(ctx.rgb))}
+
+
+def _is_grayscale(rgb: np.ndarray) -> bool:
+    x = rgb.astype(np.int16)
+    return bool(max(np.abs(x[..., 0] - x[..., 1]).mean(), np.abs(x[..., 1] - x[..., 2]).mean()) < 2.0)
+
+
+def _normalised_lab(ctx: _Ctx, illum: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    lin = ctx.lin * (illum["gains"] * illum["exposure"])
+    srgb = linear_to_srgb(lin)
+    return cv2.cvtColor(srgb, cv2.COLOR_RGB2Lab), srgb
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# skin
+
+# Monk swatches are how skin looks under even, diffuse light. In photos the lightness of the same skin swings with
+# exposure and lighting far more than its chromaticity does (a brown cheek under studio light can read as light as
+# a pale one in a dim room), so exposure is treated as a nuisance: each swatch is compared with the skin colour
+# scaled by the exposure factor k (0.25..4, linear light) that fits it best, plus a penalty on |log k|. Lightness
+# is weighted down against chroma (l:c ≈ 1:3). Constants were chosen on the development photos (see
+# docs/attributes_agreement.md) for balanced agreement between light and dark skin.
+_MONK_K = np.exp(np.linspace(np.log(0.25), np.log(4.0), 41)).astype(np.float32)
+_MONK_K_PENALTY = 3.0  # ΔE per unit |ln k|
+_MONK_L_OFFSET = 5.0  # photos of skin read a little darker than the swatches
+_W_L = 0.3
+
+
+def _monk_labs() -> np.ndarray:
+    from parts_library.palettes import MONK, hex_to_rgb, srgb_to_lab
+
+    return np.array([srgb_to_lab(hex_to_rgb(h)) for h in MONK])
+
+
+_MONK_LAB = _monk_labs()
+
+
+def monk_from_lab(lab) -> tuple[int, np.ndarray, float]:
+    """Monk tone (1..10) of a normalised photo skin colour, the fit cost to each of the 10 swatches, and the
+    exposure factor that fits the chosen swatch (far from 1: the photo's lightness disagrees with the tone)."""
+    px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
+    rgb = np.clip(cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0], 0, 1)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    cand = linear_to_srgb(lin[None, :] * _MONK_K[:, None]).reshape(-1, 1, 3)
+    cl = cv2.cvtColor(cand, cv2.COLOR_RGB2Lab)[:, 0].astype(np.float64)
+    cl[:, 0] += _MONK_L_OFFSET
+    d = _MONK_LAB[None, :, :] - cl[:, None, :]
+    cost = (np.sqrt((_W_L * d[..., 0]) ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
+            + _MONK_K_PENALTY * np.abs(np.log(_MONK_K))[:, None])
+    best = cost.min(axis=0)
+    j = int(np.argmin(best))
+    return j + 1, best, float(_MONK_K[int(np.argmin(cost[:, j]))])
+
+
+def ita_degrees(lab) -> float:
+    """Individual typology angle: atan((L* − 50) / b*) in degrees (> 55 very light … < −30 dark)."""
+    L, _, b = (float(v) for v in lab)
+    return float(np.degrees(np.arctan2(L - 50.0, b)))
+
+
+def _skin_patches(ctx: _Ctx) -> dict[str, np.ndarray]:
+    lm, shape = ctx.lm, ctx.shape
+    r = 0.17 * _IOD
+    brow_y = lm[17:27, 1].mean()
+    patches = {
+        "cheek_left": _disc(shape, lm[[2, 3, 31, 40, 41]].mean(axis=0), r),
+        "cheek_right": _disc(shape, lm[[13, 14, 35, 46, 47]].mean(axis=0), r),
+        "nose": _disc(shape, lm[[28, 29]].mean(axis=0), 0.07 * _IOD),
+    }
+    fx = lm[[21, 22]].mean(axis=0)[0]
+    fy = brow_y - 0.33 * _IOD
+    fore = np.zeros(shape, bool)
+    y0, y1 = int(round(fy - 0.1 * _IOD)), int(round(fy + 0.1 * _IOD))
+    x0, x1 = int(round(fx - 0.4 * _IOD)), int(round(fx + 0.4 * _IOD))
+    fore[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
+    patches["forehead"] = fore
+    return {k: v & ctx.valid for k, v in patches.items()}
+
+
+def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str, Any]:
+    patches = _skin_patches(ctx)
+    cheeks = patches["cheek_left"] | patches["cheek_right"]
+    ref = lab[cheeks] if cheeks.sum() >= 20 else lab[np.logical_or.reduce(list(patches.values()))]
+    if len(ref) < 10:
+        return {"lab": None, "monk": None, "ita": None, "confidence": 0.0, "pixels": 0,
+                "_mask": np.zeros(ctx.shape, bool), "_patches": patches}
+    med = np.median(ref, axis=0)
+    used = {}
+    keep_mask = np.zeros(ctx.shape, bool)
+    for name, m in patches.items():
+        px = lab[m]
+        if len(px) < 5:
+            continue
+        pm = np.median(px, axis=0)
+        # a patch whose bulk is far from the cheeks is hair, fringe, beard or a shadowed side: drop it
+        if name not in ("cheek_left", "cheek_right") and np.linalg.norm(pm - med) > 14:
+            continue
+        used[name] = m
+        keep_mask |= m
+    px = lab[keep_mask]
+    med = np.median(px, axis=0)
+    mad = np.median(np.abs(px - med), axis=0) * 1.4826 + np.array([1.5, 1.0, 1.0])
+    lo_L, hi_L = np.percentile(px[:, 0], [8, 92])  # shadows and specular highlights
+    good = ((np.abs(px - med) <= 2.5 * mad).all(axis=1) & (px[:, 0] >= lo_L) & (px[:, 0] <= hi_L))
+    kept = px[good] if good.sum() >= 10 else px
+    skin_lab = np.median(kept, axis=0)
+    # the lit side matters for perceived tone: lightness from the upper-middle of the kept pixels
+    skin_lab[0] = float(np.percentile(kept[:, 0], 60))
+    monk, dist, k = monk_from_lab(skin_lab)
+    srt = np.sort(dist)
+    margin = float(srt[1] - srt[0])
+    mask = np.zeros(ctx.shape, bool)
+    idx = np.flatnonzero(keep_mask.ravel())[good] if good.sum() >= 10 else np.flatnonzero(keep_mask.ravel())
+    mask.ravel()[idx] = True
+    spread = float(np.std(kept[:, 0]))
+    conf = float(np.clip(len(kept) / 250.0, 0, 1) * np.clip(1.2 - spread / 25.0, 0.2, 1.0)
+                 * np.clip(1.25 - abs(np.log(k)) / 1.5, 0.3, 1.0) * np.clip(0.5 + margin / 4.0, 0.5, 1.0))
+    if illum["grayscale"]:
+        conf *= 0.3
+    return {
+        "lab": skin_lab.astype(np.float32), "hex": _lab_to_hex(skin_lab), "monk": monk, "ita": ita_degrees(skin_lab),
+        "monk_margin": margin, "monk_exposure": k, "confidence": conf, "pixels": int(len(kept)), "patches_used": sorted(used),
+        "_mask": mask, "_patches": patches,
+    }
+
+
+def _lab_to_hex(lab) -> str:
+    from parts_library.palettes import rgb_to_hex
+
+    px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
+    rgb = cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0]
+    return rgb_to_hex(np.clip(rgb, 0, 1) * 255)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# hair
+
+
+def _head_geometry(ctx: _Ctx) -> dict[str, Any]:
+    lm = ctx.lm
+    jaw_w = float(np.hypot(*(lm[16] - lm[0])))
+    cx = float((lm[0, 0] + lm[16, 0]) / 2)
+    eye_y = float(lm[36:48, 1].mean())
+    brow_y = float(lm[17:27, 1].mean())
+    # skull: an ellipse through the temples whose top is ~2 IOD above the eye line
+    centre = (cx, eye_y + 0.15 * _IOD)
+    axes = (0.56 * jaw_w + 0.08 * _IOD, 2.15 * _IOD)
+    return {"centre": centre, "axes": axes, "jaw_w": jaw_w, "eye_y": eye_y, "brow_y": brow_y,
+            "chin_y": float(lm[8, 1]), "cx": cx}
+
+
+def _face_polygon(ctx: _Ctx, brow_lift: float = 0.08) -> np.ndarray:
+    lm = ctx.lm
+    brows = lm[26:16:-1].copy()
+    brows[:, 1] -= brow_lift * _IOD
+    return np.vstack([lm[0:17], brows])
+
+
+def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
+              refine: bool = False) -> tuple[np.ndarray, dict]:
+    """GrabCut hair mask at ``size`` px of the canonical frame (bool, size×size) and the seed map used."""
+    k = size / WORK_SIZE
+    shape = (size, size)
+    geo = _head_geometry(ctx)
+    small_rgb = cv2.resize(ctx.rgb, shape, interpolation=cv2.INTER_AREA)
+    small_lab = cv2.resize(lab, shape, interpolation=cv2.INTER_AREA)
+    valid = cv2.resize(ctx.valid.astype(np.uint8), shape, interpolation=cv2.INTER_NEAREST).astype(bool)
+    iod = _IOD * k
+    cx, cy = geo["centre"][0] * k, geo["centre"][1] * k
+    ax, ay = geo["axes"][0] * k, geo["axes"][1] * k
+    eye_y, brow_y, chin_y = geo["eye_y"] * k, geo["brow_y"] * k, geo["chin_y"] * k
+
+    skull = _ellipse(shape, (cx, cy), (ax, ay))
+    big = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.55, ay * 1.22))
+    ys, xs = np.mgrid[0:size, 0:size]
+    face = _poly(shape, _face_polygon(ctx) * k)
+    # long hair falls beside the face and neck down to the shoulders
+    sides = (np.abs(xs - cx) < ax * 1.6) & (ys > eye_y) & (ys < chin_y + 1.6 * iod)
+    neck = (np.abs(xs - cx) < 0.25 * geo["jaw_w"] * k) & (ys > chin_y - 0.2 * iod)
+    # beard and chin: below the mouth, within the jaw's width
+    neck |= (np.abs(xs - cx) < 0.56 * geo["jaw_w"] * k) & (ys > ctx.lm[48:60, 1].mean() * k)
+
+    if skin.get("lab") is not None:
+        skinlike = np.linalg.norm(small_lab - skin["lab"], axis=-1) < 13
+    else:
+        skinlike = np.zeros(shape, bool)
+    # where hair can be: around the skull, and beside the face and neck down to the shoulders
+    zone = (_ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.35, ay * 1.12)) | sides) & valid & ~face & ~neck
+    far = valid & ~big & ~sides
+    info = {"seeds": np.zeros(shape, np.uint8)}
+    # background colours: k-means over the far surroundings
+    others = []
+    fpx = small_lab[far].astype(np.float32)
+    if len(fpx) >= 20:
+        kk = min(5, len(fpx) // 10)
+        cv2.setRNGSeed(0)
+        _, _, centres = cv2.kmeans(fpx, kk, None, (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0), 1,
+                                   cv2.KMEANS_PP_CENTERS)
+        others.extend(list(centres))
+    bglike = np.zeros(shape, bool)
+    for o in others:
+        bglike |= np.linalg.norm(small_lab - o, axis=-1) < 10
+    # the band just above the usual hairline is hair unless it looks like the face's skin (bald) or like the
+    # background (very short hair, where the band reaches past the head)
+    top = (np.abs(xs - cx) < 0.5 * iod) & (ys > brow_y - 1.6 * iod) & (ys < brow_y - 1.2 * iod) & valid
+    seed = top & ~skinlike & ~bglike
+    if seed.sum() < 0.25 * (top & ~skinlike).sum():
+        # hair the colour of the background (black hair on a dark backdrop): the colour is still the hair's
+        seed = top & ~skinlike
+        info["hair_like_background"] = True
+    if seed.sum() < 8:
+        return np.zeros(shape, bool), info
+    # colour models in Lab: hair from the seed, background from the far surroundings, skin from the face
+    hpx = small_lab[seed].astype(np.float32)
+    hmu = np.median(hpx, axis=0)
+    hsd = np.maximum(1.4826 * np.median(np.abs(hpx - hmu), axis=0), [6.0, 3.0, 3.0])
+    if skin.get("lab") is not None:
+        others.append(np.asarray(skin["lab"], np.float32))
+    z = (small_lab - hmu) / hsd
+    d_hair = np.sqrt((z ** 2).sum(axis=-1))
+    if others:
+        d_other = np.min([np.sqrt((((small_lab - o) / hsd) ** 2).sum(axis=-1)) for o in others], axis=0)
+    else:
+        d_other = np.full(shape, np.inf)
+    likely = (d_hair < 4.0) & (d_hair < d_other)
+    seeds = np.full(shape, cv2.GC_BGD, np.uint8)
+    seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
+    seeds[seed] = cv2.GC_FGD
+    seeds[face | neck | ~valid] = cv2.GC_BGD
+    crown = skull & (ys < brow_y - 0.95 * iod)
+    info = {"seeds": seeds}
+    if (seeds == cv2.GC_BGD).sum() < 8:
+        return np.zeros(shape, bool), info
+    if refine:
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        mask = seeds.copy()
+        try:
+            cv2.grabCut(cv2.cvtColor(small_rgb, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
+            hair = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
+        except cv2.error:
+            hair = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
+    else:
+        hair = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
+    hair &= valid & ~face
+    hair = cv2.medianBlur(hair.astype(np.uint8), 3)
+    hair = cv2.morphologyEx(hair, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool) & zone | seed
+    # keep the parts connected to the skull region
+    n, lbl = cv2.connectedComponents(hair.astype(np.uint8), connectivity=8)
+    if n > 1:
+        touch = np.unique(lbl[seed | (hair & skull)])
+        touch = touch[touch > 0]
+        hair = np.isin(lbl, touch)
+    return hair, info
+
+
+def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
+    """Distance between hair colours in LCh: hue counts most (red vs brown hair differ mainly in hue), lightness and
+    chroma less (they swing with lighting and shine)."""
+    c1, c2 = float(np.hypot(ref[1], ref[2])), float(np.hypot(lab[1], lab[2]))
+    dh = np.arctan2(ref[2], ref[1]) - np.arctan2(lab[2], lab[1])
+    d_hue = 2.0 * np.sqrt(c1 * c2) * abs(np.sin(dh / 2.0))
+    return float(np.sqrt((0.6 * (ref[0] - lab[0])) ** 2 + (0.4 * (c1 - c2)) ** 2 + (2.2 * d_hue) ** 2))
+
+
+def _hair_families(lab: np.ndarray, grayscale: bool) -> set[str] | None:
+    """Families a measured hair colour may be named from: None (all), or the achromatic ones when the photo is
+    grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
+    colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair)."""
+    chroma = float(np.hypot(lab[1], lab[2]))
+    hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
+    if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
+        return {"black", "gray", "white"}
+    if chroma < 18.0:
+        return {"black", "brown", "red", "blonde", "gray", "white"}
+    return None
+
+
+def hair_color_name(lab, *, grayscale: bool = False) -> tuple[str, str, float]:
+    """Palette name, family and a confidence for a measured (normalised) hair colour in Lab. Low-chroma colours
+    choose among the black / gray / white family only; vivid colours stay vivid."""
+    from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
+
+    lab = np.asarray(lab, dtype=np.float64)
+    allowed = _hair_families(lab, grayscale)
+    best, best_d, second = None, np.inf, np.inf
+    for sw in PALETTES["hair"].values():
+        if allowed is not None and sw.family not in allowed:
+            continue
+        d = _hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab)
+        if d < best_d:
+            best, best_d, second = sw, d, best_d
+        elif d < second:
+            second = d
+    conf = float(np.clip((second - best_d) / 10.0 + 0.5, 0.1, 1.0) * np.clip(1.3 - best_d / 40.0, 0.2, 1.0))
+    return best.name, best.family, conf
+
+
+def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0) -> dict[str, float]:
+    """Soft assignment of a hair colour to the palette's families (black, brown, red, blonde, gray, white, vivid),
+    from the same distances as :func:`hair_color_name` (softmin over swatches, summed per family)."""
+    from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
+
+    lab = np.asarray(lab, dtype=np.float64)
+    allowed = _hair_families(lab, grayscale)
+    fams, ds = [], []
+    for sw in PALETTES["hair"].values():
+        if allowed is not None and sw.family not in allowed:
+            continue
+        ds.append(_hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab))
+        fams.append(sw.family)
+    w = np.exp(-(np.array(ds) - min(ds)) / temperature)
+    w /= w.sum()
+    out: dict[str, float] = {}
+    for f, v in zip(fams, w):
+        out[f] = out.get(f, 0.0) + float(v)
+    return out
+
+
+def _robust_mode(px: np.ndarray) -> np.ndarray:
+    """Mode of Lab pixels: the densest (a, b) bin of the mid-lightness pixels, then their median."""
+    L = px[:, 0]
+    lo, hi = np.percentile(L, [15, 92])
+    mid = px[(L >= lo) & (L <= hi)]
+    if len(mid) < 10:
+        mid = px
+    ab = mid[:, 1:]
+    hist, ea, eb = np.histogram2d(ab[:, 0], ab[:, 1], bins=24,
+                                  range=[[-90, 90], [-90, 90]])
+    hist = cv2.GaussianBlur(hist.astype(np.float32), (5, 5), 1.0)
+    i, j = np.unravel_index(int(np.argmax(hist)), hist.shape)
+    ca, cb = (ea[i] + ea[i + 1]) / 2, (eb[j] + eb[j + 1]) / 2
+    near = mid[np.hypot(ab[:, 0] - ca, ab[:, 1] - cb) < 15]
+    if len(near) < 0.2 * len(mid):
+        near = mid
+    return np.median(near, axis=0)
+
+
+def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any]) -> dict[str, Any]:
+    mask_s, info = hair_mask(ctx, lab, skin)
+    size = mask_s.shape[0]
+    mask = cv2.resize(mask_s.astype(np.uint8), ctx.shape, interpolation=cv2.INTER_NEAREST).astype(bool)
+    geo = _head_geometry(ctx)
+    shape = ctx.shape
+    ys, xs = np.mgrid[0:WORK_SIZE, 0:WORK_SIZE]
+    cx, cy = geo["centre"]
+    ax, ay = geo["axes"]
+    skull = _ellipse(shape, (cx, cy), (ax, ay))
+    brow_y = geo["brow_y"]
+    crown = skull & (ys < brow_y - 0.95 * _IOD) & ctx.valid
+    crown_cov = float(mask[crown].mean()) if crown.any() else 0.0
+    area = float(mask.sum()) / _IOD ** 2
+    out: dict[str, Any] = {"_mask": mask, "_mask_small": mask_s, "_seeds": info.get("seeds"),
+                           "coverage_crown": crown_cov, "area_iod2": area,
+                           "like_background": bool(info.get("hair_like_background", False))}
+
+    # colour
+    core = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if core.sum() < 30:
+        core = mask
+    if core.sum() >= 15:
+        hair_lab = _robust_mode(lab[core])
+        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"])
+        out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
+                   color_confidence=cconf * float(np.clip(core.sum() / 300.0, 0.2, 1.0)))
+    else:
+        out.update(lab=None, hex=None, color=None, family=None, color_confidence=0.0)
+
+    # shape: length (lowest hair row with some width, beside the face), volume, fringe, bald / receding
+    rows = np.flatnonzero(mask.sum(axis=1) >= max(2, 0.06 * _IOD))
+    bottom = float(rows.max()) if rows.size else geo["eye_y"] - 2 * _IOD
+    length_iod = (bottom - geo["eye_y"]) / _IOD
+    chin_iod = (geo["chin_y"] - geo["eye_y"]) / _IOD
+    outside = mask & ~skull
+    ring = _ellipse(shape, (cx, cy - 0.1 * _IOD), (ax * 1.35, ay * 1.15)) & ~skull & (ys < geo["eye_y"] + 0.3 * _IOD)
+    volume = float((outside & ring).sum() / max(1, ring.sum()))
+    fx0, fx1 = geo["cx"] - 0.55 * _IOD, geo["cx"] + 0.55 * _IOD
+    fy0, fy1 = brow_y - 0.75 * _IOD, brow_y - 0.15 * _IOD
+    band = (xs >= fx0) & (xs <= fx1) & (ys >= fy0) & (ys <= fy1) & ctx.valid
+    fringe = float(mask[band].mean()) if band.any() else 0.0
+    # hairline: lowest hair row above the brows in the central column (IOD above the brow line)
+    col = mask[:, int(fx0):int(fx1) + 1].mean(axis=1)
+    above = np.flatnonzero(col[: int(brow_y)] > 0.4)
+    hairline = (brow_y - above.max()) / _IOD if above.size else None
+    # skin visible on the crown: pixels there close to the face's skin colour
+    if skin.get("lab") is not None and crown.any():
+        d = np.linalg.norm(lab - skin["lab"], axis=-1)
+        crown_skin = float(((d < 14) & ~mask)[crown].mean())
+    else:
+        crown_skin = 0.0
+    bald = float(np.clip((0.45 - crown_cov) / 0.35, 0, 1) * np.clip(crown_skin / 0.35, 0, 1))
+    receding = 0.0
+    if hairline is not None:
+        receding = float(np.clip((hairline - 1.05) / 0.5, 0, 1))
+    receding = max(receding, 0.6 * bald)
+    if crown_cov < 0.15 and area < 0.6:
+        length = "bald"
+    elif length_iod < 0.9:
+        length = "short"
+    elif length_iod < chin_iod + 0.35:
+        length = "medium"
+    else:
+        length = "long"
+    out.update(length=length, length_iod=float(length_iod), volume=float(np.clip(volume * 1.6, 0, 1)),
+               fringe=float(np.clip((fringe - 0.15) / 0.5, 0, 1)), fringe_coverage=fringe,
+               hairline_iod=hairline, crown_skin=crown_skin, bald=bald, receding=receding,
+               curl=_curl(ctx, core))
+    return out
+
+
+def _curl(ctx: _Ctx, mask: np.ndarray) -> float | None:
+    """0 (straight) .. 1 (curly) from the orientation coherence of the hair texture (structure tensor)."""
+    if mask.sum() < 150:
+        return None
+    g = cv2.cvtColor(ctx.rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    jxx = cv2.GaussianBlur(gx * gx, (0, 0), 2.0)
+    jyy = cv2.GaussianBlur(gy * gy, (0, 0), 2.0)
+    jxy = cv2.GaussianBlur(gx * gy, (0, 0), 2.0)
+    coh = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-3)
+    energy = (jxx + jyy)[mask]
+    strong = energy > np.percentile(energy, 40)
+    c = float(np.median(coh[mask][strong])) if strong.any() else 0.5
+    return float(np.clip((0.62 - c) / 0.3, 0, 1))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# facial hair
+
+
+def _facial_regions(ctx: _Ctx) -> dict[str, np.ndarray]:
+    lm, shape = ctx.lm, ctx.shape
+    upper_lip_top = lm[[54, 53, 52, 51, 50, 49, 48]]
+    nose_base = lm[31:36].copy()
+    moustache = np.vstack([nose_base + [0, 0.05 * _IOD], upper_lip_top - [0, 0.02 * _IOD]])
+    lower_lip = lm[[48, 59, 58, 57, 56, 55, 54]] + [0, 0.03 * _IOD]
+    chin = np.vstack([lower_lip, lm[[10, 9, 8, 7, 6]] - [0, 0.06 * _IOD]])
+    jl = np.vstack([lm[3:7], lm[[48]] - [0.08 * _IOD, 0], (lm[31] + lm[3]) / 2 + [0, 0.1 * _IOD]])
+    jr = np.vstack([lm[13:9:-1], lm[[54]] + [0.08 * _IOD, 0], (lm[35] + lm[13]) / 2 + [0, 0.1 * _IOD]])
+    regions = {"moustache": _poly(shape, moustache), "chin": _poly(shape, chin),
+               "jaw": _poly(shape, jl) | _poly(shape, jr)}
+    mouth = _poly(shape, lm[48:60])
+    return {k: v & ctx.valid & ~mouth for k, v in regions.items()}
+
+
+def _texture(L: np.ndarray) -> np.ndarray:
+    """Local high-frequency energy of lightness (hair strands, stubble)."""
+    blur = cv2.GaussianBlur(L, (0, 0), 1.2)
+    return np.abs(L - blur)
+
+
+def _sig(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-x)))
+
+
+def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> dict[str, Any]:
+    regions = _facial_regions(ctx)
+    out: dict[str, Any] = {"_regions": regions}
+    ref_mask = skin.get("_mask")
+    if skin.get("lab") is None or ref_mask is None or ref_mask.sum() < 10:
+        out.update(stubble=None, moustache=None, beard=None, goatee=None, features={})
+        return out
+    L = lab[..., 0]
+    tex = _texture(L)
+    ref_L = float(skin["lab"][0])
+    ref_C = float(np.hypot(*skin["lab"][1:]))
+    ref_tex = float(np.median(tex[ref_mask])) + 0.4
+    feats = {}
+    for name, m in regions.items():
+        if m.sum() < 8:
+            feats[name] = None
+            continue
+        px = lab[m]
+        dark = (ref_L - float(np.median(px[:, 0]))) / max(ref_L, 15.0)
+        # fraction of the region clearly darker than the skin (hair pixels), robust to partial shadow
+        frac = float((px[:, 0] < ref_L - max(8.0, 0.15 * ref_L)).mean())
+        t = float(np.median(tex[m])) / ref_tex
+        dc = (ref_C - float(np.median(np.hypot(px[:, 1], px[:, 2])))) / max(ref_C, 5.0)
+        feats[name] = {"dark": dark, "dark_fraction": frac, "texture": t, "chroma_drop": dc}
+
+    def score(f, dark0, tex0, tex_w):
+        if f is None:
+            return None
+        return _sig(7.0 * (f["dark"] - dark0) + tex_w * (f["texture"] - tex0))
+
+    # thresholds: relative darkness against the lit cheek (shading alone reaches ~0.3-0.4 under the lip and the
+    # jaw) plus hair texture, chosen on the development photos (docs/attributes_agreement.md)
+    pm = score(feats["moustache"], 0.40, 1.8, 1.2)
+    pc = score(feats["chin"], 0.38, 1.3, 1.2)
+    pj = score(feats["jaw"], 0.50, 1.3, 1.5)
+    beard = None if pj is None else float(min(pj, max(pc or 0, pm or 0) + 0.2))
+    goatee = None if pc is None else float(pc * (1 - 0.7 * (pj or 0)))
+    stub = None
+    present = [feats[k] for k in feats if feats[k] is not None]
+    if present:
+        mean_tex = float(np.mean([f["texture"] for f in present]))
+        stub = float(_sig(2.5 * (mean_tex - 1.6)) * (1 - max(beard or 0, pm or 0)))
+    out.update(moustache=pm, goatee=goatee, beard=beard, stubble=stub, features=feats)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# glasses
+
+
+def measure_glasses(ctx: _Ctx, skin: dict[str, Any]) -> dict[str, Any]:
+    """Edge energy of the bridge between the eyes and of the rims below / beside them, on the 512 chip."""
+    k = ctx.chip_scale
+    lm = ctx.lmc * k
+    iod = frame.IOD * k
+    g = cv2.cvtColor(ctx.chip, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3))
+    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+    eye_y = float(lm[36:48, 1].mean())
+    h, w = g.shape
+
+    def box(x0, x1, y0, y1):
+        x0, x1 = int(np.clip(round(x0), 0, w - 1)), int(np.clip(round(x1), 1, w))
+        y0, y1 = int(np.clip(round(y0), 0, h - 1)), int(np.clip(round(y1), 1, h))
+        return slice(y0, max(y1, y0 + 1)), slice(x0, max(x1, x0 + 1))
+
+    # skin texture reference: the cheeks (beside the nose, below the rims)
+    cl = lm[[2, 3, 31, 40, 41]].mean(axis=0)
+    cr = lm[[13, 14, 35, 46, 47]].mean(axis=0)
+    refs = []
+    for c in (cl, cr):
+        sl = box(c[0] - 0.12 * iod, c[0] + 0.12 * iod, c[1] - 0.05 * iod, c[1] + 0.15 * iod)
+        refs.append(np.median(np.hypot(gx[sl], gy[sl])))
+    noise = float(np.mean(refs)) + 4.0
+    # bridge: between the inner eye corners, around the eye line — a bar gives a row of strong vertical gradient
+    xm = float((lm[39, 0] + lm[42, 0]) / 2)
+    half = 0.25 * float(lm[42, 0] - lm[39, 0])
+    sl = box(xm - half, xm + half, eye_y - 0.3 * iod, eye_y + 0.12 * iod)
+    bridge = float(gy[sl].mean(axis=1).max()) / noise
+    # lower rims: below each eye, horizontal edges spanning the eye's width
+    rims = []
+    for a, b in ((36, 39), (42, 45)):
+        x0, x1 = lm[a, 0], lm[b, 0]
+        ey = float(lm[a:b + 3, 1].max())
+        sl = box(x0, x1, ey + 0.12 * iod, ey + 0.45 * iod)
+        rims.append(float(np.percentile(gy[sl].mean(axis=1), 90)) / noise)
+    # outer rims: beside each eye, vertical edges
+    sides = []
+    for o, sgn in ((36, -1), (45, 1)):
+        x = lm[o, 0]
+        xs = sorted([x + sgn * 0.08 * iod, x + sgn * 0.35 * iod])
+        sl = box(xs[0], xs[1], eye_y - 0.3 * iod, eye_y + 0.25 * iod)
+        sides.append(float(np.percentile(gx[sl].mean(axis=0), 90)) / noise)
+    rim = float(np.mean(rims))
+    side = float(np.mean(sides))
+    p = _sig(1.5 * (bridge - 3.6) + 1.2 * (rim - 3.0))
+    return {"probability": p, "bridge": bridge, "rim": rim, "side": side, "noise": noise}
+
+
+def glasses_mask(ctx: _Ctx, size: int = 128) -> np.ndarray:
+    """Strong edges in the eye band (canonical frame, ``size`` px) — the photo-side input of glasses_descriptor."""
+    g = cv2.cvtColor(ctx.rgb, cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(g, 40, 100) > 0
+    band = np.zeros(ctx.shape, bool)
+    eye_y = ctx.lm[36:48, 1].mean()
+    x0, x1 = ctx.lm[0, 0], ctx.lm[16, 0]
+    band[int(eye_y - 0.45 * _IOD):int(eye_y + 0.5 * _IOD), int(x0):int(x1)] = True
+    eyes = _poly(ctx.shape, ctx.lm[36:42]) | _poly(ctx.shape, ctx.lm[42:48])
+    eyes = cv2.dilate(eyes.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    brows = np.zeros(ctx.shape, np.uint8)
+    for a, b in ((17, 22), (22, 27)):
+        cv2.polylines(brows, [np.round(ctx.lm[a:b]).astype(np.int32)], False, 1, thickness=int(0.14 * _IOD))
+    m = edges & band & ~eyes & ~brows.astype(bool)
+    return cv2.resize(m.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# geometry extras
+
+
+def brow_thickness(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> float | None:
+    """Mean brow thickness (IOD units): run length of brow-dark pixels across the brow landmarks."""
+    if skin.get("lab") is None:
+        return None
+    L = lab[..., 0]
+    thr = float(skin["lab"][0]) - max(8.0, 0.18 * float(skin["lab"][0]))
+    runs = []
+    for i in (18, 19, 20, 23, 24, 25):
+        x, y = ctx.lm[i]
+        xi = int(round(x))
+        if not 0 <= xi < WORK_SIZE:
+            continue
+        y0, y1 = int(max(0, y - 0.2 * _IOD)), int(min(WORK_SIZE, y + 0.2 * _IOD))
+        col = L[y0:y1, max(0, xi - 1):xi + 2].mean(axis=1)
+        runs.append(float((col < thr).sum()))
+    if not runs:
+        return None
+    return float(np.clip(np.median(runs) / _IOD, 0.02, 0.2))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def measure_face(image: np.ndarray, face: FaceRecord) -> dict[str, Any]:
-    return {"descriptors": landmark_descriptors(face.landmarks)}
+    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in."""
+    ctx = _Ctx(image, face)
+    illum = estimate_illumination(image, ctx)
+    lab, _ = _normalised_lab(ctx, illum)
+    skin = measure_skin(ctx, lab, illum)
+    hair = measure_hair(ctx, lab, skin, illum)
+    facial = measure_facial_hair(ctx, lab, skin)
+    glasses = measure_glasses(ctx, skin)
+    thickness = brow_thickness(ctx, lab, skin)
+
+    descriptors = landmark_descriptors(face.landmarks, brow_thickness=thickness)
+    u = frame.to_unit(face.landmarks)
+    geometry = {
+        "mouth_open": float(np.linalg.norm(u[66] - u[62])),  # inner-lip gap, IOD units
+        "smile": float(descriptors["mouth"][3]),  # corner lift, IOD units
+        "eye_openness": float(descriptors["eyes"][1]),  # eye height / width
+    }
+    descriptors["hair"] = hair_descriptor(hair["_mask_small"])
+    fh_mask = np.zeros(ctx.shape, np.float32)
+    for name, key in (("moustache", "moustache"), ("chin", "goatee"), ("jaw", "beard")):
+        p = facial.get(key)
+        if p is not None and p > 0.5:
+            fh_mask[facial["_regions"][name]] = 1.0
+    descriptors["facial_hair"] = facial_hair_descriptor(fh_mask)
+    gmask = glasses_mask(ctx)
+    descriptors["glasses"] = glasses_descriptor(gmask * (glasses["probability"] > 0.5))
+
+    out: dict[str, Any] = {
+        "descriptors": descriptors,
+        "illumination": {k: v for k, v in illum.items() if k != "grey_world"},
+        "brow_thickness": thickness,
+        "geometry": geometry,
+        "valid_fraction": ctx.valid_fraction,
+        "face_px": ctx.face_px,
+    }
+    # nested sections hold plain values; their arrays (masks, regions) move to top-level private keys
+    for section, values in (("skin", skin), ("hair", hair), ("facial_hair", facial), ("glasses", glasses)):
+        out[section] = {k: v for k, v in values.items() if not k.startswith("_")}
+        for k, v in values.items():
+            if k.startswith("_"):
+                out[f"_{section}{k}"] = v
+    out["_work_size"] = WORK_SIZE
+    return out

@@ -1,0 +1,141 @@
+"""The ``measured`` attribute backend (default): turns :func:`assembler.measure.measure_face` measurements into an
+:class:`~assembler.records.Attributes` record, with CelebA attribute names in ``probs`` where one exists.
+
+No training data: every value comes from pixels and landmarks. Where the photo cannot support a value (small face,
+face cut off by the edge, strongly turned head, black-and-white photo) the confidences drop, the flags say why, and
+the probabilities are pulled towards 0.5 rather than reported with made-up certainty.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assembler.errors import MemojiError
+from assembler.records import Attributes, FaceRecord
+
+from . import AttributeClassifier, register_classifier
+
+__all__ = ["MeasuredClassifier", "CELEBA_FROM_MEASURED", "reliability"]
+
+# CelebA attribute names this backend fills (others — Male, Young, Attractive, … — are not measurable from pixels
+# without a trained model, so they are left out rather than guessed)
+CELEBA_FROM_MEASURED = (
+    "Eyeglasses", "No_Beard", "Mustache", "Goatee", "5_o_Clock_Shadow", "Bald", "Receding_Hairline", "Bangs",
+    "Black_Hair", "Brown_Hair", "Blond_Hair", "Gray_Hair", "Straight_Hair", "Wavy_Hair", "Pale_Skin",
+    "Mouth_Slightly_Open", "Smiling", "Narrow_Eyes", "Bushy_Eyebrows",
+)
+
+# how much each flag lowers the trust in what was measured
+_FLAG_FACTORS = {"small_face": 0.35, "face_cut_off": 0.45, "not_frontal": 0.5, "grayscale_photo": 0.7,
+                 "hair_out_of_frame": 0.8, "low_resolution": 0.6}
+
+
+def reliability(face: FaceRecord, measurements: dict[str, Any]) -> tuple[float, list[str]]:
+    """A 0..1 trust factor from the face's flags and the photo, and the flags (face flags + measurement flags)."""
+    flags = list(face.flags)
+    if measurements.get("illumination", {}).get("grayscale") and "grayscale_photo" not in flags:
+        flags.append("grayscale_photo")
+    if measurements.get("valid_fraction", 1.0) < 0.75 and "hair_out_of_frame" not in flags:
+        flags.append("hair_out_of_frame")
+    face_px = measurements.get("face_px")
+    if face_px is not None and face_px < 40 and "low_resolution" not in flags and "small_face" not in flags:
+        flags.append("low_resolution")  # eyes < 40 px apart in the photo
+    factor = 1.0
+    for f in flags:
+        factor *= _FLAG_FACTORS.get(f, 1.0)
+    if face.yaw is not None:
+        factor *= float(np.clip(1.2 - abs(face.yaw) / 50.0, 0.3, 1.0))
+    return float(factor), flags
+
+
+def _shrink(p: float | None, trust: float) -> float | None:
+    """Pull a probability towards 0.5 as trust drops."""
+    if p is None:
+        return None
+    return float(0.5 + (float(p) - 0.5) * trust)
+
+
+def _sig(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-x)))
+
+
+@register_classifier("measured")
+class MeasuredClassifier(AttributeClassifier):
+    """Attributes from the analysis measurements (``FaceRecord.measurements``); no weights, no training data."""
+
+    name = "measured"
+
+    def predict(self, face: FaceRecord) -> Attributes:
+        m = face.measurements
+        if not m or "skin" not in m:
+            raise MemojiError("face has no measurements: analyse the photo with assembler.analyze (measurements "
+                              "on) before classifying with the 'measured' backend")
+        trust, flags = reliability(face, m)
+        skin, hair, fh, gl = m["skin"], m["hair"], m["facial_hair"], m["glasses"]
+        gray = bool(m.get("illumination", {}).get("grayscale"))
+
+        attrs = Attributes(backend=self.name, flags=flags)
+        if skin.get("monk") is not None:
+            attrs.skin_tone = int(skin["monk"])
+            attrs.skin_hex = skin.get("hex")
+            attrs.skin_ita = float(skin["ita"])
+            attrs.skin_confidence = float(skin.get("confidence", 0.0)) * trust
+
+        bald = hair.get("bald")
+        if hair.get("color") is not None:
+            attrs.hair_color = hair["color"]
+            attrs.hair_hex = hair.get("hex")
+            attrs.hair_color_confidence = float(hair.get("color_confidence", 0.0)) * trust
+        attrs.hair_length = hair.get("length")
+        attrs.hair_volume = hair.get("volume")
+        attrs.hair_curl = hair.get("curl")
+        attrs.fringe = _shrink(hair.get("fringe"), trust)
+        attrs.bald = _shrink(bald, trust)
+
+        facial = {k: _shrink(fh.get(k), trust) for k in ("stubble", "moustache", "beard", "goatee")}
+        attrs.facial_hair = {k: v for k, v in facial.items() if v is not None}
+        attrs.glasses = _shrink(gl.get("probability"), trust)
+
+        probs: dict[str, float] = {}
+        if attrs.glasses is not None:
+            probs["Eyeglasses"] = attrs.glasses
+        if attrs.facial_hair:
+            any_hair = max(attrs.facial_hair.get(k, 0.0) for k in ("moustache", "beard", "goatee"))
+            probs["No_Beard"] = 1.0 - any_hair
+            for src, dst in (("moustache", "Mustache"), ("goatee", "Goatee"), ("stubble", "5_o_Clock_Shadow")):
+                if src in attrs.facial_hair:
+                    probs[dst] = attrs.facial_hair[src]
+        if attrs.bald is not None:
+            probs["Bald"] = attrs.bald
+        if hair.get("receding") is not None:
+            probs["Receding_Hairline"] = _shrink(hair["receding"], trust)
+        if attrs.fringe is not None:
+            probs["Bangs"] = attrs.fringe
+        if hair.get("lab") is not None:
+            from assembler.measure import hair_family_probs
+
+            fam = hair_family_probs(hair["lab"], grayscale=gray)
+            has_hair = 1.0 - float(bald or 0.0)
+            for name, keys in (("Black_Hair", ("black",)), ("Brown_Hair", ("brown",)), ("Blond_Hair", ("blonde",)),
+                               ("Gray_Hair", ("gray", "white"))):
+                probs[name] = _shrink(has_hair * sum(fam.get(k, 0.0) for k in keys), trust)
+        if attrs.hair_curl is not None:
+            probs["Straight_Hair"] = _shrink(1.0 - attrs.hair_curl, trust * 0.6)
+            probs["Wavy_Hair"] = _shrink(float(np.clip(1.0 - abs(attrs.hair_curl - 0.5) * 2.5, 0, 1)), trust * 0.6)
+        if skin.get("monk") is not None and not gray:
+            probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - skin["monk"])), trust)
+        geo = m.get("geometry") or {}
+        if "mouth_open" in geo:
+            probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo["mouth_open"] - 0.06)), trust)
+        if "smile" in geo:
+            probs["Smiling"] = _shrink(_sig(30.0 * (geo["smile"] - 0.04)), trust)
+        if "eye_openness" in geo:
+            probs["Narrow_Eyes"] = _shrink(_sig(25.0 * (0.24 - geo["eye_openness"])), trust)
+        if m.get("brow_thickness") is not None:
+            probs["Bushy_Eyebrows"] = _shrink(_sig(60.0 * (m["brow_thickness"] - 0.09)), trust)
+        attrs.probs = {k: float(np.clip(v, 0.0, 1.0)) for k, v in probs.items() if v is not None}
+
+        parts = [attrs.skin_confidence, attrs.hair_color_confidence]
+        attrs.confidence = float(np.clip(np.mean(parts), 0.0, 1.0))
+        return attrs
