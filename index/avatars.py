@@ -95,9 +95,18 @@ class AvatarIndex:
         return directory
 
     @classmethod
-    def load(cls, directory, *, use_gpu: bool | None = None) -> "AvatarIndex":
+    def load(cls, directory, *, expect: dict | None = None, use_gpu: bool | None = None) -> "AvatarIndex":
+        """Load a saved index; ``expect`` (e.g. ``{"manifest_hash": h, "embedder": "dlib-resnet128"}``) must match
+        its meta, else :class:`~index.parts.StaleIndexError`."""
+        from .parts import StaleIndexError
+
         directory = Path(directory)
         index = VectorIndex.load(directory, NAME, use_gpu=use_gpu)
+        for key, want in (expect or {}).items():
+            have = index.meta.get(key)
+            if have != want:
+                raise StaleIndexError(f"avatar index in {directory} was built with {key}={have!r}, "
+                                      f"expected {want!r}; rebuild it (memoji index build --avatars N)")
         path = directory / f"{NAME}.jsonl"
         if not path.is_file():
             raise FileNotFoundError(f"no avatar specs in {directory}: {path.name} is missing")
