@@ -17,10 +17,14 @@ from . import main
 def analyze_command(photo: Path, json_out: Path | None, draw: Path | None, max_faces: int | None) -> None:
     """Detect, landmark, embed and measure the faces in PHOTO."""
     from ..analyze import analyze
+    from ..classify import classify
     from ..draw import draw_faces
     from ..io import load_image
 
     faces = analyze(photo, max_faces=max_faces)
+    for face in faces:
+        if face.measurements is not None:
+            classify(face)
     click.echo(f"{len(faces)} face{'s' if len(faces) != 1 else ''} in {photo}")
     for face in faces:
         x0, y0, x1, y1 = (int(round(v)) for v in face.box)
