@@ -142,8 +142,8 @@ def _wrap_load(what: str, path: Path, fn, *args, **kwargs):
     """Call a diffusers loader; turn a broken/mismatched file into one line naming it."""
     try:
         return fn(*args, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError, EnvironmentError) as err:
-        if isinstance(err, (ModelFileNotFoundError, StylizeConfigError)):
+    except Exception as err:  # noqa: BLE001 - any loader failure: one line naming the file, cause chained
+        if isinstance(err, (ModelFileNotFoundError, StylizeConfigError, MissingDependencyError)):
             raise
         first = next((ln.strip() for ln in str(err).splitlines() if ln.strip()), type(err).__name__)
         raise ModelFileNotFoundError(f"stylize {what} {path} could not be loaded: {first[:300]}") from err

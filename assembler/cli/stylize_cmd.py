@@ -1,0 +1,113 @@
+"""``memoji stylize IMAGE_OR_RECIPE --config stylize.toml -o out.png``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import main
+
+
+class _SvgRender:
+    """An avatar-like object for a recipe rendered to SVG (the stylizer rasterises it at the target size)."""
+
+    image = None
+
+    def __init__(self, svg: str):
+        self.svg = svg
+
+
+def render_recipe_svg(path: Path, size: int) -> _SvgRender:
+    """Render a recipe JSON to SVG through ``parts_library.render`` (imported only here)."""
+    from ..errors import ImageReadError, MissingDependencyError
+
+    try:
+        from parts_library import render
+    except ImportError:
+        render = None
+    if render is None or not callable(render):
+        raise MissingDependencyError("stylizing a recipe needs parts_library.render, which this install does not "
+                                     "have: pass a rendered PNG instead")
+    try:
+        recipe = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ImageReadError(f"cannot read recipe {path}: {str(err).splitlines()[0]}") from None
+    rendered = render(recipe, size=size, fmt="svg")
+    svg = getattr(rendered, "data", rendered)
+    if isinstance(svg, bytes):
+        svg = svg.decode("utf-8")
+    return _SvgRender(svg)
+
+
+@main.command("stylize")
+@click.argument("source", metavar="IMAGE_OR_RECIPE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="stylize.toml / .json with model paths and settings.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output PNG (default: <input>_stylized.png).")
+@click.option("--base", help="SDXL base: diffusers folder or .safetensors (overrides the config).")
+@click.option("--controlnet", help="ControlNet canny: folder or .safetensors.")
+@click.option("--refiner", help="SDXL refiner: folder or .safetensors.")
+@click.option("--lora", "loras", multiple=True, help="LoRA .safetensors (repeatable); PATH or PATH:SCALE.")
+@click.option("--preset", type=click.Choice(["fast", "quality", "lightning"]), default=None, help="Speed preset.")
+@click.option("--mode", type=click.Choice(["img2img", "txt2img"]), default=None,
+              help="img2img: the render is the init image; txt2img: ControlNet only.")
+@click.option("--steps", type=int, default=None)
+@click.option("--strength", type=float, default=None)
+@click.option("--seed", type=int, default=None)
+@click.option("--size", type=int, default=None)
+@click.option("--style", default=None, help="Prompt preset: memoji, clay, toon, plush.")
+@click.option("--prompt-extra", default=None, help="Appended to the prompt, e.g. 'red hair, glasses'.")
+@click.option("--device", default=None, help="auto, cuda, cuda:1, cpu.")
+@click.option("--dtype", default=None, help="auto, float16, bfloat16, float32.")
+@click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default=None,
+              help="CPU offload for small GPUs.")
+@click.option("--compile/--no-compile", "compile_", default=None, help="torch.compile the UNet and ControlNet.")
+@click.option("--control-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the control image (canny edges) here.")
+def stylize_command(source: Path, config_path: Path | None, output: Path | None, loras: tuple[str, ...],
+                    compile_: bool | None, control_out: Path | None, **options) -> None:
+    """Stylize a rendered avatar (PNG) or a recipe (.json) with SDXL + ControlNet + refiner."""
+    from ..stylize import Stylizer, StylizeConfig
+
+    overrides = {k: v for k, v in options.items() if v is not None}
+    if compile_ is not None:
+        overrides["compile"] = compile_
+    if loras:
+        specs = []
+        for item in loras:
+            path, _, scale = item.rpartition(":") if _has_scale(item) else (item, "", "")
+            specs.append({"path": path, "scale": float(scale)} if scale else {"path": item})
+        overrides["loras"] = specs
+    config = StylizeConfig.load(config_path, **overrides)
+    if source.suffix.lower() == ".json":
+        item = render_recipe_svg(source, config.size)
+    else:
+        item = source
+        if not source.is_file():
+            from ..errors import ImageReadError
+
+            raise ImageReadError(f"cannot read image {source}: file does not exist")
+    stylizer = Stylizer(config)
+    if control_out is not None:
+        control_out.parent.mkdir(parents=True, exist_ok=True)
+        stylizer.control_for(item).save(control_out)
+        click.echo(f"wrote {control_out}")
+    picture = stylizer(item)
+    output = output or source.with_name(f"{source.stem}_stylized.png")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    picture.save(output)
+    click.echo(f"wrote {output} ({picture.width}x{picture.height}, {config.num_steps} steps, "
+               f"{stylizer.device.type}, {str(stylizer.dtype).removeprefix('torch.')})")
+
+
+def _has_scale(item: str) -> bool:
+    head, sep, tail = item.rpartition(":")
+    if not sep or not head:
+        return False
+    try:
+        float(tail)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,390 @@
+"""Stylize stage on tiny random-config SDXL checkpoints (CPU, 64 px, 2 steps): loading through the user-facing
+loader, determinism, LoRA, refiner, single files, control images, errors and the CLI."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+pytest.importorskip("diffusers")
+pytest.importorskip("peft")
+
+from assembler.errors import MissingDependencyError, ModelFileNotFoundError, UnknownNameError  # noqa: E402
+from assembler.stylize import Stylizer, StylizeConfig, StylizeConfigError, canny_image, control_image  # noqa: E402
+
+SIZE = 64
+
+
+@pytest.fixture(scope="module")
+def ckpt(tmp_path_factory):
+    import diffusers
+    import transformers
+
+    from assembler.stylize.testing import save_tiny_checkpoints
+
+    transformers.logging.set_verbosity_error()
+    diffusers.logging.set_verbosity_error()  # the byte-level tiny tokenizer truncates the long prompt
+    return save_tiny_checkpoints(tmp_path_factory.mktemp("tiny-sdxl"))
+
+
+def _avatar_image(size: int = 200, skin=(230, 180, 140)) -> Image.Image:
+    """A little RGBA 'render': a face disc with eyes and a mouth on a transparent background."""
+    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    d = ImageDraw.Draw(im)
+    s = size / 200
+    d.ellipse((40 * s, 30 * s, 160 * s, 180 * s), fill=(*skin, 255))
+    d.ellipse((70 * s, 80 * s, 90 * s, 100 * s), fill=(30, 30, 30, 255))
+    d.ellipse((110 * s, 80 * s, 130 * s, 100 * s), fill=(30, 30, 30, 255))
+    d.arc((75 * s, 110 * s, 125 * s, 150 * s), 20, 160, fill=(150, 40, 40, 255), width=max(1, int(4 * s)))
+    return im
+
+
+@pytest.fixture(scope="module")
+def avatar():
+    return _avatar_image()
+
+
+def _cfg(ckpt, **kw):
+    base = dict(base=str(ckpt.base), controlnet=str(ckpt.controlnet), size=SIZE, steps=2, device="cpu")
+    base.update(kw)
+    return base
+
+
+@pytest.fixture(scope="module")
+def stylizer(ckpt):
+    return Stylizer.from_config(_cfg(ckpt))
+
+
+@pytest.fixture(scope="module")
+def plain(stylizer, avatar):
+    return np.asarray(stylizer(avatar))
+
+
+def _diff(a, b) -> float:
+    return float(np.abs(np.asarray(a, dtype=np.float32) - np.asarray(b, dtype=np.float32)).mean())
+
+
+# --------------------------------------------------------------------------------------------------- pipeline
+def test_output_is_rgb_at_config_size(stylizer, avatar, plain):
+    out = stylizer(avatar)
+    assert out.size == (SIZE, SIZE) and out.mode == "RGB"
+    assert plain.shape == (SIZE, SIZE, 3) and plain.std() > 0  # not a blank image
+
+
+def test_same_seed_same_pixels_other_seed_other_pixels(stylizer, avatar, plain):
+    assert np.array_equal(np.asarray(stylizer(avatar, seed=0)), plain)
+    assert _diff(stylizer(avatar, seed=1), plain) > 0.5
+
+
+def test_input_kinds_path_and_avatar_object(stylizer, avatar, plain, tmp_path):
+    path = tmp_path / "render.png"
+    avatar.save(path)
+    assert np.array_equal(np.asarray(stylizer(path)), plain)
+    obj = types.SimpleNamespace(image=avatar)
+    assert np.array_equal(np.asarray(stylizer(obj)), plain)
+
+
+def test_list_in_list_out_batch_matches_single(stylizer, avatar, plain):
+    other = _avatar_image(skin=(120, 80, 50))
+    outs = stylizer([avatar, other, avatar], batch_size=2)
+    assert isinstance(outs, list) and len(outs) == 3
+    assert all(o.size == (SIZE, SIZE) for o in outs)
+    assert _diff(outs[0], plain) < 1.0 and _diff(outs[2], plain) < 1.0  # same seed: same picture in a batch
+    assert _diff(outs[1], plain) > 0.5  # a different render gives a different picture
+
+
+def test_txt2img_mode_sees_edges_not_colours(ckpt, stylizer, avatar, plain):
+    t2i = Stylizer.from_config(_cfg(ckpt, mode="txt2img"))
+    out = t2i(avatar)
+    assert out.size == (SIZE, SIZE) and _diff(out, plain) > 0.5
+    recoloured = _avatar_image(skin=(90, 60, 200))  # same edges, other skin colour
+    # pure ControlNet text-to-image sees only the edges; img2img starts from the render's colours
+    assert _diff(t2i(recoloured), out) < 0.5 * _diff(stylizer(recoloured), plain)
+
+
+def test_lora_changes_output_and_scale_zero_does_not(ckpt, avatar, plain):
+    with_lora = Stylizer.from_config(_cfg(ckpt, loras=[{"path": str(ckpt.lora), "scale": 1.0}]))(avatar)
+    assert _diff(with_lora, plain) > 0.5
+    zero = Stylizer.from_config(_cfg(ckpt, lora=str(ckpt.lora), lora_scale=0.0))(avatar)
+    assert _diff(zero, plain) < 0.05
+
+
+def test_unfused_lora_acts_like_fused(ckpt, avatar, plain):
+    fused = Stylizer.from_config(_cfg(ckpt, lora=str(ckpt.lora)))(avatar)
+    unfused = Stylizer.from_config(_cfg(ckpt, lora=str(ckpt.lora), lora_fuse=False))(avatar)
+    assert _diff(fused, unfused) < 0.25 * _diff(unfused, plain)
+
+
+@pytest.mark.parametrize("handoff,mode,steps", [("img2img", "img2img", 2), ("ensemble", "txt2img", 4)])
+def test_refiner_paths(ckpt, avatar, handoff, mode, steps):
+    base_only = Stylizer.from_config(_cfg(ckpt, mode=mode, steps=steps))(avatar)
+    s = Stylizer.from_config(_cfg(ckpt, mode=mode, steps=steps, refiner=str(ckpt.refiner), refiner_handoff=handoff,
+                                  refiner_steps=2, refiner_strength=0.5, denoising_split=0.5))
+    assert s.refiner is not None and s.refiner.text_encoder_2 is s.base.text_encoder_2  # shared, loaded once
+    out = s(avatar)
+    assert out.size == (SIZE, SIZE)
+    assert _diff(out, base_only) > 0.5
+    assert np.array_equal(np.asarray(s(avatar)), np.asarray(out))
+
+
+def test_ensemble_needs_txt2img(ckpt):
+    with pytest.raises(StylizeConfigError, match="refiner_handoff = 'ensemble' needs mode = 'txt2img'"):
+        StylizeConfig(refiner=str(ckpt.refiner), refiner_handoff="ensemble", mode="img2img")
+
+
+def test_single_file_controlnet_and_vae_match_folders(ckpt, avatar, plain):
+    s = Stylizer.from_config(_cfg(ckpt, controlnet=str(ckpt.controlnet_file), controlnet_config=str(ckpt.controlnet),
+                                  vae=str(ckpt.vae_file), vae_config=str(ckpt.vae)))
+    assert np.array_equal(np.asarray(s(avatar)), plain)
+
+
+def test_speedups_do_not_change_the_picture_much(ckpt, avatar, plain):
+    s = Stylizer.from_config(_cfg(ckpt, fuse_qkv=False, channels_last=False))
+    assert _diff(s(avatar), plain) < 0.5
+
+
+def test_one_shot_stylize_reuses_loaded_models(ckpt, avatar, plain):
+    import assembler
+    import assembler.stylize as stylize_module
+    from assembler.stylize import pipeline
+
+    pipeline.clear_cache()
+    out = assembler.stylize(avatar, _cfg(ckpt))  # the package attribute is callable too
+    assert np.array_equal(np.asarray(out), plain)
+    held = next(iter(pipeline._CACHE.values()))
+    out2 = stylize_module.stylize(avatar, _cfg(ckpt), seed=1)
+    assert next(iter(pipeline._CACHE.values())) is held and _diff(out2, plain) > 0.5
+    pipeline.clear_cache()
+
+
+def test_per_call_model_change_is_refused(stylizer, avatar):
+    with pytest.raises(StylizeConfigError, match="^base cannot change per call"):
+        stylizer(avatar, base="/elsewhere")
+
+
+# --------------------------------------------------------------------------------------------------- errors
+def test_missing_base_is_one_line(ckpt, tmp_path):
+    missing = tmp_path / "nope"
+    with pytest.raises(ModelFileNotFoundError) as err:
+        Stylizer.from_config(_cfg(ckpt, base=str(missing)))
+    assert str(err.value) == (f"stylize base model not found: {missing} does not exist "
+                              "(give a diffusers folder with model_index.json or a .safetensors file)")
+
+
+def test_wrong_files_are_one_line(ckpt, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ModelFileNotFoundError) as err:
+        Stylizer.from_config(_cfg(ckpt, base=str(empty)))
+    assert str(err.value) == (f"stylize base model {empty} is not a diffusers folder: no model_index.json in it "
+                              "(give the folder that holds it, or a .safetensors file)")
+    bad = tmp_path / "controlnet.safetensors"
+    bad.write_text("this is not a checkpoint")
+    with pytest.raises(ModelFileNotFoundError) as err:
+        Stylizer.from_config(_cfg(ckpt, controlnet=str(bad)))
+    assert str(err.value) == f"stylize controlnet {bad} is not a valid .safetensors file (truncated or another format)"
+    with pytest.raises(ModelFileNotFoundError) as err:
+        Stylizer.from_config(_cfg(ckpt, loras=[str(tmp_path / "memoji.safetensors")]))
+    assert str(err.value) == f"stylize LoRA not found: {tmp_path / 'memoji.safetensors'} does not exist"
+    # a real checkpoint of the wrong model: one line naming the file
+    with pytest.raises(ModelFileNotFoundError, match=r"^stylize controlnet .*vae.safetensors could not be loaded: "):
+        Stylizer.from_config(_cfg(ckpt, controlnet=str(ckpt.vae_file), controlnet_config=str(ckpt.controlnet)))
+    for e in (err,):
+        assert "\n" not in str(e.value)
+
+
+def test_no_base_configured(monkeypatch):
+    monkeypatch.delenv("MEMOJI_STYLIZE_BASE", raising=False)
+    with pytest.raises(StylizeConfigError, match="^stylize needs a base model: set base = "):
+        Stylizer.from_config({"device": "cpu"})
+
+
+def test_without_diffusers_one_line_hint(monkeypatch, ckpt):
+    monkeypatch.setitem(sys.modules, "diffusers", None)  # import diffusers → ImportError
+    with pytest.raises(MissingDependencyError) as err:
+        Stylizer.from_config(_cfg(ckpt))
+    assert str(err.value) == "stylize needs diffusers: pip install 'memoji-assembler[stylize]'"
+
+
+def test_import_assembler_does_not_import_diffusers():
+    code = ("import sys, assembler, assembler.stylize, assembler.cli; "
+            "bad = [m for m in ('diffusers', 'torch', 'transformers') if m in sys.modules]; "
+            "assert not bad, bad; print('ok')")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "ok"
+
+
+# --------------------------------------------------------------------------------------------------- config
+def test_config_from_toml_relative_paths_presets_and_overrides(tmp_path):
+    f = tmp_path / "stylize.toml"
+    f.write_text('base = "models/sdxl"\ncontrolnet = "/abs/cn.safetensors"\npreset = "quality"\nseed = 7\n'
+                 'loras = [{ path = "loras/memoji.safetensors", scale = 0.5 }]\n')
+    cfg = StylizeConfig.load(f, steps=12)
+    assert cfg.base == str(tmp_path / "models/sdxl") and cfg.controlnet == "/abs/cn.safetensors"
+    assert cfg.loras[0].path == str(tmp_path / "loras/memoji.safetensors") and cfg.loras[0].scale == 0.5
+    assert cfg.num_steps == 12 and cfg.guidance_scale == 7.0 and cfg.seed == 7 and cfg.size == 1024
+    assert StylizeConfig().num_steps == 20 and StylizeConfig().scheduler_name == "dpmpp_2m_karras"
+    assert StylizeConfig(preset="lightning").guidance_scale == 0.0
+    j = tmp_path / "stylize.json"
+    j.write_text('{"stylize": {"dtype": "fp16", "mode": "t2i"}}')
+    cfg = StylizeConfig.load(j)
+    assert cfg.dtype == "float16" and cfg.mode == "txt2img"
+
+
+def test_config_errors_name_what_exists(tmp_path):
+    with pytest.raises(UnknownNameError, match="^unknown stylize setting 'stepz'; did you mean 'steps'\\?"):
+        StylizeConfig.load({"stepz": 4})
+    with pytest.raises(UnknownNameError, match="^unknown speed preset 'fastest'; did you mean 'fast'\\? "
+                                              "\\(presets: fast, quality, lightning\\)$"):
+        StylizeConfig(preset="fastest")
+    with pytest.raises(StylizeConfigError, match="^strength must be in \\(0, 1\\], got 1.5$"):
+        StylizeConfig(strength=1.5)
+    with pytest.raises(ModelFileNotFoundError, match="^stylize config not found: "):
+        StylizeConfig.load(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("base = \n")
+    with pytest.raises(StylizeConfigError, match=f"^cannot read stylize config {bad}: "):
+        StylizeConfig.load(bad)
+
+
+def test_packaged_presets_load():
+    from assembler.stylize.loader import PACKAGED_CONFIGS
+
+    for name, steps in (("fast", 20), ("quality", 30), ("lightning", 4)):
+        cfg = StylizeConfig.load(PACKAGED_CONFIGS / f"stylize-{name}.toml")
+        assert cfg.num_steps == steps and cfg.size == 1024 and cfg.loras
+
+
+# --------------------------------------------------------------------------------------------------- control
+def test_canny_edges_follow_the_render(avatar):
+    edges = np.asarray(canny_image(avatar, 128))
+    assert edges.shape == (128, 128, 3) and set(np.unique(edges)) <= {0, 255}
+    grey = edges[..., 0]
+    # the face outline (disc from x=25.6..102.4 at 128 px) is an edge; the middle of the cheek and the corner are not
+    row = grey[64]
+    assert row[24:29].max() == 255 and row[100:105].max() == 255
+    assert grey[0:10, 0:10].max() == 0 and grey[70:74, 40:44].max() == 0
+
+
+def test_svg_is_rasterised_at_target_size(avatar):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">'
+           '<circle cx="50" cy="50" r="30" fill="#e0b090"/></svg>')
+    obj = types.SimpleNamespace(image=Image.new("RGBA", (16, 16)), svg=svg)  # tiny raster: the SVG must win
+    edges = np.asarray(control_image(obj, 256))[..., 0]
+    ys, xs = np.nonzero(edges)
+    assert edges.shape == (256, 256)
+    assert abs(xs.min() - 51) <= 3 and abs(xs.max() - 204) <= 3  # circle r=30/100 of 256 px, sharp
+
+
+def test_rgba_is_flattened_on_background(stylizer):
+    from assembler.stylize import init_image
+
+    img = init_image(Image.new("RGBA", (32, 32), (255, 0, 0, 0)), 64, "#102030")
+    assert img.mode == "RGB" and img.getpixel((5, 5)) == (16, 32, 48)
+
+
+def test_landmark_control():
+    from parts_library.frame import MEAN_SHAPE
+
+    obj = types.SimpleNamespace(image=Image.new("RGBA", (1024, 1024)), landmarks=np.asarray(MEAN_SHAPE))
+    lm = np.asarray(control_image(obj, 128, "landmarks"))[..., 0]
+    assert lm.shape == (128, 128) and 50 < (lm > 0).sum() < 3000
+    with pytest.raises(ValueError, match="needs an avatar with .landmarks"):
+        control_image(Image.new("RGB", (64, 64)), 64, "landmarks")
+
+
+# --------------------------------------------------------------------------------------------------- CLI
+def _toml(ckpt, tmp_path, **extra):
+    f = tmp_path / "stylize.toml"
+    lines = [f'base = "{ckpt.base}"', f'controlnet = "{ckpt.controlnet}"', f"size = {SIZE}", "steps = 2",
+             'device = "cpu"'] + [f"{k} = {v!r}".replace("'", '"') for k, v in extra.items()]
+    f.write_text("\n".join(lines) + "\n")
+    return f
+
+
+def test_cli_stylize_png(ckpt, avatar, plain, tmp_path):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    src = tmp_path / "avatar.png"
+    avatar.save(src)
+    out = tmp_path / "out" / "styl.png"
+    res = CliRunner().invoke(main, ["stylize", str(src), "--config", str(_toml(ckpt, tmp_path)), "-o", str(out),
+                                    "--control-out", str(tmp_path / "edges.png")])
+    assert res.exit_code == 0, res.output
+    assert f"wrote {out} ({SIZE}x{SIZE}, 2 steps, cpu, float32)" in res.output
+    assert np.array_equal(np.asarray(Image.open(out)), plain)
+    assert Image.open(tmp_path / "edges.png").size == (SIZE, SIZE)
+
+
+def test_cli_stylize_recipe_through_renderer(ckpt, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    calls = {}
+
+    def fake_render(recipe, size, fmt):
+        calls.update(recipe=recipe, size=size, fmt=fmt)
+        return types.SimpleNamespace(data='<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                                          '<rect x="2" y="2" width="6" height="6" fill="#c08060"/></svg>')
+
+    monkeypatch.setitem(sys.modules, "parts_library", types.SimpleNamespace(render=fake_render))
+    recipe = tmp_path / "me.json"
+    recipe.write_text('{"schema": 1, "parts": {}}')
+    res = CliRunner().invoke(main, ["stylize", str(recipe), "-c", str(_toml(ckpt, tmp_path))])
+    assert res.exit_code == 0, res.output
+    assert calls == {"recipe": {"schema": 1, "parts": {}}, "size": SIZE, "fmt": "svg"}
+    assert Image.open(tmp_path / "me_stylized.png").size == (SIZE, SIZE)
+
+
+def test_cli_recipe_without_renderer_and_missing_model(ckpt, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    monkeypatch.setitem(sys.modules, "parts_library", types.ModuleType("parts_library"))
+    recipe = tmp_path / "me.json"
+    recipe.write_text("{}")
+    res = CliRunner().invoke(main, ["stylize", str(recipe), "-c", str(_toml(ckpt, tmp_path))])
+    assert res.exit_code == 5
+    assert res.output.strip() == ("Error: stylizing a recipe needs parts_library.render, which this install does "
+                                  "not have: pass a rendered PNG instead")
+    src = tmp_path / "a.png"
+    Image.new("RGB", (32, 32)).save(src)
+    res = CliRunner().invoke(main, ["stylize", str(src), "-c", str(_toml(ckpt, tmp_path)), "--base",
+                                    str(tmp_path / "gone")])
+    assert res.exit_code == 4
+    assert res.output.strip() == (f"Error: stylize base model not found: {tmp_path / 'gone'} does not exist "
+                                  "(give a diffusers folder with model_index.json or a .safetensors file)")
+
+
+def test_cli_without_diffusers(ckpt, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    monkeypatch.setitem(sys.modules, "diffusers", None)
+    src = tmp_path / "a.png"
+    Image.new("RGB", (32, 32)).save(src)
+    res = CliRunner().invoke(main, ["stylize", str(src), "-c", str(_toml(ckpt, tmp_path))])
+    assert res.exit_code == 5
+    assert res.output.strip() == "Error: stylize needs diffusers: pip install 'memoji-assembler[stylize]'"
+
+
+# --------------------------------------------------------------------------------------------------- GPU
+@pytest.mark.gpu
+def test_fp16_on_gpu_has_no_nan(ckpt, avatar):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA GPU")
+    s = Stylizer.from_config(_cfg(ckpt, device="cuda", dtype="float16", refiner=str(ckpt.refiner)))
+    arr = np.asarray(s(avatar))
+    assert arr.std() > 0 and np.isfinite(arr).all()
