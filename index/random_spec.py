@@ -25,7 +25,7 @@ def random_spec(rng: np.random.Generator, library=None, *, optional_p: dict[str,
         from parts_library import load_library
 
         library = load_library()
-    from parts_library.library import REQUIRED
+    from parts_library import REQUIRED
 
     optional_p = OPTIONAL_P if optional_p is None else optional_p
     parts: dict[str, str] = {}

@@ -20,7 +20,7 @@ def build_avatar_index(n: int, *, library=None, embedder: str = "dlib-resnet128"
     from index import AvatarIndex
     from index.random_spec import spec_sampler
     from parts_library import load_library
-    from parts_library.render import render
+    from parts_library import render
 
     from ..embed import create_embedder
 
