@@ -77,6 +77,8 @@ def info_command(directory: Path | None) -> None:
         parts = PartIndex.load(directory)
     except FileNotFoundError:
         click.echo(f"no part index in {directory} (memoji index build)")
+    except (ValueError, KeyError) as err:
+        click.echo(f"part index in {directory} is unreadable ({err}): memoji index build")
     else:
         state = "fresh" if parts.is_fresh(lib) else "STALE (memoji index build)"
         click.echo(f"part index: {len(parts)} parts, {len(parts.categories)} categories, manifest "
@@ -85,6 +87,8 @@ def info_command(directory: Path | None) -> None:
         avatars = AvatarIndex.load(directory)
     except FileNotFoundError:
         click.echo("no avatar index (memoji index build --avatars N)")
+    except (ValueError, KeyError) as err:
+        click.echo(f"avatar index in {directory} is unreadable ({err}): memoji index build --avatars N")
     else:
         fresh = avatars.meta.get("manifest_hash") == lib.manifest_hash
         click.echo(f"avatar index: {len(avatars)} avatars, {avatars.meta.get('embedder')} {avatars.dim}-D: "
