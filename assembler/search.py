@@ -112,7 +112,7 @@ def gather_evidence(faces: Sequence[FaceRecord]) -> Evidence:
 def _hair_length_class(part) -> int | None:
     tags = set(part.tags)
     found = [i for i, t in enumerate(HAIR_LENGTHS) if t in tags]
-    if "balding" in tags or "receding" in tags and not found:
+    if ("balding" in tags or "receding" in tags) and not found:
         found.append(HAIR_LENGTHS.index("short"))
     return min(found) if found else None
 

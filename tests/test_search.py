@@ -1,0 +1,100 @@
+"""Search: measured attributes are constraints, not votes — an identity scorer that rewards beards, glasses and
+long hair cannot put them on a person measured without them; the greedy baseline (no constraints) can."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assembler.records import Attributes
+from assembler.search import Evidence, SearchConfig, allowed, choose_recipe
+from parts_library import load_library
+from parts_library.descriptors import landmark_descriptors
+from parts_library.frame import MEAN_SHAPE
+
+
+def _attrs(**kw) -> Attributes:
+    base = dict(backend="test", skin_tone=3, hair_color="blonde", hair_length="short", hair_curl=0.1, fringe=0.0,
+                bald=0.0, facial_hair={"stubble": 0.05, "moustache": 0.05, "beard": 0.05, "goatee": 0.05},
+                glasses=0.02, confidence=0.9)
+    base.update(kw)
+    return Attributes(**base)
+
+
+def _evidence(attrs: Attributes) -> Evidence:
+    return Evidence(embedding=np.ones(128, np.float32) / np.sqrt(128), descriptors=landmark_descriptors(MEAN_SHAPE),
+                    attributes=attrs, faces=[])
+
+
+class TemptingIdentity:
+    """A fake identity scorer that loves beards, glasses, long hair and dark skin (what an exploited embedder does)."""
+
+    def __init__(self):
+        self.lib = load_library()
+        self.calls = 0
+
+    def __call__(self, spec, target) -> float:
+        self.calls += 1
+        p, c = spec["parts"], spec["colors"]
+        score = 0.0
+        score += 0.3 * (p.get("facial_hair") is not None) + 0.3 * (p.get("glasses") is not None)
+        hair = self.lib.get(p["hair"]) if p.get("hair") else None
+        score += 0.3 * (hair is not None and "long" in hair.tags)
+        score += 0.05 * int(c["skin"].split("_")[1])
+        return score
+
+
+def test_constraints_hold_against_a_tempting_identity_scorer():
+    attrs = _attrs()
+    scorer = TemptingIdentity()
+    recipe = choose_recipe(_evidence(attrs), "search", SearchConfig(max_evals=40, w_id=100.0), identity=scorer)
+    lib = load_library()
+    assert scorer.calls > 1
+    assert recipe.parts["facial_hair"] is None and recipe.parts["glasses"] is None
+    assert recipe.parts["headwear"] is None
+    assert "long" not in lib.get(recipe.parts["hair"]).tags
+    assert recipe.colors["skin"] == "monk_03" and recipe.colors["hair"] == "blonde"
+    assert recipe.scores["evaluations"] <= 40
+
+
+def test_greedy_baseline_is_exploited_by_the_same_scorer():
+    scorer = TemptingIdentity()
+    recipe = choose_recipe(_evidence(_attrs()), "greedy", identity=scorer)
+    assert recipe.parts["facial_hair"] is not None and recipe.parts["glasses"] is not None
+    assert recipe.colors["skin"] == "monk_10"
+
+
+def test_measured_beard_and_glasses_are_drawn():
+    attrs = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.8, "beard": 0.9, "goatee": 0.3}, glasses=0.9,
+                   hair_length="long")
+    recipe = choose_recipe(_evidence(attrs), "search", SearchConfig(max_evals=0))
+    lib = load_library()
+    fh = lib.get(recipe.parts["facial_hair"])
+    assert set(fh.tags) & {"beard", "full_beard", "short_beard"}
+    assert recipe.parts["glasses"] is not None and "sunglasses" not in lib.get(recipe.parts["glasses"]).tags
+    hair_tags = set(lib.get(recipe.parts["hair"]).tags)
+    assert hair_tags & {"long", "medium"}
+
+
+@pytest.mark.parametrize("length", ["bald", "short", "medium", "long"])
+def test_hair_length_constraint(length):
+    from assembler.search import HAIR_LENGTHS, _hair_length_class
+
+    lib = load_library()
+    attrs = _attrs(hair_length=length, bald=0.9 if length == "bald" else 0.0)
+    ok = [p for p in lib.parts("hair") if allowed("hair", p, attrs)]
+    assert len(ok) >= 2, "several hair parts must fit every measured length"
+    want = HAIR_LENGTHS.index(length)
+    for p in ok:
+        have = _hair_length_class(p)
+        assert have is None or abs(have - want) <= 1, (p.id, p.tags)
+        if length in ("medium", "long"):
+            assert "bald" not in p.tags
+
+
+def test_search_is_deterministic_and_records_alternatives():
+    ev = _evidence(_attrs())
+    a = choose_recipe(ev, "search", SearchConfig(max_evals=5), identity=TemptingIdentity())
+    b = choose_recipe(ev, "search", SearchConfig(max_evals=5), identity=TemptingIdentity())
+    assert a.parts == b.parts and a.colors == b.colors
+    assert all(1 <= len(v) <= 5 for k, v in a.alternatives.items() if k in ("face", "eyes", "hair"))
+    assert a.alternatives["hair"][0]["id"] is not None
