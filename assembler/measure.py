@@ -282,6 +282,12 @@ def _skin_patches(ctx: _Ctx) -> dict[str, np.ndarray]:
 
 def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str, Any]:
     patches = _skin_patches(ctx)
+    # clipped pixels (any channel saturated in the photo) have lost their chromaticity: leave them out while
+    # enough others remain
+    unclipped = ctx.rgb.max(axis=-1) < 250
+    for name, m in patches.items():
+        if (m & unclipped).sum() >= 0.3 * m.sum() and (m & unclipped).sum() >= 10:
+            patches[name] = m & unclipped
     cheeks = patches["cheek_left"] | patches["cheek_right"]
     ref = lab[cheeks] if cheeks.sum() >= 20 else lab[np.logical_or.reduce(list(patches.values()))]
     if len(ref) < 10:

@@ -1,0 +1,194 @@
+"""Measured attributes on real public-domain photos (tests/data, astronaut) and synthetic edits of them."""
+from __future__ import annotations
+
+import copy
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from assembler import analyze
+from assembler.geometry import warp_to_canonical
+from assembler.measure import WORK_SIZE, measure_face
+from parts_library import frame
+from parts_library.descriptors import DESCRIPTOR_DIMS
+from parts_library.palettes import PALETTES
+
+
+@pytest.fixture(scope="module")
+def photos(data_dir, astronaut):
+    from assembler.io import load_image
+
+    out = {"astronaut": astronaut}
+    for name in ("obama", "obama2", "biden2"):
+        out[name] = load_image(data_dir / f"{name}.jpg")
+    return out
+
+
+@pytest.fixture(scope="module")
+def faces(photos):
+    return {name: analyze(img, max_faces=1)[0] for name, img in photos.items()}
+
+
+def _remeasure(face, image):
+    """The same face (same landmarks) measured on an edited copy of its photo."""
+    f = copy.copy(face)
+    f.chip = warp_to_canonical(image, face.align_matrix, 512)
+    return measure_face(image, f)
+
+
+def _hair_mask_in_image(face, image):
+    m = face.measurements["_hair_mask"].astype(np.uint8)
+    s = WORK_SIZE / frame.SIZE
+    a = np.vstack([face.align_matrix * s, [0, 0, 1]])
+    inv = np.linalg.inv(a)[:2]
+    h, w = image.shape[:2]
+    return cv2.warpAffine(m, inv, (w, h), flags=cv2.INTER_NEAREST) > 0
+
+
+def test_measurements_complete_and_json_small(faces):
+    face = faces["astronaut"]
+    m = face.measurements
+    assert set(m["descriptors"]) == set(DESCRIPTOR_DIMS)
+    for cat, vec in m["descriptors"].items():
+        assert vec.shape == (DESCRIPTOR_DIMS[cat],) and np.isfinite(vec).all(), cat
+    assert m["_hair_mask"].shape == (WORK_SIZE, WORK_SIZE) and m["_hair_mask"].dtype == bool
+    text = json.dumps(face.to_dict())
+    assert len(text) < 30_000  # masks stay out of the JSON
+    assert "skin" in json.loads(text)[
+        "measurements"] and "_hair_mask" not in text
+
+
+def test_hair_mask_is_hair_not_face(faces):
+    m = faces["astronaut"].measurements
+    hair = m["_hair_mask"]
+    lm = faces["astronaut"].landmarks_canonical * WORK_SIZE / frame.SIZE
+    face_poly = np.zeros_like(hair, np.uint8)
+    cv2.fillPoly(face_poly, [np.round(np.vstack([lm[0:17], lm[26:16:-1]])).astype(np.int32)], 1)
+    assert hair.sum() > 0.5 * (frame.IOD * WORK_SIZE / frame.SIZE) ** 2
+    assert (hair & face_poly.astype(bool)).sum() == 0
+    # the crown above the forehead is hair for the astronaut (a full head of hair)
+    assert m["hair"]["coverage_crown"] > 0.5
+    assert m["hair"]["length"] != "bald"
+
+
+def test_skin_tone_dark_vs_light(faces):
+    monk = {n: f.measurements["skin"]["monk"] for n, f in faces.items()}
+    assert 6 <= monk["obama"] <= 9 and 6 <= monk["obama2"] <= 9, monk
+    assert monk["astronaut"] <= 4 and monk["biden2"] <= 5, monk
+    ita = {n: f.measurements["skin"]["ita"] for n, f in faces.items()}
+    assert ita["astronaut"] > ita["obama"] and ita["biden2"] > ita["obama2"]
+
+
+CASTS = ((1, 1, 1), (1.15, 1, 1), (0.85, 1, 1), (1, 1, 1.15), (1, 1, 0.85), (1.15, 1, 0.85), (0.85, 1.15, 1))
+
+
+def _relit(img, exposure, cast):
+    """Exposure and per-channel colour cast applied in linear light (what a camera's exposure and white balance
+    change), re-encoded to sRGB with clipping."""
+    from assembler.measure import linear_to_srgb, srgb_to_linear
+
+    lin = srgb_to_linear(img) * exposure * np.array(cast, np.float32)
+    return (linear_to_srgb(lin) * 255).round().astype(np.uint8)
+
+
+def _moved(faces, photos, exposures):
+    moved, total = 0, 0
+    for name in ("astronaut", "obama", "biden2"):
+        face, img = faces[name], photos[name]
+        base = face.measurements["skin"]["monk"]
+        for exposure in exposures:
+            for cast in CASTS:
+                monk = _remeasure(face, _relit(img, exposure, cast))["skin"]["monk"]
+                moved += abs(monk - base) > 1
+                total += 1
+    return moved, total
+
+
+def test_skin_tone_robust_to_underexposure_and_casts(faces, photos):
+    moved, total = _moved(faces, photos, (0.6, 0.8, 1.0))
+    assert moved / total <= 0.05, f"{moved}/{total} moved by more than one Monk step"
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: over-exposure (x1.2, x1.4 in linear light) of a brightly lit "
+                   "dark-skinned face moves the Monk tone by 2 steps in ~10% of cases (docs/attributes_agreement.md)")
+def test_skin_tone_robust_to_overexposure(faces, photos):
+    moved, total = _moved(faces, photos, (1.2, 1.4))
+    assert moved / total <= 0.05, f"{moved}/{total} moved by more than one Monk step"
+
+
+@pytest.mark.parametrize("target,family", [("#c0281c", "red"), ("#e25b9b", "vivid"), ("#2f5fd0", "vivid"),
+                                           ("#2faa50", "vivid")])
+def test_recoloured_hair_is_reported(faces, photos, target, family):
+    face, img = faces["astronaut"], photos["astronaut"]
+    mask = _hair_mask_in_image(face, img)
+    rgb = np.array([int(target[i:i + 2], 16) for i in (1, 3, 5)], np.float32)
+    lum = img[mask].astype(np.float32).mean(axis=1)
+    shade = np.clip(lum / np.median(lum), 0.5, 1.5)[:, None]  # keep the hair's own shading and texture
+    edited = img.copy()
+    edited[mask] = np.clip(rgb * shade, 0, 255).astype(np.uint8)
+    hair = _remeasure(face, edited)["hair"]
+    expected = {"#c0281c": {"red", "auburn"}, "#e25b9b": {"pink"}, "#2f5fd0": {"blue"}, "#2faa50": {"green"}}[target]
+    assert hair["color"] in expected, (target, hair["color"], hair["lab"])
+    assert PALETTES["hair"][hair["color"]].family == family
+
+
+@pytest.mark.parametrize("name", ["astronaut", "obama2", "biden2"])
+def test_grayscale_photo_gives_achromatic_hair(faces, photos, name):
+    gray = cv2.cvtColor(cv2.cvtColor(photos[name], cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    m = _remeasure(faces[name], gray)
+    assert m["illumination"]["grayscale"]
+    color = m["hair"]["color"]
+    if name == "astronaut":
+        assert color is not None
+    # never a colour name in a black-and-white photo (white hair on a gray face may go unnamed: no hue to tell)
+    assert color is None or PALETTES["hair"][color].family in {"black", "gray", "white"}
+    assert m["skin"]["confidence"] < faces[name].measurements["skin"]["confidence"]
+
+
+def test_clean_shaven_and_synthetic_beard(faces, photos):
+    for name in ("obama", "biden2", "astronaut"):
+        fh = faces[name].measurements["facial_hair"]
+        assert fh["beard"] < 0.5 and fh["moustache"] < 0.5, (name, fh)
+    # paint a dark, textured beard over Biden's jaw, chin and upper lip
+    face, img = faces["biden2"], photos["biden2"].copy()
+    lm = face.landmarks
+    poly = np.vstack([lm[2:15], lm[[35, 33, 31]]]).astype(np.int32)
+    mask = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [poly], 1)
+    mouth = np.zeros_like(mask)
+    cv2.fillPoly(mouth, [lm[48:60].astype(np.int32)], 1)
+    mask = mask.astype(bool) & ~mouth.astype(bool)
+    rng = np.random.default_rng(0)
+    noise = rng.uniform(0.5, 1.5, size=(mask.sum(), 1))
+    img[mask] = np.clip(np.array([55, 42, 35]) * noise, 0, 255).astype(np.uint8)
+    fh = _remeasure(face, img)["facial_hair"]
+    assert fh["beard"] > 0.5 and fh["moustache"] > 0.5, fh
+
+
+def test_no_glasses_and_synthetic_glasses(faces, photos):
+    for name in ("obama", "obama2", "biden2", "astronaut"):
+        assert faces[name].measurements["glasses"]["probability"] < 0.5, name
+    face, img = faces["obama2"], photos["obama2"].copy()
+    lm = face.landmarks
+    iod = float(np.linalg.norm(lm[36:42].mean(0) - lm[42:48].mean(0)))
+    t = max(2, int(0.04 * iod))
+    for eye in (lm[36:42], lm[42:48]):
+        c = eye.mean(axis=0)
+        cv2.ellipse(img, (int(c[0]), int(c[1])), (int(0.42 * iod), int(0.3 * iod)), 0, 0, 360, (15, 15, 15), t)
+    a = lm[36:42].mean(0) + [0.42 * iod, 0]
+    b = lm[42:48].mean(0) - [0.42 * iod, 0]
+    cv2.line(img, (int(a[0]), int(a[1] - 0.05 * iod)), (int(b[0]), int(b[1] - 0.05 * iod)), (15, 15, 15), t)
+    assert _remeasure(face, img)["glasses"]["probability"] > 0.5
+
+
+def test_face_without_measurable_hair_region_is_flagged(faces, photos):
+    # crop the photo just above the brows: no hair left in the frame
+    face, img = faces["obama"], photos["obama"]
+    top = int(face.landmarks[17:27, 1].min() - 0.1 * (face.box[3] - face.box[1]))
+    cropped = np.ascontiguousarray(img[top:])
+    f = analyze(cropped, max_faces=1)[0]
+    assert f.measurements["valid_fraction"] < faces["obama"].measurements["valid_fraction"]
+    assert f.measurements["hair"]["coverage_crown"] == 0.0 or f.measurements["hair"]["color"] is None or \
+        f.measurements["valid_fraction"] < 0.75
