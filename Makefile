@@ -18,13 +18,14 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/memoji demo -o out/demo
+	$(VENV)/bin/memoji make tests/data/obama.jpg -o out/demo
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q tests notebooks --nbmake
 
 bench: $(STAMP)
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+	for b in analyze render attributes index make; do $(PY) benchmarks/bench_$$b.py || exit 1; done
+	$(PY) benchmarks/collect.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
