@@ -1,0 +1,66 @@
+"""``memoji parts list [CATEGORY]``, ``memoji parts gallery -o gallery.png``, ``memoji render RECIPE.json -o out.png``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import MemojiError
+from . import main
+
+
+@main.group("parts")
+def parts_group() -> None:
+    """Browse the parts library (faces, eyes, hair, glasses …)."""
+
+
+@parts_group.command("list")
+@click.argument("category", required=False)
+@click.option("--tag", "tags", multiple=True, help="Only parts with this tag (repeatable: all must match).")
+def parts_list(category: str | None, tags: tuple[str, ...]) -> None:
+    """List the parts of CATEGORY (or the categories and their counts)."""
+    from parts_library import load_library
+
+    lib = load_library()
+    if category is None:
+        for cat in lib.categories:
+            click.echo(f"{cat:12s} {len(lib.parts(cat)):3d}")
+        click.echo(f"{len(lib)} parts; `memoji parts list CATEGORY` lists one category")
+        return
+    parts = [p for p in lib.parts(category) if all(t in p.tags for t in tags)]
+    for p in parts:
+        click.echo(f"{p.id:24s} {p.name:28s} {', '.join(p.tags)}")
+    click.echo(f"{len(parts)} {category.replace('_', ' ')} parts" + (f" tagged {', '.join(tags)}" if tags else ""))
+
+
+@parts_group.command("gallery")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("gallery.png"),
+              show_default=True, help="Where to write the contact sheet (PNG).")
+@click.option("--cell", type=click.IntRange(48, 512), default=150, show_default=True, help="Cell size in pixels.")
+def parts_gallery(output: Path, cell: int) -> None:
+    """Write a contact sheet of every part on a neutral head and every palette swatch."""
+    from parts_library import gallery
+
+    click.echo(f"wrote {gallery(output, cell=cell)}")
+
+
+@main.command("render")
+@click.argument("recipe", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file: .png or .svg.")
+@click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="Output size in pixels.")
+@click.option("--background", default=None, help="Background colour (#rrggbb or a clothes palette name); "
+                                                  "default transparent.")
+def render_command(recipe: Path, output: Path, size: int, background: str | None) -> None:
+    """Render RECIPE.json (parts, colours, params) to an image."""
+    from parts_library import render
+
+    try:
+        spec = json.loads(recipe.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise MemojiError(f"cannot read recipe {recipe}: not valid JSON ({err})") from None
+    fmt = "svg" if output.suffix.lower() == ".svg" else "png"
+    result = render(spec, size=size, fmt=fmt, background=background)
+    result.save(output)
+    click.echo(f"wrote {output} ({size}x{size} {fmt})")

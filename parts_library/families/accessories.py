@@ -1,0 +1,224 @@
+"""Glasses (frames with translucent lenses) and headwear."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..svg import f, linear_grad, mirror_x, radial_grad, smooth_closed
+from .common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX, EDGE_X, EYE_Y, IOD, PartDef
+
+LENS_C = np.array([CX - IOD / 2, EYE_Y + 6])
+
+
+def _lens(shape: str, n: int = 40) -> np.ndarray:
+    """Left lens outline (image left), canonical px."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    cx, cy = LENS_C
+    if shape == "round":
+        r = 64
+        return np.stack([cx + r * c, cy + r * s], 1)
+    if shape == "oval":
+        return np.stack([cx + 72 * c, cy + 54 * s], 1)
+    if shape in ("rect", "wayfarer"):
+        p = 5.0
+        x = 76 * np.sign(c) * np.abs(c) ** (2 / p)
+        y = 54 * np.sign(s) * np.abs(s) ** (2 / p)
+        if shape == "wayfarer":  # wider on top
+            x = x * (1 + 0.1 * (-s))
+            y = y - 4
+        return np.stack([cx + x, cy + y], 1)
+    if shape == "aviator":
+        x = 74 * c
+        y = np.where(s < 0, 46 * s, 70 * s)
+        x = x - 10 * np.maximum(s, 0) * (c > 0)  # teardrop leaning to the nose
+        return np.stack([cx + x, cy - 6 + y], 1)
+    if shape == "cat_eye":
+        x = 76 * np.sign(c) * np.abs(c) ** 0.8
+        y = 50 * np.sign(s) * np.abs(s) ** 0.9
+        y = y - 22 * np.clip(-c, 0, 1) ** 3 * (s < 0.3)  # swept-up outer corner (outer is -x for the left lens)
+        return np.stack([cx + x, cy + y], 1)
+    raise ValueError(shape)
+
+
+GLASSES = [
+    ("glasses_round_01", "Round", ["round"], dict(shape="round", t=7)),
+    ("glasses_round_02", "Round thin metal", ["round", "metal", "thin"], dict(shape="round", t=3.5)),
+    ("glasses_rect_01", "Rectangular", ["rect"], dict(shape="rect", t=8)),
+    ("glasses_rect_02", "Rectangular thin", ["rect", "thin"], dict(shape="rect", t=4)),
+    ("glasses_oval_01", "Oval", ["round", "oval"], dict(shape="oval", t=6)),
+    ("glasses_aviator_01", "Aviator", ["aviator", "metal"], dict(shape="aviator", t=4)),
+    ("glasses_cat_eye_01", "Cat eye", ["cat_eye"], dict(shape="cat_eye", t=9)),
+    ("glasses_rimless_01", "Rimless", ["rimless", "rect"], dict(shape="rect", t=0)),
+    ("glasses_sun_01", "Wayfarer sunglasses", ["sunglasses", "rect"], dict(shape="wayfarer", t=9, sun=True)),
+    ("glasses_sun_02", "Aviator sunglasses", ["sunglasses", "aviator"], dict(shape="aviator", t=4, sun=True)),
+]
+
+
+def glasses_svg(pid: str, shape: str, t: float, sun: bool = False) -> str:
+    lens = _lens(shape)
+    cx, cy = LENS_C
+    top = lens[:, 1].min()
+    bot = lens[:, 1].max()
+    defs = [
+        linear_grad(f"{pid}-fr", 0, top - t, 0, bot + t, [(0, "%glasses_hi%"), (0.5, "%glasses%"),
+                                                           (1, "%glasses_lo2%")]),
+        linear_grad(f"{pid}-tint", 0, top, 0, bot, [(0, "#1a1b22", 0.9), (1, "#2a2c36", 0.78)] if sun else
+                    [(0, "#dfe9f5", 0.22), (1, "#ffffff", 0.08)]),
+    ]
+    out = [f'<defs>{"".join(defs)}</defs>']
+    inner_x = lens[np.argmax(lens[:, 0]), 0]
+    outer_x = lens[np.argmin(lens[:, 0]), 0]
+    for side in (-1, 1):
+        L = lens if side < 0 else mirror_x(lens)
+        lp = smooth_closed(L)
+        out.append(f'<path d="{lp}" fill="url(#{pid}-tint)"/>')
+        # a diagonal reflection streak inside the lens
+        lcx = cx if side < 0 else 2 * CX - cx
+        streak = np.array([[lcx - 40, cy - 10], [lcx - 8, cy - 48], [lcx + 8, cy - 40], [lcx - 26, cy + 4]])
+        out.append(f'<defs><clipPath id="{pid}-c{side + 1}"><path d="{lp}"/></clipPath></defs>'
+                   f'<g clip-path="url(#{pid}-c{side + 1})"><path d="{smooth_closed(streak)}" fill="#ffffff" '
+                   f'opacity="{0.35 if sun else 0.28}"/>'
+                   f'<path d="{smooth_closed(streak + [44, 20])}" fill="#ffffff" opacity="{0.18 if sun else 0.14}"/>'
+                   f'</g>')
+        if t > 0:
+            # frame ring: outer outline + the lens outline reversed (even-odd)
+            c0 = L.mean(axis=0)
+            d = L - c0
+            nrm = np.linalg.norm(d, axis=1, keepdims=True)
+            outer = c0 + d * (1 + t / nrm)
+            out.append(f'<path d="{smooth_closed(outer)}{smooth_closed(L[::-1])}" fill="url(#{pid}-fr)" '
+                       f'fill-rule="evenodd"/>')
+        # temple arm towards the ear
+        ox = outer_x if side < 0 else 2 * CX - outer_x
+        ex = EDGE_X - 4 if side < 0 else 2 * CX - EDGE_X + 4
+        arm_y = cy - (bot - top) * 0.28
+        w = max(t, 4.5)
+        x0, x1 = sorted((ox, ex))
+        out.append(f'<rect x="{f(x0)}" y="{f(arm_y - w / 2)}" width="{f(x1 - x0)}" height="{f(w)}" rx="{f(w / 2)}" '
+                   f'fill="url(#{pid}-fr)"/>')
+    # bridge
+    ix = inner_x
+    by = cy - (bot - top) * 0.22
+    bw = max(t, 4.0)
+    out.append(f'<path d="M{f(ix - 2)},{f(by)} Q{f(CX)},{f(by - 16)} {f(2 * CX - ix + 2)},{f(by)}" fill="none" '
+               f'stroke="url(#{pid}-fr)" stroke-width="{f(bw)}" stroke-linecap="round"/>')
+    if shape == "aviator":
+        out.append(f'<path d="M{f(ix - 8)},{f(top + 4)} L{f(2 * CX - ix + 8)},{f(top + 4)}" fill="none" '
+                   f'stroke="url(#{pid}-fr)" stroke-width="{f(bw * 0.8)}" stroke-linecap="round"/>')
+    return "".join(out)
+
+
+def glasses_parts() -> list[PartDef]:
+    out = []
+    for pid, name, tags, p in GLASSES:
+        lens = _lens(p["shape"])
+        anchors = {"left_lens": [[round(float(x), 2), round(float(y), 2)] for x, y in lens[::5]],
+                   "right_lens": [[round(float(x), 2), round(float(y), 2)] for x, y in mirror_x(lens)[::5]]}
+        out.append(PartDef(pid, "glasses", name, tags, {"main": glasses_svg(pid, **p)}, anchors, ["glasses"],
+                           params=p))
+    return out
+
+
+# ---- headwear -------------------------------------------------------------------------------------------------
+def _dome(vol: float, bottom: float, n: int = 41) -> np.ndarray:
+    t = np.linspace(np.pi, 2 * np.pi, n)
+    s = np.sin(t)
+    ry = CRANIUM_CY - CRANIUM_TOP + vol
+    x = CX + (CRANIUM_RX + vol * 0.8) * np.cos(t)
+    y = CRANIUM_CY + ry * np.sign(s) * np.abs(s) ** 0.85
+    pts = np.stack([x, y], 1)
+    pts = pts[pts[:, 1] <= bottom]
+    return pts
+
+
+def _grads(pid: str, top: float, bottom: float) -> str:
+    return "".join([
+        radial_grad(f"{pid}-g", CX - 80, top + 60, 380, [(0, "%headwear_hi%"), (0.5, "%headwear%"),
+                                                         (1, "%headwear_lo2%")], fx=CX - 100, fy=top + 30),
+        linear_grad(f"{pid}-band", 0, bottom - 70, 0, bottom, [(0, "%headwear_hi%"), (1, "%headwear_lo%")]),
+        linear_grad(f"{pid}-shadow", 0, bottom, 0, bottom + 26, [(0, "#1a0d08", 0.3), (1, "#1a0d08", 0.0)]),
+    ])
+
+
+def headwear_svg(pid: str, kind: str) -> tuple[str, str]:
+    if kind == "beanie":
+        bottom = 292
+        dome = _dome(44, bottom)
+        top = dome[:, 1].min()
+        dome = np.concatenate([dome, [[dome[-1, 0] + 4, bottom + 6], [CX, bottom + 14], [dome[0, 0] - 4, bottom + 6]]])
+        cuff = np.array([[dome[0, 0] - 6, bottom - 70], [CX, bottom - 86], [dome[-4, 0] + 10, bottom - 70],
+                         [dome[-4, 0] + 12, bottom + 4], [CX, bottom + 14], [dome[0, 0] - 10, bottom + 4]])
+        cuff[2, 0] = 2 * CX - cuff[0, 0]
+        cuff[3, 0] = 2 * CX - cuff[5, 0]
+        ribs = "".join(f'<path d="M{f(CX + i * 30)},{f(bottom - 78 + abs(i) * 1.5)} L{f(CX + i * 30.6)},'
+                       f'{f(bottom + 8 - abs(i) * 0.6)}" stroke="%headwear_lo2%" stroke-width="5" opacity="0.4" '
+                       f'stroke-linecap="round"/>' for i in range(-7, 8))
+        pom = (f'<circle cx="{f(CX)}" cy="{f(top - 26)}" r="40" fill="url(#{pid}-g)"/>')
+        front = (f'<defs>{_grads(pid, top, bottom)}</defs>'
+                 f'<path d="{smooth_closed(np.concatenate([dome[:, :] , [[CX, bottom + 20]]]))}" fill="url(#{pid}-shadow)"/>'
+                 f'{pom}<path d="{smooth_closed(dome)}" fill="url(#{pid}-g)"/>'
+                 f'<path d="{smooth_closed(cuff)}" fill="url(#{pid}-band)"/>{ribs}')
+        return "", front
+    if kind == "cap":
+        bottom = 262
+        dome = _dome(36, bottom)
+        top = dome[:, 1].min()
+        crown = np.concatenate([dome, [[CX, bottom + 6]]])
+        brim = np.array([[CX - 170, bottom - 20], [CX, bottom - 34], [CX + 170, bottom - 20], [CX + 200, bottom + 16],
+                         [CX, bottom + 54], [CX - 200, bottom + 16]])
+        seam = np.array([[CX, top + 4], [CX + 4, bottom - 40]])
+        front = (f'<defs>{_grads(pid, top, bottom)}'
+                 + linear_grad(f"{pid}-brim", 0, bottom - 30, 0, bottom + 56, [(0, "%headwear_lo%"),
+                                                                               (0.5, "%headwear%"),
+                                                                               (1, "%headwear_lo2%")])
+                 + f'</defs><ellipse cx="{f(CX)}" cy="{f(bottom + 44)}" rx="170" ry="22" fill="#1a0d08" '
+                 f'opacity="0.2"/>'
+                 f'<path d="{smooth_closed(crown)}" fill="url(#{pid}-g)"/>'
+                 f'<path d="M{f(seam[0, 0])},{f(seam[0, 1])} L{f(seam[1, 0])},{f(seam[1, 1])}" '
+                 f'stroke="%headwear_lo2%" stroke-width="4" opacity="0.5"/>'
+                 f'<circle cx="{f(CX)}" cy="{f(top + 4)}" r="12" fill="%headwear_lo%"/>'
+                 f'<path d="{smooth_closed(brim)}" fill="url(#{pid}-brim)"/>')
+        return "", front
+    if kind == "headband":
+        y = 232
+        band = np.array([[CX - 214, y + 40], [CX - 150, y - 30], [CX, y - 52], [CX + 150, y - 30],
+                         [CX + 214, y + 40], [CX + 200, y + 70], [CX + 140, y + 6], [CX, y - 14], [CX - 140, y + 6],
+                         [CX - 200, y + 70]])
+        front = (f'<defs>{_grads(pid, y - 60, y + 40)}</defs>'
+                 f'<path d="{smooth_closed(band)}" fill="url(#{pid}-band)"/>'
+                 f'<path d="M{f(CX - 140)},{f(y - 14)} Q{f(CX)},{f(y - 52)} {f(CX + 140)},{f(y - 14)}" fill="none" '
+                 f'stroke="%headwear_hi2%" stroke-width="5" opacity="0.5" stroke-linecap="round"/>')
+        return "", front
+    if kind == "bucket_hat":
+        bottom = 262
+        dome = _dome(40, bottom)
+        top = dome[:, 1].min()
+        crown = np.concatenate([dome, [[CX, bottom + 4]]])
+        brim = np.array([[CX - 236, bottom - 30], [CX, bottom - 50], [CX + 236, bottom - 30], [CX + 282, bottom + 40],
+                         [CX, bottom + 66], [CX - 282, bottom + 40]])
+        front = (f'<defs>{_grads(pid, top, bottom)}</defs>'
+                 f'<ellipse cx="{f(CX)}" cy="{f(bottom + 60)}" rx="200" ry="18" fill="#1a0d08" opacity="0.2"/>'
+                 f'<path d="{smooth_closed(brim)}" fill="url(#{pid}-band)"/>'
+                 f'<path d="{smooth_closed(crown)}" fill="url(#{pid}-g)"/>'
+                 f'<path d="M{f(CX - 214)},{f(bottom - 36)} Q{f(CX)},{f(bottom - 62)} {f(CX + 214)},{f(bottom - 36)}" '
+                 f'fill="none" stroke="%headwear_lo2%" stroke-width="16" opacity="0.55"/>')
+        return "", front
+    raise ValueError(kind)
+
+
+HEADWEAR = [
+    ("hat_beanie_01", "Beanie", ["beanie", "warm"], "beanie"),
+    ("hat_cap_01", "Baseball cap", ["cap", "sporty"], "cap"),
+    ("hat_headband_01", "Headband", ["headband", "sporty"], "headband"),
+    ("hat_bucket_01", "Bucket hat", ["bucket_hat", "hat"], "bucket_hat"),
+]
+
+
+def headwear_parts() -> list[PartDef]:
+    out = []
+    for pid, name, tags, kind in HEADWEAR:
+        back, front = headwear_svg(pid, kind)
+        layers = {"back": back, "front": front} if back else {"front": front}
+        out.append(PartDef(pid, "headwear", name, tags, layers,
+                           {"crown": [[CX, float(CRANIUM_TOP)]]}, ["headwear"], params={"kind": kind}))
+    return out

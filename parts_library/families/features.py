@@ -1,0 +1,461 @@
+"""Eyes, brows, noses and mouths.
+
+Each part's anchors are the *realistic* landmark positions it stands for (canonical frame); the drawing may
+exaggerate around them the memoji way (eyes are drawn bigger about their centre).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed, smooth_open
+from .common import CX, EYE_Y, IOD, M, PartDef, anchors_list, rot
+
+LASH = "#271a16"
+
+# ---- eyes -----------------------------------------------------------------------------------------------------
+# w: width (IOD), open: height/width, tilt: rad (outer corner up > 0), skew: upper-lid peak shift towards the
+# inner (+) or outer (-) corner, low: lower-lid share of the height, lash: lash-line thickness, lashes: flicks,
+# iris: iris diameter / drawn width, crease: crease gap (0 = monolid)
+EYES = [
+    ("almond_01", "Almond", ["almond"], dict()),
+    ("almond_02", "Almond lashes", ["almond", "lashes"], dict(lashes=3, lash=7)),
+    ("round_01", "Round", ["round"], dict(open=0.42, w=0.37, skew=0.0, low=0.45)),
+    ("round_02", "Round lashes", ["round", "lashes"], dict(open=0.42, w=0.37, low=0.45, lashes=3, lash=7)),
+    ("big_01", "Big round", ["round", "big"], dict(open=0.44, w=0.42, low=0.45, iris=0.6)),
+    ("small_01", "Small", ["small"], dict(w=0.33, open=0.3)),
+    ("narrow_01", "Narrow", ["narrow"], dict(open=0.24, w=0.39)),
+    ("narrow_02", "Narrow lashes", ["narrow", "lashes"], dict(open=0.24, w=0.39, lashes=2, lash=6)),
+    ("hooded_01", "Hooded", ["hooded"], dict(open=0.27, skew=0.12, crease=0.02, hood=True)),
+    ("hooded_02", "Hooded lashes", ["hooded", "lashes"], dict(open=0.27, skew=0.12, crease=0.02, hood=True,
+                                                              lashes=2, lash=6)),
+    ("monolid_01", "Monolid", ["monolid", "almond"], dict(open=0.26, w=0.37, tilt=0.1, crease=0.0, skew=0.05)),
+    ("monolid_02", "Monolid lashes", ["monolid", "lashes"], dict(open=0.26, w=0.37, tilt=0.1, crease=0.0,
+                                                                 lashes=2, lash=6)),
+    ("upturned_01", "Upturned", ["upturned", "almond"], dict(tilt=0.16, open=0.3)),
+    ("upturned_02", "Upturned lashes", ["upturned", "lashes"], dict(tilt=0.16, open=0.31, lashes=3, lash=7)),
+    ("downturned_01", "Downturned", ["downturned"], dict(tilt=-0.1, skew=0.15, open=0.31)),
+    ("downturned_02", "Downturned lashes", ["downturned", "lashes"], dict(tilt=-0.1, skew=0.15, lashes=2, lash=6)),
+    ("wide_01", "Wide set", ["wide", "almond"], dict(w=0.43, open=0.3)),
+    ("deep_01", "Deep set", ["deep_set"], dict(open=0.29, crease=0.055, deep=True)),
+    ("sleepy_01", "Sleepy", ["sleepy", "hooded"], dict(open=0.22, skew=-0.05, hood=True, crease=0.02)),
+    ("bright_01", "Bright round lashes", ["round", "big", "lashes"], dict(open=0.44, w=0.41, low=0.45, lashes=3,
+                                                                         lash=8, iris=0.6)),
+    ("cat_01", "Cat eye", ["upturned", "almond", "lashes"], dict(tilt=0.2, open=0.27, w=0.4, skew=-0.1, lashes=3,
+                                                                 lash=8)),
+]
+EYE_DEFAULTS = dict(w=0.39, open=0.32, tilt=0.04, skew=0.06, low=0.4, lash=5.0, lashes=0, iris=0.56, crease=0.035,
+                    hood=False, deep=False)
+EX, EY = 1.62, 2.45  # memoji exaggeration of the drawn eye about its centre (bigger, rounder)
+
+
+def _lid_curves(w: float, open_: float, skew: float, low: float, n: int = 15):
+    """Upper and lower lid (outer → inner) of a left eye centred at the origin, px, untilted."""
+    W = w * IOD
+    t = np.linspace(0, 1, n)
+    peak = float(np.clip(0.5 + skew, 0.2, 0.8))
+    tw = t ** (np.log(0.5) / np.log(peak))
+    H = open_ * W
+    upper = np.stack([-W / 2 + W * t, -H * (1 - low) * np.sin(np.pi * tw) ** 0.8], axis=1)
+    lower = np.stack([-W / 2 + W * t, H * low * np.sin(np.pi * t) ** 0.85], axis=1)
+    return upper, lower
+
+
+def eye_geometry(**p):
+    q = {**EYE_DEFAULTS, **p}
+    if q["lashes"]:  # defined lashes open the eye a little
+        q["open"] = q["open"] * 1.06
+    up, lo = _lid_curves(q["w"], q["open"], q["skew"], q["low"])
+    c = np.array([CX - IOD / 2, EYE_Y])
+    up = rot(up, q["tilt"], (0, 0))
+    lo = rot(lo, q["tilt"], (0, 0))
+    # anchors 36..41: outer, upper 1/3, upper 2/3, inner, lower 2/3, lower 1/3
+    six = np.stack([up[0], up[5], up[9], up[14], lo[9], lo[5]])
+    shift = six.mean(axis=0)
+    return q, up - shift + c, lo - shift + c, six - shift + c
+
+
+def _eye_defs(pid: str) -> str:
+    return "".join([
+        radial_grad(f"{pid}-scl", 0.5, 0.55, 0.62, [(0, "#ffffff"), (0.65, "#f8f5f4"), (1, "#d8cdcc")], bbox=True),
+        radial_grad(f"{pid}-iris", 0.5, 0.5, 0.5, [(0, "%eyes_hi2%"), (0.4, "%eyes_hi%"), (0.7, "%eyes%"),
+                                                   (0.9, "%eyes_lo2%"), (1, "%eyes_lo3%")], fx=0.5, fy=0.75,
+                    bbox=True),
+        linear_grad(f"{pid}-lid", 0, 0, 0, 1, [(0, "#3a2420", 0.45), (0.5, "#3a2420", 0.0)], bbox=True),
+        radial_grad(f"{pid}-sock", 0.5, 0.6, 0.5, [(0, "%skin_lo2%", 0.3), (0.6, "%skin_lo2%", 0.14),
+                                                   (1, "%skin_lo2%", 0.0)], bbox=True),
+    ])
+
+
+def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> str:
+    c = np.array([(up[0, 0] + up[-1, 0]) / 2, np.concatenate([up, lo]).mean(axis=0)[1]])
+    sc = np.array([EX, EY])
+    U = (up - c) * sc + c
+    L = (lo - c) * sc + c
+    W = abs(U[-1, 0] - U[0, 0])
+    s_path = smooth_closed(np.concatenate([U, L[::-1][1:-1]]))
+    r = q["iris"] * W / 2
+    ic = c + [0, 0.06 * r]
+    uid = f"{pid}-{side}"
+    inward = 1 if side == "l" else -1  # direction of the inner corner
+    top, bottom = U[:, 1].min(), L[:, 1].max()
+    out = [f'<defs><clipPath id="{uid}-clip"><path d="{s_path}"/></clipPath></defs>']
+    sock_ry = 0.5 * W if not q["deep"] else 0.58 * W
+    out.append(f'<ellipse cx="{f(c[0])}" cy="{f(c[1] - 0.16 * W)}" rx="{f(0.78 * W)}" ry="{f(sock_ry)}" '
+               f'fill="url(#{pid}-sock)" opacity="{1 if q["deep"] else 0.7}"/>')
+    shapes = []
+    if q["crease"] > 0:  # crease above the lid
+        gap = q["crease"] * IOD * EY
+        cr = U[2:-1] + [0, -gap]
+        cr[:, 1] -= 0.15 * gap * np.sin(np.linspace(0, np.pi, len(cr)))
+        shapes.append(smooth_closed(offset_curve(cr, 2.4 * np.sin(np.linspace(0.15, np.pi - 0.15, len(cr))))))
+    # lower lid line
+    shapes.append(smooth_closed(offset_curve(L[1:-1] + [0, 2], 1.5 * np.sin(np.linspace(0.3, np.pi - 0.3,
+                                                                                          len(L) - 2)))))
+    out.append(f'<path d="{"".join(shapes)}" fill="%skin_lo3%" opacity="0.42"/>')
+    # the eye, clipped to its opening
+    out.append(f'<g clip-path="url(#{uid}-clip)">')
+    out.append(f'<path d="{s_path}" fill="url(#{pid}-scl)"/>')
+    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r)}" fill="url(#{pid}-iris)"/>')
+    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.45)}" fill="#120b09"/>')
+    inner = U[-1]
+    out.append(f'<ellipse cx="{f(inner[0] - inward * 0.05 * W)}" cy="{f(inner[1] + 2)}" rx="{f(0.07 * W)}" '
+               f'ry="{f(0.06 * W)}" fill="#d98f8c" opacity="0.5"/>')
+    band = np.concatenate([U, (U + [0, -60])[::-1]])
+    band_h = 0.55 * (bottom - top)
+    out.append(f'<rect x="{f(U[:, 0].min())}" y="{f(top - 2)}" width="{f(W)}" height="{f(band_h * 2)}" '
+               f'fill="url(#{pid}-lid)"/>')
+    if q["hood"]:
+        hood = np.concatenate([U + [0, 0.2 * (bottom - top)], (U + [0, -60])[::-1]])
+        out.append(f'<path d="{smooth_closed(hood)}" fill="%skin_lo%"/>')
+    out.append("</g>")
+    del band
+    # speculars (same side for both eyes: light from the upper left)
+    out.append(f'<path d="M{f(ic[0] - 0.36 * r - 0.27 * r)},{f(ic[1] - 0.36 * r)}'
+               f'a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(0.54 * r)},0a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(-0.54 * r)},0Z'
+               f'M{f(ic[0] + 0.34 * r - 0.09 * r)},{f(ic[1] + 0.32 * r)}a{f(0.09 * r)},{f(0.09 * r)} 0 1,0 '
+               f'{f(0.18 * r)},0a{f(0.09 * r)},{f(0.09 * r)} 0 1,0 {f(-0.18 * r)},0Z" fill="#ffffff" '
+               f'opacity="0.92"/>')
+    # lash line (thick at the outer corner, flicking out) and lashes, one path
+    d_out = U[0] - U[2]
+    d_out = d_out / np.linalg.norm(d_out)
+    flick = U[0] + d_out * (0.07 * W) + [0, -0.06 * W]
+    line = np.concatenate([[flick], U])
+    lw = np.interp(np.linspace(0, 1, len(line)), [0, 0.12, 0.5, 1], [0.5, q["lash"] * 0.55, q["lash"] * 0.36, 0.8])
+    lash = [smooth_closed(offset_curve(line, lw))]
+    for k in range(int(q["lashes"])):
+        base = U[1 + 2 * k]
+        tip = base + d_out * (0.1 * W) + [0, -0.12 * W + 0.025 * W * k]
+        mid = (base + tip) / 2 + d_out * 0.035 * W
+        lash.append(smooth_closed(offset_curve(np.stack([base, mid, tip]), [2.6, 1.5, 0.3])))
+    out.append(f'<path d="{"".join(lash)}" fill="{LASH}"/>')
+    return "".join(out)
+
+
+def eye_parts() -> list[PartDef]:
+    out = []
+    for key, name, tags, p in EYES:
+        pid = f"eyes_{key}"
+        q, up, lo, six = eye_geometry(**p)
+        # right eye = mirror; its curves still run outer -> inner
+        up_r, lo_r = mirror_x(up), mirror_x(lo)
+        six_r = mirror_x(six)[[3, 2, 1, 0, 5, 4]]
+        body = f"<defs>{_eye_defs(pid)}</defs>" + _eye_svg(pid, "l", up, lo, q) + _eye_svg(pid, "r", up_r, lo_r, q)
+        out.append(PartDef(pid, "eyes", name, tags, {"main": body},
+                           {"left": anchors_list(six), "right": anchors_list(six_r)}, ["eyes", "skin"], params=p))
+    return out
+
+
+# ---- brows ----------------------------------------------------------------------------------------------------
+# length (IOD), arch (IOD), peak (0..1 from the inner end), tilt (outer end lower > 0, IOD), thick (IOD),
+# lift (extra height above the eye, IOD), shape: soft | angled | straight
+BROWS = [
+    ("soft_01", "Soft arch", ["soft", "arched"], dict()),
+    ("soft_02", "Soft arch thick", ["soft", "arched", "thick"], dict(thick=0.11)),
+    ("soft_03", "Soft arch thin", ["soft", "arched", "thin"], dict(thick=0.055)),
+    ("arched_01", "High arch", ["arched"], dict(arch=0.13, peak=0.62)),
+    ("arched_02", "High arch thin", ["arched", "thin"], dict(arch=0.13, peak=0.62, thick=0.055)),
+    ("angled_01", "Angled", ["angled"], dict(shape="angled", arch=0.11, peak=0.64)),
+    ("angled_02", "Angled thick", ["angled", "thick"], dict(shape="angled", arch=0.1, peak=0.64, thick=0.11)),
+    ("straight_01", "Straight", ["straight"], dict(shape="straight", arch=0.03, tilt=0.03)),
+    ("straight_02", "Straight thick", ["straight", "thick"], dict(shape="straight", arch=0.03, tilt=0.03,
+                                                                  thick=0.115)),
+    ("straight_03", "Straight thin", ["straight", "thin"], dict(shape="straight", arch=0.02, tilt=0.02, thick=0.055)),
+    ("bushy_01", "Bushy", ["bushy", "thick", "straight"], dict(shape="straight", arch=0.05, thick=0.14, length=0.84)),
+    ("bushy_02", "Bushy arched", ["bushy", "thick", "arched"], dict(thick=0.135, arch=0.09, length=0.84)),
+    ("short_01", "Short", ["short"], dict(length=0.62, thick=0.08)),
+    ("low_01", "Low straight", ["straight", "low"], dict(shape="straight", arch=0.03, lift=-0.06, thick=0.09)),
+    ("raised_01", "Raised arch", ["arched", "high"], dict(arch=0.11, lift=0.07)),
+    ("sloped_01", "Sloped down", ["soft", "sloped"], dict(tilt=0.1, arch=0.06, peak=0.35)),
+    ("rising_01", "Rising", ["straight", "rising"], dict(shape="straight", tilt=-0.06, arch=0.04)),
+]
+BROW_DEFAULTS = dict(length=0.78, arch=0.085, peak=0.55, tilt=0.07, thick=0.08, lift=0.0, shape="soft")
+
+
+def brow_centreline(**p):
+    q = {**BROW_DEFAULTS, **p}
+    t = np.linspace(0, 1, 17)
+    L = q["length"] * IOD
+    inner = np.array([M[21, 0] + 4, M[21, 1] - q["lift"] * IOD])
+    x = inner[0] - L * t
+    if q["shape"] == "angled":
+        k = np.where(t < q["peak"], t / q["peak"], (1 - t) / (1 - q["peak"]))
+        bump = np.clip(k, 0, 1) ** 0.9
+    elif q["shape"] == "straight":
+        bump = np.sin(np.pi * t) ** 1.5
+    else:
+        tw = t ** (np.log(0.5) / np.log(q["peak"]))
+        bump = np.sin(np.pi * tw)
+    y = inner[1] - q["arch"] * IOD * bump + q["tilt"] * IOD * t
+    return q, np.stack([x, y], axis=1)
+
+
+def _brow_svg(pid: str, side: str, line: np.ndarray, q: dict) -> str:
+    T = q["thick"] * IOD * 1.1
+    t = np.linspace(0, 1, len(line))
+    half = T / 2 * np.interp(t, [0, 0.06, 0.3, 0.75, 1], [0.55, 0.95, 1.0, 0.7, 0.22])
+    # the inner end is rounded by starting slightly inside
+    shape = offset_curve(line, half)
+    uid = f"{pid}-{side}"
+    g = linear_grad(f"{uid}-g", line[0, 0], 0, line[-1, 0], 0, [(0, "%brows_hi%", 0.85), (0.35, "%brows%"),
+                                                                 (1, "%brows_lo%")])
+    hl = offset_curve(line[2:12] + [0, -half[2:12].mean() * 0.35], half[2:12] * 0.22)
+    return (f'<defs>{g}</defs><path d="{smooth_closed(shape)}" fill="url(#{uid}-g)"/>'
+            f'<path d="{smooth_closed(hl)}" fill="%brows_hi2%" opacity="0.28"/>')
+
+
+def brow_parts() -> list[PartDef]:
+    out = []
+    for key, name, tags, p in BROWS:
+        pid = f"brows_{key}"
+        q, line = brow_centreline(**p)
+        # anchors 17..21 = outer → inner (line runs inner → outer)
+        five = line[[16, 12, 8, 4, 0]]
+        five_r = mirror_x(five)[::-1]
+        body = _brow_svg(pid, "l", line, q) + _brow_svg(pid, "r", mirror_x(line), q)
+        params = dict(p)
+        params["thickness"] = q["thick"]
+        out.append(PartDef(pid, "brows", name, tags, {"main": body},
+                           {"left": anchors_list(five), "right": anchors_list(five_r)}, ["brows"], params=params))
+    return out
+
+
+# ---- noses ----------------------------------------------------------------------------------------------------
+# width (31–35, IOD), length (27→33, IOD), tip (tip below the nostril line, IOD), flare, ball (tip size), bridge
+NOSES = [
+    ("straight_01", "Straight", ["straight", "medium"], dict()),
+    ("button_01", "Button", ["button", "small"], dict(width=0.44, length=0.8, ball=1.15, tip=0.06)),
+    ("small_01", "Small", ["small"], dict(width=0.42, length=0.78, ball=0.9)),
+    ("narrow_01", "Narrow", ["narrow", "long"], dict(width=0.4, length=0.9, ball=0.85, flare=0.4)),
+    ("long_01", "Long", ["long"], dict(length=0.98, tip=0.1, width=0.47)),
+    ("wide_01", "Wide", ["wide"], dict(width=0.6, flare=0.55, ball=1.1)),
+    ("broad_01", "Broad flat", ["wide", "flat"], dict(width=0.66, length=0.82, flare=0.6, ball=1.2, tip=0.04)),
+    ("round_01", "Round tip", ["round"], dict(width=0.52, ball=1.3, tip=0.09)),
+    ("upturned_01", "Upturned", ["upturned", "small"], dict(width=0.46, length=0.8, tip=0.03, ball=1.0,
+                                                            upturn=True)),
+    ("roman_01", "Roman", ["roman", "long"], dict(length=0.95, tip=0.11, width=0.5, bump=True)),
+    ("pointed_01", "Pointed", ["pointed", "narrow"], dict(width=0.43, length=0.88, ball=0.75, tip=0.1)),
+    ("medium_01", "Medium soft", ["medium"], dict(width=0.52, ball=1.05)),
+    ("wide_02", "Wide round", ["wide", "round"], dict(width=0.58, length=0.86, ball=1.3, flare=0.5, tip=0.07)),
+    ("short_01", "Short", ["short", "small"], dict(width=0.47, length=0.74, ball=1.0, tip=0.05)),
+]
+NOSE_DEFAULTS = dict(width=0.5, length=0.876, tip=0.08, flare=0.48, ball=1.0, bump=False, upturn=False)
+
+
+def nose_anchors(**p):
+    q = {**NOSE_DEFAULTS, **p}
+    top = M[27, 1]
+    y33 = top + q["length"] * IOD
+    y31 = y33 - q["tip"] * IOD
+    y30 = y33 - 0.247 * IOD * q["length"] / 0.876
+    hw = q["width"] * IOD / 2
+    x32 = hw * (1 - q["flare"])
+    pts = np.array([
+        [CX, top], [CX, top + (y30 - top) / 3], [CX, top + 2 * (y30 - top) / 3], [CX, y30],
+        [CX - hw, y31], [CX - x32, (y31 + y33) / 2 + 0.01 * IOD], [CX, y33], [CX + x32, (y31 + y33) / 2 + 0.01 * IOD],
+        [CX + hw, y31],
+    ])
+    return q, pts
+
+
+def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
+    top, y30, y33 = pts[0, 1], pts[3, 1], pts[6, 1]
+    hw = (pts[8, 0] - pts[4, 0]) / 2
+    y31 = pts[4, 1]
+    ball = 0.15 * IOD * q["ball"]
+    tip_c = np.array([CX - 2, y33 - ball * 0.85])
+    defs = [
+        radial_grad(f"{pid}-tip", tip_c[0] - 4, tip_c[1] - 4, ball * 1.25, [(0, "%skin_hi%", 0.9),
+                                                                           (1, "%skin_hi%", 0.0)]),
+        radial_grad(f"{pid}-under", CX, y33 + 4, hw * 1.05, [(0, "%skin_lo3%", 0.55), (0.6, "%skin_lo3%", 0.22),
+                                                            (1, "%skin_lo3%", 0.0)]),
+        linear_grad(f"{pid}-bridge", CX + 2, 0, CX + 30, 0, [(0, "%skin_lo2%", 0.0), (0.45, "%skin_lo2%", 0.36),
+                                                             (1, "%skin_lo2%", 0.0)]),
+        radial_grad(f"{pid}-wing", 0, 0, 1, [(0, "%skin_lo2%", 0.0), (0.7, "%skin_lo2%", 0.25),
+                                             (1, "%skin_lo2%", 0.0)]),
+    ]
+    out = [f'<defs>{"".join(defs)}</defs>']
+    # bridge: shade on the right side (light from the upper left), fading up
+    br = np.array([[CX + 6, top + 40], [CX + 20, (top + y30) / 2], [CX + 4 + hw * 0.5, y31 - 6],
+                   [CX + 10 + hw * 0.2, y31 - 14], [CX + 6, (top + y30) / 2 + 10]])
+    out.append(f'<path d="{smooth_closed(br)}" fill="url(#{pid}-bridge)" opacity="{0.9 if q["bump"] else 0.7}"/>')
+    if q["bump"]:
+        out.append(f'<ellipse cx="{f(CX + 2)}" cy="{f(top + (y30 - top) * 0.55)}" rx="10" ry="16" '
+                   f'fill="%skin_hi%" opacity="0.35"/>')
+    # soft shadow under the nose and the wings
+    out.append(f'<ellipse cx="{f(CX)}" cy="{f(y33 + 3)}" rx="{f(hw * 1.05)}" ry="{f(0.09 * IOD)}" '
+               f'fill="url(#{pid}-under)"/>')
+    for s in (-1, 1):
+        wx = CX + s * (hw - 0.035 * IOD)
+        wy = y31 - 0.02 * IOD
+        out.append(f'<g transform="translate({f(wx)},{f(wy)}) scale({f(0.08 * IOD)},{f(0.1 * IOD)})">'
+                   f'<circle r="1" fill="url(#{pid}-wing)"/></g>')
+        # wing crease: a soft arc
+        a = np.linspace(-0.9, 1.3, 9)
+        arc = np.stack([CX + s * (hw - 0.055 * IOD + 0.055 * IOD * np.cos(a)), wy + 0.075 * IOD * np.sin(a)], axis=1)
+        out.append(f'<path d="{smooth_closed(offset_curve(arc, 1.9 * np.sin(np.linspace(0.2, 2.9, 9))))}" '
+                   f'fill="%skin_lo3%" opacity="{0.5 if s > 0 else 0.38}"/>')
+        # nostril
+        nx = CX + s * hw * (0.42 if not q["upturn"] else 0.38)
+        ny = y33 - 0.01 * IOD
+        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.055 * IOD * q["width"] / 0.5)}" '
+                   f'ry="{f(0.028 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.8" '
+                   f'transform="rotate({f(s * 18)} {f(nx)} {f(ny)})"/>')
+    # tip ball highlight + specular
+    out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.25)}" fill="url(#{pid}-tip)"/>')
+    out.append(f'<ellipse cx="{f(tip_c[0] - ball * 0.3)}" cy="{f(tip_c[1] - ball * 0.35)}" rx="{f(ball * 0.32)}" '
+               f'ry="{f(ball * 0.22)}" fill="#ffffff" opacity="0.4"/>')
+    return "".join(out)
+
+
+def nose_parts() -> list[PartDef]:
+    out = []
+    for key, name, tags, p in NOSES:
+        pid = f"nose_{key}"
+        q, pts = nose_anchors(**p)
+        out.append(PartDef(pid, "nose", name, tags, {"main": nose_svg(pid, pts, q)}, {"nose": anchors_list(pts)},
+                           ["skin"], params=p))
+    return out
+
+
+# ---- mouths ---------------------------------------------------------------------------------------------------
+# width (IOD), up/low (lip thickness, IOD), lift (corner lift, IOD), bow (cupid's bow depth, IOD), drop (below the
+# nose, IOD), gap (open, IOD), teeth (show teeth)
+MOUTHS = [
+    ("neutral_01", "Neutral", ["neutral"], dict()),
+    ("soft_smile_01", "Soft smile", ["smile"], dict(lift=0.05)),
+    ("smile_01", "Smile", ["smile"], dict(lift=0.09, width=1.04)),
+    ("smile_02", "Smile full lips", ["smile", "full"], dict(lift=0.08, up=0.1, low=0.17)),
+    ("grin_01", "Toothy smile", ["smile", "teeth", "open"], dict(lift=0.1, width=1.08, gap=0.1, teeth=True)),
+    ("grin_02", "Big grin", ["smile", "teeth", "open"], dict(lift=0.13, width=1.14, gap=0.16, teeth=True, low=0.12)),
+    ("laugh_01", "Laugh", ["smile", "teeth", "open"], dict(lift=0.12, width=1.08, gap=0.24, teeth=True, tongue=True)),
+    ("full_01", "Full lips", ["full"], dict(up=0.11, low=0.19, width=0.98)),
+    ("full_02", "Full wide lips", ["full", "wide"], dict(up=0.11, low=0.19, width=1.1, lift=0.03)),
+    ("thin_01", "Thin lips", ["thin"], dict(up=0.045, low=0.085)),
+    ("thin_02", "Thin wide", ["thin", "wide"], dict(up=0.045, low=0.085, width=1.1, lift=0.03)),
+    ("small_01", "Small", ["small"], dict(width=0.82, up=0.075, low=0.14)),
+    ("wide_01", "Wide", ["wide"], dict(width=1.16, lift=0.02)),
+    ("pout_01", "Pout", ["full", "small"], dict(width=0.84, up=0.11, low=0.18, bow=0.05)),
+    ("bow_01", "Cupid's bow", ["bow"], dict(bow=0.06, up=0.095)),
+    ("down_01", "Downturned", ["downturned"], dict(lift=-0.05)),
+    ("open_01", "Open smile", ["smile", "open", "teeth"], dict(lift=0.07, gap=0.07, teeth=True)),
+]
+MOUTH_DEFAULTS = dict(width=0.988, up=0.08, low=0.15, lift=0.0, bow=0.035, drop=0.26, gap=0.0, teeth=False,
+                      tongue=False)
+
+
+def mouth_anchors(**p):
+    """Outer (48..59) and inner (60..67) lip points."""
+    q = {**MOUTH_DEFAULTS, **p}
+    hw = q["width"] * IOD / 2
+    y51 = M[33, 1] + q["drop"] * IOD  # top of the upper lip at the centre
+    yline = y51 + q["up"] * IOD  # the lip line at the centre
+    yc = yline - q["lift"] * IOD - 0.01 * IOD  # corners
+    gap = q["gap"] * IOD
+    ylow = yline + gap + q["low"] * IOD
+    bow = q["bow"] * IOD
+
+    def line_y(x, y_mid, bend):  # a curve from the corners (x=±hw) to the centre
+        k = 1 - (np.abs(x) / hw) ** 2
+        return yc + (y_mid - yc) * k ** bend
+
+    xs_u = np.array([-hw, -0.62 * hw, -0.26 * hw, 0, 0.26 * hw, 0.62 * hw, hw])
+    upper = np.stack([CX + xs_u, line_y(xs_u, y51 - 0.2 * bow, 0.6)], axis=1)
+    upper[2, 1] -= bow * 0.7
+    upper[4, 1] -= bow * 0.7
+    upper[3, 1] += bow * 0.3
+    xs_l = np.array([0.63 * hw, 0.28 * hw, 0, -0.28 * hw, -0.63 * hw])
+    lower = np.stack([CX + xs_l, line_y(xs_l, ylow, 0.75)], axis=1)
+    ihw = hw * 0.88
+    xs_i = np.array([-ihw, -0.27 * hw, 0, 0.27 * hw, ihw])
+    inner_up = np.stack([CX + xs_i, line_y(xs_i, yline, 0.9)], axis=1)
+    xs_il = np.array([0.27 * hw, 0, -0.27 * hw])
+    inner_lo = np.stack([CX + xs_il, line_y(xs_il, yline + gap, 0.9)], axis=1)
+    outer = np.concatenate([upper, lower])
+    inner = np.concatenate([inner_up, inner_lo])
+    return q, outer, inner
+
+
+def mouth_svg(pid: str, outer: np.ndarray, inner: np.ndarray, q: dict) -> str:
+    up = outer[0:7]
+    lo = outer[7:12]
+    iu = inner[0:5]
+    il = inner[5:8]
+    corner_l, corner_r = outer[0], outer[6]
+    # dense lip line curves
+    il_full = np.concatenate([[iu[0]], il[::-1], [iu[4]]])  # left -> right
+    upper_lip = np.concatenate([up, iu[::-1][1:-1]])
+    lower_lip = np.concatenate([[corner_r], lo, [corner_l], il_full[1:-1]])
+    y0, y1 = up[:, 1].min(), lo[:, 1].max()
+    yl = iu[2, 1]
+    defs = [
+        linear_grad(f"{pid}-up", 0, y0, 0, yl, [(0, "%lips_lo%"), (1, "%lips_lo2%")]),
+        linear_grad(f"{pid}-low", 0, il[1, 1], 0, y1, [(0, "%lips_lo%"), (0.35, "%lips%"), (0.7, "%lips_hi%"),
+                                                       (1, "%lips_lo%")]),
+        radial_grad(f"{pid}-chin", CX, y1 + 12, 60, [(0, "%skin_lo2%", 0.4), (1, "%skin_lo2%", 0.0)]),
+        radial_grad(f"{pid}-shine", 0, 0, 1, [(0, "#ffffff", 0.45), (1, "#ffffff", 0.0)]),
+        radial_grad(f"{pid}-phil", CX, y0 - 16, 26, [(0, "%skin_lo%", 0.35), (1, "%skin_lo%", 0.0)]),
+    ]
+    out = [f'<defs>{"".join(defs)}</defs>']
+    out.append(f'<ellipse cx="{f(CX)}" cy="{f(y1 + 12)}" rx="{f((corner_r[0] - corner_l[0]) * 0.3)}" ry="13" '
+               f'fill="%skin_lo2%" opacity="0.22"/>')
+    out.append(f'<ellipse cx="{f(CX)}" cy="{f(y0 - 14)}" rx="13" ry="20" fill="url(#{pid}-phil)"/>')
+    if q["gap"] > 0:
+        mouth_in = np.concatenate([iu, il])
+        m_path = smooth_closed(mouth_in)
+        out.append(f'<defs><clipPath id="{pid}-in"><path d="{m_path}"/></clipPath>'
+                   + linear_grad(f"{pid}-teeth", 0, yl, 0, yl + q["gap"] * IOD * 0.55,
+                                 [(0, "#ffffff"), (1, "#ddd6cf")]) + "</defs>")
+        out.append(f'<path d="{m_path}" fill="#4a1c20"/>')
+        out.append(f'<g clip-path="url(#{pid}-in)">')
+        if q["tongue"]:
+            out.append(f'<ellipse cx="{f(CX)}" cy="{f(il[1, 1])}" rx="{f((iu[4, 0] - iu[0, 0]) * 0.3)}" '
+                       f'ry="{f(q["gap"] * IOD * 0.4)}" fill="#c8575d"/>')
+        if q["teeth"]:
+            th = q["gap"] * IOD * (0.5 if q["gap"] < 0.2 else 0.38)
+            teeth = np.concatenate([iu + [0, -6], (iu + [0, th])[::-1]])
+            out.append(f'<path d="{smooth_closed(teeth)}" fill="url(#{pid}-teeth)"/>')
+        out.append("</g>")
+    out.append(f'<path d="{smooth_closed(lower_lip)}" fill="url(#{pid}-low)"/>')
+    out.append(f'<path d="{smooth_closed(upper_lip)}" fill="url(#{pid}-up)"/>')
+    # lip line and corners
+    w_line = np.interp(np.linspace(0, 1, 5), [0, 0.5, 1], [0.6, 2.2, 0.6])
+    out.append(f'<path d="{smooth_closed(offset_curve(iu, w_line))}" fill="%lips_lo3%" opacity="0.85"/>')
+    for s, c in ((-1, corner_l), (1, corner_r)):
+        arc = np.array([c + [s * 2, 6], c + [s * 8, -2], c + [s * 7, -10]])
+        out.append(f'<path d="{smooth_closed(offset_curve(arc, [0.4, 1.6, 0.3]))}" fill="%skin_lo3%" '
+                   f'opacity="0.35"/>')
+    # lower-lip shine
+    ly = (il[1, 1] + lo[2, 1]) / 2 - 1
+    out.append(f'<g transform="translate({f(CX - 8)},{f(ly)}) scale({f((lo[0, 0] - lo[4, 0]) * 0.24)},'
+               f'{f(max(lo[2, 1] - il[1, 1], 8) * 0.22)})"><circle r="1" fill="url(#{pid}-shine)"/></g>')
+    return "".join(out)
+
+
+def mouth_parts() -> list[PartDef]:
+    out = []
+    for key, name, tags, p in MOUTHS:
+        pid = f"mouth_{key}"
+        q, outer, inner = mouth_anchors(**p)
+        out.append(PartDef(pid, "mouth", name, tags, {"main": mouth_svg(pid, outer, inner, q)},
+                           {"outer": anchors_list(outer), "inner": anchors_list(inner)}, ["lips", "skin"], params=p))
+    return out

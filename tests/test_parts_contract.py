@@ -1,0 +1,154 @@
+"""Contract test over every part in the manifest: parses, renders at 64 and 512 px with pixels where the part
+belongs, anchors inside the canonical frame, descriptor of the category's length, colour slots all filled."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import parts_library
+from parts_library import descriptors, frame
+from parts_library.library import ASSETS, CATEGORIES, REQUIRED
+from parts_library.svg import PLACEHOLDER
+
+LIB = parts_library.load_library()
+PART_IDS = [p.id for p in LIB]
+
+# where each category's pixels must be (canonical px: x0, y0, x1, y1)
+REGIONS = {
+    "face": (250, 100, 774, 820), "ears": (200, 380, 824, 600), "eyes": (350, 380, 674, 500),
+    "brows": (330, 330, 694, 430), "nose": (440, 420, 584, 620), "mouth": (400, 580, 624, 720),
+    "hair": (100, 0, 924, 1024), "facial_hair": (300, 540, 724, 900), "glasses": (300, 340, 724, 540),
+    "headwear": (200, 0, 824, 360),
+}
+MINIMUMS = {
+    "counts": {"face": 12, "ears": 3, "eyes": 20, "brows": 15, "nose": 12, "mouth": 15, "hair": 40, "facial_hair": 10,
+               "glasses": 6, "headwear": 4},
+}
+
+
+def _part_only_svg(part) -> str:
+    """The part's layers alone, colours filled, in the canonical frame."""
+    from parts_library.renderer import _fill_table, resolve_colors
+
+    table = _fill_table(resolve_colors({}))
+    body = "".join(LIB.fragments(part).values())
+    body = PLACEHOLDER.sub(lambda m: table[m.group(1)], body)
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024">{body}</svg>'
+
+
+def test_counts_meet_the_minimums():
+    for cat, n in MINIMUMS["counts"].items():
+        assert len(LIB.parts(cat)) >= n, cat
+    assert LIB.categories == CATEGORIES
+
+
+def test_manifest_hash_is_the_file_hash():
+    import hashlib
+
+    assert LIB.manifest_hash == hashlib.sha256((ASSETS / "manifest.json").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("part_id", PART_IDS)
+def test_part_contract(part_id):
+    part = LIB.get(part_id)
+    # the file parses as SVG and holds the manifest's layers
+    root = ET.parse(LIB.svg_path(part)).getroot()
+    assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 1024 1024"
+    frags = LIB.fragments(part)
+    assert sorted(frags) == sorted(part.layers)
+    # colour slots: every placeholder belongs to a declared slot, and none survives composition
+    used = {m.group(1) for f in frags.values() for m in PLACEHOLDER.finditer(f)}
+    slots = {re.sub(r"_(hi2|hi|lo3|lo2|lo|blush)$", "", u) for u in used}
+    assert slots <= set(part.color_slots), (slots, part.color_slots)
+    spec = parts_library.default_spec(**{part.category: part.id})
+    svg, lm = parts_library.compose_svg(spec)
+    assert "%" not in re.sub(r'(offset|width|height)="[0-9.]+%"', "", svg)
+    assert lm.shape == (68, 2)
+    # anchors lie in the canonical frame
+    for name, pts in part.anchors.items():
+        a = np.asarray(pts, dtype=float)
+        assert a.ndim == 2 and a.shape[1] == 2 and len(a), name
+        assert np.all((a >= 0) & (a <= frame.SIZE)), (name, a.min(), a.max())
+    # descriptor of the category's length
+    d = part.descriptor
+    assert d.dtype == np.float32 and np.all(np.isfinite(d)) and d.size > 0
+    if part.category in descriptors.DESCRIPTOR_DIMS:
+        assert d.shape == (descriptors.DESCRIPTOR_DIMS[part.category],)
+    # renders at 64 and 512 px, with pixels inside the expected region
+    from parts_library.renderer import rasterize_rgba
+
+    alone = _part_only_svg(part)
+    for size in (64, 512):
+        alpha = rasterize_rgba(alone, size)[..., 3].astype(float) / 255
+        s = size / frame.SIZE
+        x0, y0, x1, y1 = (int(round(v * s)) for v in REGIONS[part.category])
+        inside = alpha[y0:y1, x0:x1].sum()
+        assert inside > 0.002 * (x1 - x0) * (y1 - y0), f"{part_id}: almost nothing drawn at {size}px"
+        assert inside >= 0.6 * alpha.sum(), f"{part_id}: drawn mostly outside its region at {size}px"
+    full = parts_library.render(spec, size=64)
+    assert Image.open(io.BytesIO(full.data)).size == (64, 64)
+
+
+@pytest.mark.parametrize("category", ["face", "eyes", "brows", "nose", "mouth"])
+def test_landmark_descriptors_come_from_the_anchors(category):
+    """The manifest's descriptor is the descriptor of the mean shape with the part's anchors in place."""
+    from parts_library.generate import representative_landmarks
+
+    fn = {"face": descriptors.face_shape_descriptor, "eyes": descriptors.eyes_descriptor,
+          "nose": descriptors.nose_descriptor, "mouth": descriptors.mouth_descriptor}.get(category)
+    for part in LIB.parts(category):
+        lm = representative_landmarks(category, part.anchors)
+        want = (descriptors.brows_descriptor(lm, part.params.get("thickness")) if category == "brows" else fn(lm))
+        np.testing.assert_allclose(part.descriptor, want, atol=2e-5)
+
+
+def test_descriptors_tell_parts_apart():
+    hair = {p.id: p.descriptor for p in LIB.parts("hair")}
+    # length (index -3) and volume (-2): long hair is longer than a pixie, an afro bigger than a buzz cut
+    assert hair["long_straight_01"][-3] > hair["bob_01"][-3] > hair["pixie_01"][-3]
+    assert hair["afro_02"][-2] > hair["afro_01"][-2] > hair["buzz_01"][-2]
+    assert hair["bob_02"][-1] > hair["side_part_01"][-1]  # bangs cover the forehead band
+    faces = {p.id: p.descriptor for p in LIB.parts("face")}
+    assert faces["face_wide_01"][18] > faces["face_narrow_01"][18]  # temple width / face length
+    for cat in ("face", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses"):
+        d = np.stack([p.descriptor for p in LIB.parts(cat)])
+        assert len(np.unique(d.round(4), axis=0)) == len(d), f"{cat}: two parts share a descriptor"
+
+
+def test_tags_use_the_search_vocabulary():
+    lengths = {"bald", "buzz", "short", "medium", "long"}
+    textures = {"straight", "wavy", "curly", "coily"}
+    for p in LIB.parts("hair"):
+        assert set(p.tags) & lengths, p.id
+        if "bald" not in p.tags:
+            assert set(p.tags) & textures, p.id
+    have = set().union(*(p.tags for p in LIB.parts("hair")))
+    for style in ("afro", "bun", "man_bun", "ponytail", "braids", "locs", "bob", "pixie", "fringe", "side_part",
+                  "receding", "balding", "undercut", "curly", "coily", "wavy", "bald", "buzz"):
+        assert style in have, style
+    fh = set().union(*(p.tags for p in LIB.parts("facial_hair")))
+    assert {"stubble", "moustache", "goatee", "beard", "full_beard", "short_beard"} <= fh
+    gl = set().union(*(p.tags for p in LIB.parts("glasses")))
+    assert {"round", "rect", "aviator", "cat_eye", "rimless", "sunglasses"} <= gl
+    fc = set().union(*(p.tags for p in LIB.parts("face")))
+    assert {"round", "oval", "square", "long", "heart", "diamond", "narrow", "wide"} <= fc
+
+
+def test_regenerating_gives_identical_files(tmp_path):
+    from parts_library.generate import generate
+
+    generate(tmp_path)
+    ours = sorted(p.relative_to(ASSETS).as_posix() for p in ASSETS.rglob("*")
+                  if p.is_file() and (p.suffix == ".svg" or p.name == "manifest.json"))
+    theirs = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert ours == theirs
+    for rel in ours:
+        assert (ASSETS / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
+    assert json.loads((tmp_path / "manifest.json").read_text())["counts"]["hair"] == len(LIB.parts("hair"))
+    assert set(REQUIRED) <= set(CATEGORIES)
