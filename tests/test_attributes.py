@@ -107,3 +107,21 @@ def test_glasses_found(rel):
 def test_beard_found(rel):
     attrs = _attrs(rel)
     assert attrs.probs["No_Beard"] < 0.5 and attrs.facial_hair["beard"] > 0.5
+
+
+def test_draw_shows_hair_mask_and_skin_patches(obama):
+    from assembler.draw import draw_faces
+    from assembler.io import load_image
+
+    img = load_image(Path(__file__).parent / "data" / "obama.jpg")
+    plain = copy.copy(obama)
+    plain.measurements = None
+    with_m = np.asarray(draw_faces(img, [obama])).astype(int)
+    without = np.asarray(draw_faces(img, [plain])).astype(int)
+    changed = np.abs(with_m - without).sum(axis=-1) > 30
+    assert changed.sum() > 500  # the overlays are drawn
+    # and they sit around the face, not spread over the photo
+    ys, xs = np.nonzero(changed)
+    x0, y0, x1, y1 = obama.box
+    w = x1 - x0
+    assert xs.min() > x0 - 1.5 * w and xs.max() < x1 + 1.5 * w
