@@ -68,8 +68,8 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
     cy = (top + chin_y) / 2
     defs = [
         # one light from the upper left: lighter centre, warm darker rim, darker under the jaw
-        radial_grad(f"{pid}-skin", CX - 30, cy - 20, 360, [(0, "%skin_hi2%"), (0.28, "%skin_hi%"), (0.58, "%skin%"),
-                                                            (0.85, "%skin_lo%"), (1, "%skin_lo2%")],
+        radial_grad(f"{pid}-skin", CX - 30, cy - 20, 360, [(0, "%skin_hi%"), (0.3, "%skin%"), (0.62, "%skin%"),
+                                                            (0.86, "%skin_lo%"), (1, "%skin_lo2%")],
                     fx=CX - 70, fy=cy - 110),
         linear_grad(f"{pid}-under", 0, chin_y - 150, 0, chin_y, [(0, "%skin_lo2%", 0.0), (1, "%skin_lo2%", 0.4)]),
         radial_grad(f"{pid}-blush", 0.5, 0.5, 0.5, [(0, "%skin_blush%", 0.32), (0.6, "%skin_blush%", 0.14),

@@ -317,8 +317,8 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
         # nostril
         nx = CX + s * hw * (0.42 if not q["upturn"] else 0.38)
         ny = y33 - 0.01 * IOD
-        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.055 * IOD * q["width"] / 0.5)}" '
-                   f'ry="{f(0.028 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.8" '
+        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.045 * IOD * q["width"] / 0.5)}" '
+                   f'ry="{f(0.028 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.6" '
                    f'transform="rotate({f(s * 18)} {f(nx)} {f(ny)})"/>')
     # tip ball highlight + specular
     out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.25)}" fill="url(#{pid}-tip)"/>')
@@ -435,8 +435,8 @@ def mouth_svg(pid: str, outer: np.ndarray, inner: np.ndarray, q: dict) -> str:
             teeth = np.concatenate([iu + [0, -6], (iu + [0, th])[::-1]])
             out.append(f'<path d="{smooth_closed(teeth)}" fill="url(#{pid}-teeth)"/>')
         out.append("</g>")
-    out.append(f'<path d="{smooth_closed(lower_lip)}" fill="url(#{pid}-low)"/>')
-    out.append(f'<path d="{smooth_closed(upper_lip)}" fill="url(#{pid}-up)"/>')
+    out.append(f'<path d="{smooth_closed(lower_lip)}" fill="url(#{pid}-low)" opacity="0.88"/>')
+    out.append(f'<path d="{smooth_closed(upper_lip)}" fill="url(#{pid}-up)" opacity="0.9"/>')
     # lip line and corners
     w_line = np.interp(np.linspace(0, 1, 5), [0, 0.5, 1], [0.6, 2.2, 0.6])
     out.append(f'<path d="{smooth_closed(offset_curve(iu, w_line))}" fill="%lips_lo3%" opacity="0.85"/>')

@@ -44,6 +44,10 @@ class HairSpec:
     # locs, puffs, cornrows, horseshoe, thin_top
     amp: float | None = None  # texture amplitude override
 
+    def __post_init__(self):
+        if self.locks is not None and self.temple_y == 330.0:  # long hair drapes over the temples
+            self.temple_y = 392.0
+
 
 def _tex(texture: str, amp: float | None):
     """(amplitude px, bumps per half turn) of the silhouette texture."""
@@ -84,10 +88,12 @@ def hairline_curve(h: HairSpec, n: int = 31) -> np.ndarray:
     tx = 196.0
     ax = np.abs(xs)
     if h.fringe is None:
-        y = h.hairline + (h.temple_y - h.hairline) * ax ** 2.4
+        if h.part is not None:  # hair falls away from the parting: the hairline arches up to it
+            d = np.abs(xs * tx - h.part) / (tx + abs(h.part))
+            y = h.hairline - 6 + (h.temple_y + 24 - h.hairline) * d ** 1.6
+        else:
+            y = h.hairline + (h.temple_y - h.hairline) * ax ** 2.4
         y = y - h.recede * np.exp(-((ax - 0.62) / 0.2) ** 2)
-        if h.part is not None:  # a small dip at the parting
-            y = y - 8 * np.exp(-((xs * tx - h.part) / 14) ** 2)
     elif h.fringe == "straight":
         y = h.fringe_y - 10 * (1 - ax ** 2) + (h.temple_y + 40 - h.fringe_y) * ax ** 6
     elif h.fringe == "bowl":
@@ -104,6 +110,10 @@ def hairline_curve(h: HairSpec, n: int = 31) -> np.ndarray:
         y = h.fringe_y - 6 * (1 - ax ** 2) + (h.temple_y + 30 - h.fringe_y) * ax ** 5
     else:  # curly fringe
         y = h.fringe_y - 14 * (1 - ax ** 2) + (h.temple_y + 20 - h.fringe_y) * ax ** 4
+    # tufts along the front edge of short hair
+    if h.fringe is None and h.locks is None and h.top not in ("slick",) and h.texture in ("straight", "wavy") \
+            and h.coverage >= 0.9 and h.recede == 0:
+        y = y + 9 * np.abs(np.sin(np.pi * 7 * (xs + 1) / 2)) ** 2 * (1 - ax ** 3)
     # fringe lock tips
     if h.fringe in ("wispy", "straight", "short", "swept"):
         k = {"wispy": 6, "straight": 9, "short": 8, "swept": 5}[h.fringe]
@@ -184,54 +194,75 @@ def _grad_defs(pid: str, top: float, bottom: float) -> list[str]:
 
 
 def _strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float, clip: str) -> list[str]:
-    """Strand curves from the crown/parting to the hairline (dark) and a few light ones."""
-    out = []
+    """Strand curves flowing from the parting/crown over the cap to the hairline (and down long locks): darker
+    grooves and lighter glints, each merged into one path."""
     px = CX + (h.part if h.part is not None else 0)
-    src = np.array([px, top_y + 40])
-    n = 9 if h.texture in ("straight", "wavy") else 0
+    src = np.array([px, top_y + 36])
     if h.top == "slick":
-        src = np.array([CX, top_y + 10])
-    idx = np.linspace(2, len(hl) - 3, n).round().astype(int) if n else []
-    for j, i in enumerate(idx):
-        end = hl[i] + [0, -10]
-        mid = (src + end) / 2
-        # bulge outward, away from the parting
-        side = np.sign(end[0] - px) or 1.0
-        mid = mid + [side * 28, -18]
+        src = np.array([CX, top_y + 6])
+    n = 10
+    dark, light = [], []
+    ends = np.linspace(0.04, 0.96, n)
+    for j, u in enumerate(ends):
+        i = int(round(u * (len(hl) - 1)))
+        end = hl[i] + [0, -8]
+        side = np.sign(end[0] - px) or (1.0 if j % 2 else -1.0)
+        mid = (src + end) / 2 + [side * 30 * (0.4 + abs(end[0] - px) / 200), -22]
         if h.texture == "wavy":
-            mid = mid + [side * 10 * np.sin(j * 1.7), 0]
-        pts = np.stack([src + (end - src) * 0.08 + [side * 6, 0], mid, end])
-        dense = _bez(pts, 12)
-        w = np.interp(np.linspace(0, 1, len(dense)), [0, 0.3, 0.8, 1], [0.3, 2.6, 2.0, 0.2])
-        col, op = ("%hair_lo2%", 0.55) if j % 3 != 1 else ("%hair_hi2%", 0.45)
-        out.append(f'<path d="{smooth_closed(offset_curve(dense, w))}" fill="{col}" opacity="{op}"/>')
-    if not out:
-        return []
-    return [f'<g clip-path="url(#{clip})">', *out, "</g>"]
+            mid = mid + [side * 12 * np.sin(j * 1.7), 0]
+        pts = [src + (end - src) * 0.06 + [side * 8, 0], mid, end]
+        line = _bez(np.stack(pts), 9)
+        if h.locks is not None and abs(end[0] - CX) > 150:  # continue down the lock
+            x_end = end[0] + side * 20
+            down = np.stack([np.linspace(end[0], x_end, 6), np.linspace(end[1], h.locks - 40, 6)], 1)
+            if h.texture == "wavy":
+                down[:, 0] += side * 10 * np.sin(np.linspace(0, 3 * np.pi, 6))
+            line = np.concatenate([line, down[1:]])
+        w = np.interp(np.linspace(0, 1, len(line)), [0, 0.25, 0.8, 1], [0.3, 2.8, 2.0, 0.2])
+        (light if j % 3 == 1 else dark).append(smooth_closed(offset_curve(line, w)))
+    return [f'<g clip-path="url(#{clip})">',
+            f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.5"/>',
+            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.5"/>', "</g>"]
+
+
+def _crescent(cx: float, cy: float, r: float, a0: float, a1: float, thick: float) -> str:
+    """A crescent hugging a circle of radius ``r`` between angles a0..a1 (radians), as two SVG arcs."""
+    p0 = (cx + r * np.cos(a0), cy + r * np.sin(a0))
+    p1 = (cx + r * np.cos(a1), cy + r * np.sin(a1))
+    r2 = r * (1 + thick)
+    return (f"M{f(p0[0])},{f(p0[1])}A{f(r)},{f(r)} 0 0,1 {f(p1[0])},{f(p1[1])}"
+            f"A{f(r2)},{f(r2)} 0 0,0 {f(p0[0])},{f(p0[1])}Z")
+
+
+def _curl_texture(pid: str, outline: np.ndarray, h: HairSpec, top: float, bottom: float) -> list[str]:
+    """Curl clumps over the cap (curly/coily): a light crescent on each clump's upper left, a dark one on its
+    lower right. Deterministic jittered grid."""
+    rng = np.random.default_rng(sum(map(ord, pid)))
+    r = 11.0 if h.texture == "coily" else 19.0
+    step = r * 1.7
+    xmin, xmax = outline[:, 0].min() + r, outline[:, 0].max() - r
+    light, dark = [], []
+    y = top + r * 0.8
+    row = 0
+    while y < bottom:
+        x = xmin + (step / 2 if row % 2 else 0)
+        while x < xmax:
+            jx, jy = rng.uniform(-0.25, 0.25, 2) * step
+            cx, cy = x + jx, y + jy
+            rr = r * rng.uniform(0.8, 1.15)
+            light.append(_crescent(cx, cy, rr, np.pi * 1.05, np.pi * 1.6, -0.35))
+            dark.append(_crescent(cx, cy, rr, np.pi * 0.05, np.pi * 0.6, -0.3))
+            x += step
+        y += step * 0.85
+        row += 1
+    return [f'<path d="{"".join(dark)}" fill="%hair_lo3%" opacity="0.32"/>',
+            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.38"/>']
 
 
 def _bez(p: np.ndarray, n: int) -> np.ndarray:
     """Quadratic Bézier through control points p (3×2), n samples."""
     t = np.linspace(0, 1, n)[:, None]
     return (1 - t) ** 2 * p[0] + 2 * (1 - t) * t * p[1] + t ** 2 * p[2]
-
-
-def _curl_dots(pid: str, outline: np.ndarray, h: HairSpec, region_top: float, region_bottom: float) -> list[str]:
-    """Curl highlights: small crescents scattered over the cap (curly/coily texture)."""
-    out = []
-    rng = np.random.default_rng(sum(map(ord, pid)))
-    n = 26 if h.texture == "coily" else 20
-    r = 9 if h.texture == "coily" else 14
-    xmin, xmax = outline[:, 0].min() + 30, outline[:, 0].max() - 30
-    for _ in range(n):
-        x = rng.uniform(xmin, xmax)
-        y = rng.uniform(region_top + 25, region_bottom)
-        a = rng.uniform(2.4, 3.6)
-        arc = np.stack([x + r * np.cos(np.linspace(a, a + 2.0, 6)), y + r * np.sin(np.linspace(a, a + 2.0, 6))], 1)
-        w = 2.4 * np.sin(np.linspace(0.2, 2.9, 6))
-        col = "%hair_hi2%" if rng.uniform() < 0.55 else "%hair_lo2%"
-        out.append(f'<path d="{smooth_closed(offset_curve(arc, w))}" fill="{col}" opacity="0.5"/>')
-    return out
 
 
 def _forehead_shadow(hl: np.ndarray) -> str:
@@ -281,9 +312,9 @@ def front_layer(pid: str, h: HairSpec) -> str:
     out.append(f'<g{op}>')
     out.append(f'<path d="{cap}" fill="url(#{pid}-cap)"/>')
     # darker rim along the hairline gives the cap thickness
-    rim = np.concatenate([hl + [0, 2], (hl + [0, -22])[::-1]])
+    rim = np.concatenate([hl + [0, 2], (hl + [0, -14])[::-1]])
     out.append(f'<g clip-path="url(#{pid}-capclip)"><path d="{smooth_closed(rim)}" fill="%hair_lo2%" '
-               f'opacity="0.45"/></g>')
+               f'opacity="0.3"/></g>')
     # highlight band across the crown
     if h.texture in ("straight", "wavy") and h.coverage >= 0.9:
         t = np.linspace(0.18, 0.82, 15)
@@ -296,11 +327,11 @@ def front_layer(pid: str, h: HairSpec) -> str:
         w = 16 * np.sin(np.linspace(0.1, np.pi - 0.1, 15))
         out.append(f'<g clip-path="url(#{pid}-capclip)"><path d="{smooth_closed(offset_curve(band, w))}" '
                    f'fill="url(#{pid}-band)"/></g>')
-    if h.coverage >= 0.9:
+    if h.coverage >= 0.9 and h.texture in ("straight", "wavy"):
         out.extend(_strands(pid, h, hl, top_y, f"{pid}-capclip"))
     if h.texture in ("curly", "coily") and h.coverage >= 0.9:
         out.append(f'<g clip-path="url(#{pid}-capclip)">')
-        out.extend(_curl_dots(pid, outline, h, top_y, max(h.fringe_y if h.fringe else h.hairline, 300)))
+        out.extend(_curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
         out.append("</g>")
     if h.part is not None and h.fringe is None and h.top != "slick":
         px = CX + h.part
@@ -656,59 +687,77 @@ MOUTH_C = np.array([CX, (M[51, 1] + M[57, 1]) / 2])
 
 
 def _mouth_hole(scale: float = 1.0) -> np.ndarray:
+    """A lens around the lips (beards hug the mouth)."""
     t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-    return np.stack([CX + 102 * scale * np.cos(t), MOUTH_C[1] + 2 + 40 * scale * np.sin(t)], 1)
+    y = MOUTH_C[1] + 4 + np.where(np.sin(t) < 0, 30, 44) * scale * np.sin(t)
+    return np.stack([CX + 100 * scale * np.cos(t), y], 1)
 
 
-def _beard_outline(length: float, cheek: float, width: float = 1.0) -> np.ndarray:
-    """Left half (sideburn → chin bottom) of a beard's outer edge; ``length`` extra px below the chin."""
+def _beard_outline(length: float, width: float = 1.0) -> np.ndarray:
+    """Left half (sideburn top → chin bottom) of a beard's outer edge, hugging the drawn jaw; ``length`` extra px
+    below the chin (full beards), ``width`` a little volume outside the jaw."""
     jaw = M[0:9].copy()
-    jaw[:, 0] = CX + (jaw[:, 0] - CX) * (PUFF * 1.01 * width)
-    jaw[1:, 1] += np.linspace(0, 1, 8) ** 1.6 * length
-    jaw[8, 1] += 6
-    return jaw
+    jaw[:, 0] = CX + (jaw[:, 0] - CX) * PUFF * width
+    u = np.linspace(0, 1, 9) ** 1.8
+    jaw[:, 1] += u * length
+    jaw[6:, 0] = CX + (jaw[6:, 0] - CX) * (1 + 0.25 * length / 100)  # long beards keep a broad chin
+    top = np.array([[jaw[0, 0] + 2, jaw[0, 1] - 40]])
+    return np.concatenate([top, jaw[1:]])
+
+
+def _beard_inner(cheek: float) -> np.ndarray:
+    """Left inner edge (sideburn → under the nose): down the sideburn, across the cheek, to the moustache top."""
+    edge = CX - (CX - M[0, 0]) * PUFF
+    return np.array([[edge + 30, M[0, 1] - 40], [edge + 34, 500], [CX - 150, cheek], [CX - 118, 596],
+                     [CX - 62, 590], [CX - 20, 596]])
 
 
 def facial_hair_svg(pid: str, kind: str, p: dict) -> str:
     out = []
     defs = [
-        linear_grad(f"{pid}-g", 0, 460, 0, 900, [(0, "%facial_hair_hi%"), (0.4, "%facial_hair%"),
-                                                 (1, "%facial_hair_lo2%")]),
-        radial_grad(f"{pid}-st", CX, 640, 210, [(0, "%facial_hair%", 0.42), (0.75, "%facial_hair%", 0.36),
-                                                (1, "%facial_hair%", 0.0)]),
-        linear_grad(f"{pid}-m", 0, 590, 0, 640, [(0, "%facial_hair_hi%"), (1, "%facial_hair_lo%")]),
+        radial_grad(f"{pid}-g", CX - 40, 620, 300, [(0, "%facial_hair_hi%"), (0.5, "%facial_hair%"),
+                                                    (1, "%facial_hair_lo2%")]),
+        radial_grad(f"{pid}-st", CX, 650, 230, [(0, "%facial_hair%", 0.4), (0.7, "%facial_hair%", 0.34),
+                                                (1, "%facial_hair%", 0.08)]),
+        linear_grad(f"{pid}-m", 0, 590, 0, 640, [(0, "%facial_hair%"), (1, "%facial_hair_lo2%")]),
     ]
-    out.append(f'<defs>{"".join(defs)}</defs>')
     length = p.get("length", 0.0)
-    cheek = p.get("cheek", 520.0)
+    cheek = p.get("cheek", 540.0)
     if kind in ("stubble", "beard"):
-        half = _beard_outline(length, cheek, p.get("width", 1.0))
-        # inner edge: from the sideburn across the cheek to the mouth corner
-        inner = np.array([[CX - (CX - M[0, 0]) * PUFF + 26, M[0, 1] + 10], [CX - 168, cheek], [CX - 120, 604],
-                          [CX - 70, 598]])
-        # left jaw → chin → right jaw → right cheek → left cheek
-        outline = np.concatenate([half, mirror_x(half[:-1][::-1]), mirror_x(inner), inner[::-1]])
+        half = _beard_outline(length, p.get("width", 1.0))
+        inner = _beard_inner(cheek)
+        # left sideburn top → chin → right sideburn top → right inner → left inner
+        outline = np.concatenate([half, mirror_x(half[:-1][::-1]), mirror_x(inner), inner[::-1][1:]])
         hole = _mouth_hole(p.get("hole", 1.0))
         d = smooth_closed(outline) + smooth_closed(hole[::-1])
+        defs.append(f'<clipPath id="{pid}-clip"><path d="{d}" clip-rule="evenodd"/></clipPath>')
+        out.append(f'<defs>{"".join(defs)}</defs>')
         if kind == "stubble":
             out.append(f'<path d="{d}" fill="url(#{pid}-st)" fill-rule="evenodd" opacity="{f(p.get("op", 1.0))}"/>')
-            # moustache shadow
-            mo = np.array([[CX - 92, 612], [CX - 40, 592], [CX, 596], [CX + 40, 592], [CX + 92, 612],
-                           [CX + 40, 608], [CX, 610], [CX - 40, 608]])
-            out.append(f'<path d="{smooth_closed(mo)}" fill="%facial_hair%" opacity="{f(0.3 * p.get("op", 1.0))}"/>')
         else:
             out.append(f'<path d="{d}" fill="url(#{pid}-g)" fill-rule="evenodd"/>')
-            # volume: highlight band across the chin and strands
-            cy = M[8, 1] + length * 0.45
-            band = np.array([[CX - 110, cy - 40], [CX, cy - 10], [CX + 110, cy - 40]])
-            out.append(f'<path d="{smooth_closed(offset_curve(_bez(band, 12), 10 * np.sin(np.linspace(0.2, 2.9, 12))))}" '
-                       f'fill="%facial_hair_hi2%" opacity="0.3"/>')
-            for i in range(-3, 4):
-                x = CX + i * 42
-                y0 = 690 + abs(i) * 6
-                line = np.array([[x, y0], [x + i * 6, y0 + 40 + length * 0.4], [x + i * 10, y0 + 60 + length * 0.8]])
-                out.append(f'<path d="{smooth_closed(offset_curve(_bez(line, 8), np.interp(np.linspace(0, 1, 8), [0, .5, 1], [0.3, 2.2, 0.3])))}" '
-                           f'fill="%facial_hair_lo2%" opacity="0.5"/>')
+            # volume: a highlight band across the chin, strands following the jaw
+            cy = M[8, 1] + length * 0.5
+            band = np.array([[CX - 120, cy - 46], [CX - 20, cy - 14], [CX + 80, cy - 40]])
+            lines = []
+            for i in range(-4, 5):
+                x = CX + i * 38
+                y0 = 700 + abs(i) ** 1.5 * 4
+                line = np.array([[x, y0], [x + i * 5, y0 + 45 + length * 0.4], [x + i * 9, y0 + 80 + length * 0.9]])
+                lines.append(smooth_closed(offset_curve(_bez(line, 7), np.interp(np.linspace(0, 1, 7), [0, .5, 1],
+                                                                                   [0.3, 2.6, 0.3]))))
+            for sgn in (-1, 1):
+                for k in range(3):
+                    x = CX + sgn * (190 - k * 22)
+                    line = np.array([[x, 470 + k * 40], [x + sgn * 4, 560 + k * 30], [x - sgn * 20, 650 + k * 25]])
+                    lines.append(smooth_closed(offset_curve(_bez(line, 7), np.interp(np.linspace(0, 1, 7),
+                                                                                       [0, .5, 1], [0.3, 2.4, 0.3]))))
+            out.append(f'<g clip-path="url(#{pid}-clip)">'
+                       f'<path d="{smooth_closed(offset_curve(_bez(band, 10), 13 * np.sin(np.linspace(0.2, 2.9, 10))))}" '
+                       f'fill="%facial_hair_hi2%" opacity="0.35"/>'
+                       f'<path d="{"".join(lines)}" fill="%facial_hair_lo2%" opacity="0.5"/></g>')
+    else:
+        out.append(f'<defs>{"".join(defs)}</defs>')
     if kind in ("beard", "moustache", "goatee") and p.get("moustache", True):
         style = p.get("mstyle", "chevron")
         if style == "pencil":
@@ -743,11 +792,11 @@ def facial_hair_svg(pid: str, kind: str, p: dict) -> str:
         g = np.array([[CX - 18, 690], [CX, 686], [CX + 18, 690], [CX + 8, 722], [CX, 728], [CX - 8, 722]])
         out.append(f'<path d="{smooth_closed(g)}" fill="url(#{pid}-g)"/>')
     if kind == "chinstrap":
-        half = _beard_outline(8, 0)
+        half = _beard_outline(8, 1.0)
         inner = half.copy()
         inner[:, 0] = CX + (inner[:, 0] - CX) * 0.9
-        inner[:, 1] -= np.linspace(0, 30, 9)
-        outline = np.concatenate([half, mirror_x(half[:-1][::-1]), mirror_x(inner)[::-1][1:], inner[::-1][:-1]])
+        inner[:, 1] -= np.linspace(0, 34, 9)
+        outline = np.concatenate([half, mirror_x(half[:-1][::-1]), mirror_x(inner), inner[::-1][1:]])
         out.append(f'<path d="{smooth_closed(outline)}" fill="url(#{pid}-g)"/>')
     return "".join(out)
 
@@ -762,13 +811,13 @@ FACIAL_HAIR = [
     ("goatee_01", "Goatee", ["goatee", "moustache"], "goatee", dict()),
     ("goatee_02", "Chin goatee", ["goatee"], "goatee", dict(moustache=False, glen=30)),
     ("soul_patch_01", "Soul patch", ["goatee", "soul_patch"], "soul_patch", dict(moustache=False)),
-    ("short_beard_01", "Short beard", ["beard", "short_beard", "moustache"], "beard", dict(length=8, cheek=540)),
+    ("short_beard_01", "Short beard", ["beard", "short_beard", "moustache"], "beard", dict(length=6, cheek=550)),
     ("short_beard_02", "Short boxed beard", ["beard", "short_beard", "moustache"], "beard",
-     dict(length=20, cheek=560, width=1.02)),
-    ("full_beard_01", "Full beard", ["beard", "full_beard", "moustache"], "beard", dict(length=50, cheek=520,
-                                                                                        width=1.06)),
+     dict(length=16, cheek=560, width=1.02)),
+    ("full_beard_01", "Full beard", ["beard", "full_beard", "moustache"], "beard", dict(length=44, cheek=530,
+                                                                                        width=1.03)),
     ("full_beard_02", "Long full beard", ["beard", "full_beard", "moustache"], "beard",
-     dict(length=110, cheek=510, width=1.08)),
+     dict(length=100, cheek=520, width=1.05)),
     ("chinstrap_01", "Chinstrap", ["beard", "chinstrap"], "chinstrap", dict(moustache=False)),
 ]
 
