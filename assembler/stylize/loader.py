@@ -18,6 +18,7 @@ from ..errors import MissingDependencyError, ModelFileNotFoundError
 from .config import StylizeConfig, StylizeConfigError
 
 __all__ = ["require_diffusers", "check_model_path", "resolve_dtype", "resolve_device", "load_pipelines",
+           "prepare_pipelines",
            "PACKAGED_CONFIGS"]
 
 log = logging.getLogger(__name__)
@@ -298,23 +299,29 @@ def fuse_qkv(model) -> bool:
 def load_pipelines(cfg: StylizeConfig):
     """``(base_pipe, refiner_pipe | None, device, dtype, vae_dtype)`` loaded, optimised and placed."""
     require_diffusers()
-    import torch
-
     device = resolve_device(cfg)
     dtype = resolve_dtype(cfg, device)
     controlnet = load_controlnet(cfg, dtype)
     vae = load_vae(cfg, dtype)
     base = load_base(cfg, dtype, controlnet, vae)
     refiner = load_refiner(cfg, dtype, base)
+    load_loras(cfg, base)
+    return prepare_pipelines(cfg, base, refiner, device, dtype)
+
+
+def prepare_pipelines(cfg: StylizeConfig, base, refiner, device, dtype):
+    """Schedulers, VAE precision, speed settings and placement for already-built pipelines (same return as
+    :func:`load_pipelines`). A base pipeline of another class than ``cfg.mode`` needs is converted with
+    ``from_pipe`` (components shared)."""
+    want = base_pipeline_class(cfg, getattr(base, "controlnet", None) is not None)
+    if type(base) is not want:
+        base = want.from_pipe(base)
     base.set_progress_bar_config(disable=True)
     if refiner is not None:
         refiner.set_progress_bar_config(disable=True)
-    load_loras(cfg, base)
-
     base.scheduler = make_scheduler(cfg.scheduler_name, base.scheduler)
     if refiner is not None:
         refiner.scheduler = make_scheduler(cfg.scheduler_name, refiner.scheduler)
-
     vae_dtype = vae_dtype_for(base.vae, dtype, device)
     if base.vae.dtype != vae_dtype:
         base.vae.to(dtype=vae_dtype)
@@ -338,8 +345,12 @@ def apply_speedups(cfg: StylizeConfig, base, refiner, device) -> dict[str, bool]
         nets.append(("refiner", refiner.unet))
     lora_active = bool(cfg.loras) and not cfg.lora_fuse
     if cfg.fuse_qkv and not lora_active:
-        done["fuse_qkv"] = all(fuse_qkv(net) for _, net in nets)
-    if cfg.channels_last:
+        done["fuse_qkv"] = True
+        for _, net in nets:
+            if not getattr(net, "_memoji_qkv_fused", False):
+                done["fuse_qkv"] &= fuse_qkv(net)
+                net._memoji_qkv_fused = True
+    if cfg.channels_last and device.type == "cuda":  # a GPU layout: on CPU it slows small convolutions
         for _, net in nets:
             net.to(memory_format=torch.channels_last)
         base.vae.to(memory_format=torch.channels_last)
@@ -349,11 +360,16 @@ def apply_speedups(cfg: StylizeConfig, base, refiner, device) -> dict[str, bool]
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     if cfg.compile:
-        base.unet = torch.compile(base.unet, mode=cfg.compile_mode, fullgraph=False)
+        def comp(module):
+            if isinstance(module, torch._dynamo.eval_frame.OptimizedModule):
+                return module
+            return torch.compile(module, mode=cfg.compile_mode, fullgraph=False)
+
+        base.unet = comp(base.unet)
         if getattr(base, "controlnet", None) is not None:
-            base.controlnet = torch.compile(base.controlnet, mode=cfg.compile_mode, fullgraph=False)
+            base.controlnet = comp(base.controlnet)
         if refiner is not None:
-            refiner.unet = torch.compile(refiner.unet, mode=cfg.compile_mode, fullgraph=False)
+            refiner.unet = comp(refiner.unet)
         done["compile"] = True
     return done
 

@@ -51,6 +51,24 @@ class Stylizer:
                  self.dtype, self.vae_dtype)
 
     @classmethod
+    def from_pipelines(cls, config: StylizeConfig | dict | str | os.PathLike | None, base, refiner=None,
+                       **overrides: Any) -> Stylizer:
+        """Wrap diffusers pipelines already in memory (an SDXL [ControlNet] pipeline and optionally an SDXL
+        img2img refiner) with this stage's settings and speed-ups; the model paths of ``config`` are ignored."""
+        from .loader import prepare_pipelines, require_diffusers, resolve_device
+
+        require_diffusers()
+        self = cls.__new__(cls)
+        self.config = StylizeConfig.load(config, **overrides)
+        device = resolve_device(self.config)
+        dtype = base.unet.dtype
+        t0 = time.perf_counter()
+        self.base, self.refiner, self.device, self.dtype, self.vae_dtype = prepare_pipelines(
+            self.config, base, refiner, device, dtype)
+        self.load_seconds = time.perf_counter() - t0
+        return self
+
+    @classmethod
     def from_config(cls, config: StylizeConfig | dict | str | os.PathLike | None = None, **overrides: Any) -> Stylizer:
         """From a ``.toml``/``.json`` path, a dict or a :class:`StylizeConfig`, with keyword overrides."""
         return cls(config, **overrides)
