@@ -28,6 +28,9 @@ _LAZY = {
     "Recipe": ".recipe",
     "SearchConfig": ".search",
     "run_batch": ".batch",
+    "stylize": ".stylize",
+    "Stylizer": ".stylize",
+    "evaluate": ".evaluate",
     "errors": ".errors",
 }
 
