@@ -40,7 +40,22 @@ def build_parts() -> list[PartDef]:
     return sorted(parts, key=lambda p: (order[p.category], p.id))
 
 
+_DEF_RE = re.compile(r'<(linearGradient|radialGradient|clipPath|pattern) id="([^"]+)".*?</\1>', re.S)
+
+
+def prune_defs(layers: dict[str, str]) -> dict[str, str]:
+    """Drop gradient/clip/pattern definitions nothing in the part refers to (fewer nodes, faster renders)."""
+    text = "".join(layers.values())
+    used = set(re.findall(r"url\(#([^)]+)\)", text))
+    out = {}
+    for name, frag in layers.items():
+        frag = _DEF_RE.sub(lambda m: m.group(0) if m.group(2) in used else "", frag)
+        out[name] = frag.replace("<defs></defs>", "")
+    return out
+
+
 def svg_file(layers: dict[str, str], pid: str, category: str) -> str:
+    layers = prune_defs(layers)
     body = "\n".join(f'<g id="{pid}.{name}" data-layer="{name}">{frag}</g><!--/layer-->'
                      for name, frag in layers.items())
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024" '

@@ -40,7 +40,7 @@ def pts_str(pts: Iterable[Sequence[float]]) -> str:
     return " ".join(f"{f(x)},{f(y)}" for x, y in pts)
 
 
-SIMPLIFY_TOL = 0.6  # canonical px: Douglas-Peucker tolerance before fitting curves (fewer points, faster renders)
+SIMPLIFY_TOL = 0.9  # canonical px: Douglas-Peucker tolerance before fitting curves (fewer points, faster renders)
 
 
 def _dp(p: np.ndarray, tol: float) -> np.ndarray:
@@ -80,9 +80,11 @@ def simplify(points, closed: bool, tol: float = SIMPLIFY_TOL) -> np.ndarray:
 
 
 def _catmull(points: np.ndarray, closed: bool, tension: float) -> str:
+    """Catmull-Rom through the points as cubic Béziers. Its first control point is always the reflection of the
+    previous segment's second one, so every segment after the first is written as a short ``S`` command."""
     p = simplify(points, closed)
     n = len(p)
-    k = (1.0 - tension) / 6.0 * 1.0
+    k = (1.0 - tension) / 6.0
     out = [f"M{f(p[0, 0])},{f(p[0, 1])}"]
     segs = n if closed else n - 1
     for i in range(segs):
@@ -90,9 +92,12 @@ def _catmull(points: np.ndarray, closed: bool, tension: float) -> str:
         p1 = p[i]
         p2 = p[(i + 1) % n]
         p3 = p[(i + 2) % n] if (closed or i + 2 < n) else p[-1]
-        c1 = p1 + (p2 - p0) * k
         c2 = p2 - (p3 - p1) * k
-        out.append(f"C{f(c1[0])},{f(c1[1])} {f(c2[0])},{f(c2[1])} {f(p2[0])},{f(p2[1])}")
+        if i == 0 or (not closed and i == 1):
+            c1 = p1 + (p2 - p0) * k
+            out.append(f"C{f(c1[0])},{f(c1[1])} {f(c2[0])},{f(c2[1])} {f(p2[0])},{f(p2[1])}")
+        else:
+            out.append(f"S{f(c2[0])},{f(c2[1])} {f(p2[0])},{f(p2[1])}")
     if closed:
         out.append("Z")
     return "".join(out)

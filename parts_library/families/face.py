@@ -59,6 +59,15 @@ NECK_PTS = np.array([[CX - NECK_HALF, 640], [CX - NECK_HALF + 2, 760], [CX - NEC
                      [CX + NECK_HALF - 2, 760], [CX + NECK_HALF, 640]])
 
 
+def _lower_jaw(jaw: np.ndarray, y_cut: float) -> np.ndarray:
+    """The part of the drawn jaw below ``y_cut`` (a cheaper shape for the under-jaw shading)."""
+    ys = np.linspace(y_cut, jaw[8, 1], 3)
+    left = np.interp(y_cut, jaw[0:9, 1], jaw[0:9, 0])
+    pts = [[left, y_cut]] + [p for p in jaw[0:17] if p[1] > y_cut] + [[2 * CX - left, y_cut]]
+    del ys
+    return np.asarray(pts, dtype=np.float64)
+
+
 def face_layer(pid: str, jaw: np.ndarray) -> str:
     sx = temple_scale(jaw)
     outline = head_outline(drawn_jaw(jaw), sx)
@@ -68,8 +77,8 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
     cy = (top + chin_y) / 2
     defs = [
         # one light from the upper left: lighter centre, warm darker rim, darker under the jaw
-        radial_grad(f"{pid}-skin", CX - 30, cy - 20, 360, [(0, "%skin_hi%"), (0.3, "%skin%"), (0.62, "%skin%"),
-                                                            (0.86, "%skin_lo%"), (1, "%skin_lo2%")],
+        radial_grad(f"{pid}-skin", CX - 30, cy - 20, 360, [(0, "%skin_hi2%"), (0.3, "%skin_hi%"), (0.64, "%skin%"),
+                                                            (0.87, "%skin_lo%"), (1, "%skin_lo2%")],
                     fx=CX - 70, fy=cy - 110),
         linear_grad(f"{pid}-under", 0, chin_y - 150, 0, chin_y, [(0, "%skin_lo2%", 0.0), (1, "%skin_lo2%", 0.4)]),
         radial_grad(f"{pid}-blush", 0.5, 0.5, 0.5, [(0, "%skin_blush%", 0.32), (0.6, "%skin_blush%", 0.14),
@@ -86,7 +95,7 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
         f'<defs>{"".join(defs)}</defs>',
         f'<path d="{smooth_closed(sh)}" fill="url(#{pid}-neck)" clip-path="url(#{pid}-neckclip)"/>',
         f'<path d="{head}" fill="url(#{pid}-skin)"/>',
-        f'<path d="{head}" fill="url(#{pid}-under)"/>',
+        f'<path d="{smooth_closed(_lower_jaw(drawn_jaw(jaw), chin_y - 160))}" fill="url(#{pid}-under)"/>',
     ]
     for sgn in (-1, 1):
         body.append(f'<ellipse cx="{f(CX + sgn * abs(blush_dx))}" cy="{f(blush_y)}" rx="62" ry="42" '
@@ -165,14 +174,12 @@ def body_layer() -> str:
         linear_grad("body-neckside", CX - n, 0, CX + n, 0, [(0, "%skin_lo2%", 0.35), (0.3, "%skin_lo2%", 0.0),
                                                           (0.75, "%skin_lo2%", 0.0), (1, "%skin_lo3%", 0.45)]),
         radial_grad("body-shirt", 380, 900, 520, [(0, "%clothes_hi%"), (0.55, "%clothes%"), (1, "%clothes_lo2%")]),
-        linear_grad("body-fold", 0, 880, 0, 1024, [(0, "#000000", 0.0), (1, "#000000", 0.18)]),
     ]
     return "".join([
         f'<defs>{"".join(defs)}</defs>',
         f'<path d="{smooth_closed(neck)}" fill="url(#body-neck)"/>',
         f'<path d="{smooth_closed(neck)}" fill="url(#body-neckside)"/>',
         f'<path d="{smooth_closed(shirt, 0.0)}" fill="url(#body-shirt)"/>',
-        f'<path d="{smooth_closed(shirt, 0.0)}" fill="url(#body-fold)"/>',
         f'<path d="{smooth_open(rim)}" fill="none" stroke="%clothes_lo%" stroke-width="16" '
         f'stroke-linecap="round"/>',
         f'<path d="{smooth_open(rim + [0, -5])}" fill="none" stroke="%clothes_hi%" stroke-width="4" '

@@ -193,7 +193,7 @@ def _grad_defs(pid: str, top: float, bottom: float) -> list[str]:
     ]
 
 
-def _strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float, clip: str) -> list[str]:
+def _strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float) -> list[str]:
     """Strand curves flowing from the parting/crown over the cap to the hairline (and down long locks): darker
     grooves and lighter glints, each merged into one path."""
     px = CX + (h.part if h.part is not None else 0)
@@ -220,9 +220,8 @@ def _strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float, clip: str) -> 
             line = np.concatenate([line, down[1:]])
         w = np.interp(np.linspace(0, 1, len(line)), [0, 0.25, 0.8, 1], [0.3, 2.8, 2.0, 0.2])
         (light if j % 3 == 1 else dark).append(smooth_closed(offset_curve(line, w)))
-    return [f'<g clip-path="url(#{clip})">',
-            f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.5"/>',
-            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.5"/>', "</g>"]
+    return [f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.5"/>',
+            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.5"/>']
 
 
 def _crescent(cx: float, cy: float, r: float, a0: float, a1: float, thick: float) -> str:
@@ -235,28 +234,27 @@ def _crescent(cx: float, cy: float, r: float, a0: float, a1: float, thick: float
 
 
 def _curl_texture(pid: str, outline: np.ndarray, h: HairSpec, top: float, bottom: float) -> list[str]:
-    """Curl clumps over the cap (curly/coily): a light crescent on each clump's upper left, a dark one on its
-    lower right. Deterministic jittered grid."""
+    """Curl clumps over the cap (curly/coily): a repeating tile (an SVG pattern, cheap to draw) of clumps with a
+    light crescent on each clump's upper left and a dark one on its lower right."""
     rng = np.random.default_rng(sum(map(ord, pid)))
-    r = 11.0 if h.texture == "coily" else 19.0
-    step = r * 1.7
-    xmin, xmax = outline[:, 0].min() + r, outline[:, 0].max() - r
+    r = 11.0 if h.texture == "coily" else 18.0
+    step = r * 1.75
+    tw, th = step * 3, step * 0.85 * 2
     light, dark = [], []
-    y = top + r * 0.8
-    row = 0
-    while y < bottom:
-        x = xmin + (step / 2 if row % 2 else 0)
-        while x < xmax:
-            jx, jy = rng.uniform(-0.25, 0.25, 2) * step
-            cx, cy = x + jx, y + jy
-            rr = r * rng.uniform(0.8, 1.15)
-            light.append(_crescent(cx, cy, rr, np.pi * 1.05, np.pi * 1.6, -0.35))
-            dark.append(_crescent(cx, cy, rr, np.pi * 0.05, np.pi * 0.6, -0.3))
-            x += step
-        y += step * 0.85
-        row += 1
-    return [f'<path d="{"".join(dark)}" fill="%hair_lo3%" opacity="0.32"/>',
-            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.38"/>']
+    for row in range(2):
+        for col in range(3):
+            for dx in (0, -tw, tw):  # wrap clumps that cross the tile edge
+                cx = col * step + (step / 2 if row else 0) + rng.uniform(-0.15, 0.15) * step + dx
+                cy = row * th / 2 + th / 4 + rng.uniform(-0.1, 0.1) * step
+                rr = r * rng.uniform(0.85, 1.1)
+                if -r * 1.5 < cx < tw + r * 1.5:
+                    light.append(_crescent(cx, cy, rr, np.pi * 1.05, np.pi * 1.6, -0.35))
+                    dark.append(_crescent(cx, cy, rr, np.pi * 0.05, np.pi * 0.6, -0.3))
+    tile = (f'<pattern id="{pid}-curl" patternUnits="userSpaceOnUse" x="0" y="{f(top)}" width="{f(tw)}" '
+            f'height="{f(th)}"><path d="{"".join(dark)}" fill="%hair_lo3%" opacity="0.34"/>'
+            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.4"/></pattern>')
+    cap = smooth_closed(outline)
+    return [f"<defs>{tile}</defs>", f'<path d="{cap}" fill="url(#{pid}-curl)"/>']
 
 
 def _bez(p: np.ndarray, n: int) -> np.ndarray:
@@ -267,7 +265,7 @@ def _bez(p: np.ndarray, n: int) -> np.ndarray:
 
 def _forehead_shadow(hl: np.ndarray) -> str:
     out = []
-    for dy, op in ((7, 0.12), (15, 0.08), (24, 0.05)):
+    for dy, op in ((9, 0.14), (20, 0.08)):
         band = np.concatenate([hl + [0, dy], (hl + [0, -30])[::-1]])
         out.append(f'<path d="{smooth_closed(band)}" fill="#1a0d08" opacity="{op}"/>')
     return "".join(out)
@@ -311,11 +309,10 @@ def front_layer(pid: str, h: HairSpec) -> str:
                                 f'<clipPath id="{pid}-capclip"><path d="{cap}"/>')
     out.append(f'<g{op}>')
     out.append(f'<path d="{cap}" fill="url(#{pid}-cap)"/>')
-    # darker rim along the hairline gives the cap thickness
+    # one clipped group: the darker rim along the hairline (thickness), the highlight band, strands or curls
+    inner = []
     rim = np.concatenate([hl + [0, 2], (hl + [0, -14])[::-1]])
-    out.append(f'<g clip-path="url(#{pid}-capclip)"><path d="{smooth_closed(rim)}" fill="%hair_lo2%" '
-               f'opacity="0.3"/></g>')
-    # highlight band across the crown
+    inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="0.3"/>')
     if h.texture in ("straight", "wavy") and h.coverage >= 0.9:
         t = np.linspace(0.18, 0.82, 15)
         th = np.pi + np.pi * t
@@ -325,14 +322,11 @@ def front_layer(pid: str, h: HairSpec) -> str:
         if h.texture == "wavy":
             band[:, 1] += 6 * np.sin(np.linspace(0, 3 * np.pi, 15))
         w = 16 * np.sin(np.linspace(0.1, np.pi - 0.1, 15))
-        out.append(f'<g clip-path="url(#{pid}-capclip)"><path d="{smooth_closed(offset_curve(band, w))}" '
-                   f'fill="url(#{pid}-band)"/></g>')
-    if h.coverage >= 0.9 and h.texture in ("straight", "wavy"):
-        out.extend(_strands(pid, h, hl, top_y, f"{pid}-capclip"))
+        inner.append(f'<path d="{smooth_closed(offset_curve(band, w))}" fill="url(#{pid}-band)"/>')
+        inner.extend(_strands(pid, h, hl, top_y))
     if h.texture in ("curly", "coily") and h.coverage >= 0.9:
-        out.append(f'<g clip-path="url(#{pid}-capclip)">')
-        out.extend(_curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
-        out.append("</g>")
+        inner.extend(_curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
+    out.append(f'<g clip-path="url(#{pid}-capclip)">{"".join(inner)}</g>')
     if h.part is not None and h.fringe is None and h.top != "slick":
         px = CX + h.part
         pl = np.array([[px, h.hairline - 6], [px - 2, h.hairline - 50], [px - 8, top_y + 60]])
@@ -446,10 +440,13 @@ def _braid(pid: str, x0: float, y0: float, x1: float, y1: float, width: float, n
         tilt = 22 if i % 2 else -22
         out.append(f'<ellipse cx="{f(cx)}" cy="{f(cy)}" rx="{f(wi / 2)}" ry="{f(seg * 0.72)}" '
                    f'fill="url(#{pid}-seg)" transform="rotate({tilt} {f(cx)} {f(cy)})"/>')
-    g = radial_grad(f"{pid}-seg", 0, 0, 1, [(0, "%hair_hi%"), (0.6, "%hair%"), (1, "%hair_lo2%")])
-    g = g.replace('gradientUnits="userSpaceOnUse" ', "").replace('cx="0" cy="0" r="1"',
-                                                                 'cx="0.4" cy="0.35" r="0.75"')
+    g = radial_grad(f"{pid}-seg", 0.4, 0.35, 0.75, [(0, "%hair_hi%"), (0.6, "%hair%"), (1, "%hair_lo2%")], bbox=True)
     return f"<defs>{g}</defs>" + "".join(out)
+
+
+def _rope_grad(pid: str) -> str:
+    return linear_grad(f"{pid}-rope", 0, 0, 1, 0, [(0, "%hair_lo2%"), (0.4, "%hair_hi%"), (1, "%hair_lo3%")],
+                       bbox=True)
 
 
 def _rope(x0, y0, x1, y1, width, bend=0.0) -> np.ndarray:
@@ -469,27 +466,24 @@ def _extra_back(pid: str, h: HairSpec, ex: str) -> str:
                 + _ball(pid, "puffr", CX + 190, CRANIUM_TOP + 40, 92, h))
     if ex in ("ponytail", "high_ponytail"):
         y0 = 220 if ex == "high_ponytail" else 300
-        tail = np.array([[CX + 150, y0], [CX + 232, y0 + 70], [CX + 262, y0 + 240], [CX + 252, y0 + 430],
-                         [CX + 218, y0 + 560], [CX + 200, y0 + 450], [CX + 195, y0 + 260], [CX + 150, y0 + 120]])
-        g = linear_grad(f"{pid}-tail", CX + 190, 0, CX + 270, 0, [(0, "%hair_lo2%"), (0.45, "%hair%"),
+        tail = np.array([[CX + 140, y0 - 10], [CX + 250, y0 + 60], [CX + 290, y0 + 240], [CX + 276, y0 + 430],
+                         [CX + 226, y0 + 580], [CX + 214, y0 + 450], [CX + 200, y0 + 260], [CX + 150, y0 + 130]])
+        g = linear_grad(f"{pid}-tail", CX + 196, 0, CX + 292, 0, [(0, "%hair_lo2%"), (0.45, "%hair%"),
                                                                   (1, "%hair_lo2%")])
         line = np.array([[CX + 215, y0 + 80], [CX + 235, y0 + 250], [CX + 225, y0 + 480]])
         return (f'<defs>{g}</defs><path d="{smooth_closed(tail)}" fill="url(#{pid}-tail)"/>'
                 f'<path d="{smooth_closed(offset_curve(_bez(line, 10), np.interp(np.linspace(0, 1, 10), [0, .5, 1], [0.3, 2.5, 0.3])))}" '
                 f'fill="%hair_hi2%" opacity="0.45"/>')
     if ex == "box_braids" or ex == "locs":
-        out = []
-        g = linear_grad(f"{pid}-rope", 0, 0, 1, 0, [(0, "%hair_lo2%"), (0.45, "%hair_hi%"), (1, "%hair_lo2%")])
-        g = g.replace('gradientUnits="userSpaceOnUse" ', "").replace('x2="1" y2="0"', 'x2="1" y2="0"')
-        out.append(f"<defs>{g}</defs>")
-        n = 9
+        out = [f"<defs>{_rope_grad(pid)}</defs>"]
+        n = 7
         end = h.back_len or 900
-        wid = 22 if ex == "box_braids" else 30
-        for s in (-1, 1):
+        wid = 26 if ex == "box_braids" else 34
+        for s_ in (-1, 1):
             for i in range(n):
-                x0 = CX + s * (120 + i * 12)
-                x1 = CX + s * (150 + i * 16)
-                rope = _rope(x0, 300 + i * 8, x1, end - (i % 3) * 30, wid, bend=s * 8)
+                x0 = CX + s_ * (140 + i * 15)
+                x1 = CX + s_ * (165 + i * 19)
+                rope = _rope(x0, 320 + i * 6, x1, end - (i % 3) * 34, wid, bend=s_ * 10)
                 out.append(f'<path d="{smooth_closed(rope)}" fill="url(#{pid}-rope)"/>')
         return "".join(out)
     return ""
@@ -501,21 +495,22 @@ def _extra_front(pid: str, h: HairSpec, ex: str) -> str:
                 + _braid(pid + "r", CX + 196, 440, CX + 186, 900, 52, 9))
     if ex in ("box_braids", "locs"):
         out = []
-        wid = 22 if ex == "box_braids" else 30
-        end = h.locks or 880
-        for s in (-1, 1):
-            for i in range(3):
-                x0 = CX + s * (176 - i * 8 + 14 * i)
-                rope = _rope(x0, 380 + 20 * i, x0 + s * (14 + 10 * i), end - 40 * i, wid, bend=-s * 10)
-                out.append(f'<path d="{smooth_closed(rope)}" fill="url(#{pid}-rope)"/>')
-                seg_y = np.linspace(430 + 20 * i, end - 40 * i - 30, 6)
-                for y in seg_y:
-                    xx = x0 + s * (14 + 10 * i) * (y - 380) / (end - 380)
-                    out.append(f'<path d="M{f(xx - wid * 0.4)},{f(y - 4)} Q{f(xx)},{f(y + 6)} {f(xx + wid * 0.4)},'
-                               f'{f(y - 4)}" fill="none" stroke="%hair_lo3%" stroke-width="2.4" opacity="0.55"/>')
-        g = linear_grad(f"{pid}-rope", 0, 0, 1, 0, [(0, "%hair_lo2%"), (0.45, "%hair_hi%"), (1, "%hair_lo2%")])
-        g = g.replace('gradientUnits="userSpaceOnUse" ', "")
-        return f"<defs>{g}</defs>" + "".join(out)
+        wid = 26 if ex == "box_braids" else 34
+        end = (h.back_len or 900) - 30
+        marks = []
+        for s_ in (-1, 1):
+            for i in range(4):
+                x0 = CX + s_ * (236 - 15 * i)
+                x1 = x0 + s_ * (10 + 10 * i)
+                y0, y1 = 330 + 24 * i, end - 40 * (3 - i)
+                out.append(f'<path d="{smooth_closed(_rope(x0, y0, x1, y1, wid, bend=s_ * 8))}" '
+                           f'fill="url(#{pid}-rope)"/>')
+                for y in np.linspace(y0 + 40, y1 - 30, 6):
+                    u = (y - y0) / (y1 - y0)
+                    xx = x0 + (x1 - x0) * u + s_ * 8 * np.sin(np.pi * u)
+                    marks.append(f"M{f(xx - wid * 0.42)},{f(y - 5)}Q{f(xx)},{f(y + 7)} {f(xx + wid * 0.42)},{f(y - 5)}")
+        out.append(f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.6" opacity="0.5"/>')
+        return f"<defs>{_rope_grad(pid)}</defs>" + "".join(out)
     if ex == "cornrows":
         out = []
         for i in range(-3, 4):
@@ -525,7 +520,7 @@ def _extra_front(pid: str, h: HairSpec, ex: str) -> str:
                        f'opacity="0.6" stroke-linecap="round"/>')
             out.append(f'<path d="{smooth_open(_bez(line + [10, 0], 8))}" fill="none" stroke="%hair_hi2%" '
                        f'stroke-width="3" opacity="0.35" stroke-linecap="round"/>')
-        return "".join(out)
+        return f'<g clip-path="url(#{pid}-capclip)">' + "".join(out) + "</g>"
     if ex == "horseshoe":
         return ""
     return ""
@@ -635,13 +630,13 @@ HAIR: list[HairSpec] = [
     HairSpec("braids_01", "Two braids", ["long", "straight", "braids"], vol_top=20, vol_side=14, part=0,
              hairline=244, extra=["braids"]),
     HairSpec("box_braids_01", "Box braids", ["long", "coily", "braids", "box_braids"], texture="straight",
-             vol_top=26, vol_side=22, part=0, back_len=920, back_w=280, locks=900, extra=["box_braids"]),
+             vol_top=26, vol_side=22, part=0, back_len=920, back_w=280, extra=["box_braids"]),
     HairSpec("cornrows_01", "Cornrows", ["short", "coily", "braids", "cornrows"], vol_top=6, vol_side=5,
              hairline=244, coverage=0.95, extra=["cornrows"]),
     HairSpec("locs_01", "Long locs", ["long", "coily", "locs"], vol_top=34, vol_side=26, part=0, back_len=930,
-             back_w=290, locks=900, extra=["locs"]),
+             back_w=290, extra=["locs"]),
     HairSpec("locs_02", "Short locs", ["medium", "coily", "locs"], vol_top=34, vol_side=26, part=0, back_len=640,
-             back_w=260, locks=620, extra=["locs"]),
+             back_w=260, extra=["locs"]),
 ]
 
 
