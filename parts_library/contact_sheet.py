@@ -115,3 +115,62 @@ def gallery(path: str | Path, *, cell: int = 150, columns: int = 12, library: Pa
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out, optimize=True)
     return out
+
+
+# Avatars for the README: different skin tones (Monk 1, 3, 5, 7, 9, 10), hair and face shapes.
+README_AVATARS = [
+    {"parts": {"face": "face_oval_01", "ears": "ears_medium_01", "eyes": "eyes_almond_02", "brows": "brows_soft_03",
+               "nose": "nose_button_01", "mouth": "mouth_smile_01", "hair": "long_straight_02"},
+     "colors": {"skin": "monk_01", "hair": "blonde", "eyes": "blue", "clothes": "coral"}},
+    {"parts": {"face": "face_heart_01", "ears": "ears_small_01", "eyes": "eyes_upturned_02", "brows": "brows_arched_02",
+               "nose": "nose_small_01", "mouth": "mouth_smile_02", "hair": "bob_02"},
+     "colors": {"skin": "monk_03", "hair": "red", "brows": "auburn", "eyes": "green", "clothes": "navy"}},
+    {"parts": {"face": "face_square_01", "ears": "ears_large_01", "eyes": "eyes_hooded_01", "brows": "brows_bushy_01",
+               "nose": "nose_roman_01", "mouth": "mouth_smile_01", "hair": "bald_01", "facial_hair": "full_beard_01",
+               "glasses": "glasses_rect_01"},
+     "colors": {"skin": "monk_05", "hair": "gray", "clothes": "gray"}},
+    {"parts": {"face": "face_oval_02", "ears": "ears_medium_01", "eyes": "eyes_almond_01", "brows": "brows_straight_02",
+               "nose": "nose_straight_01", "mouth": "mouth_grin_01", "hair": "curly_02", "facial_hair": "stubble_01"},
+     "colors": {"skin": "monk_07", "hair": "dark_brown", "eyes": "brown", "clothes": "teal"}},
+    {"parts": {"face": "face_round_01", "ears": "ears_medium_01", "eyes": "eyes_round_02", "brows": "brows_soft_02",
+               "nose": "nose_wide_01", "mouth": "mouth_smile_02", "hair": "afro_01"},
+     "colors": {"skin": "monk_09", "hair": "black", "eyes": "dark_brown", "clothes": "white"}},
+    {"parts": {"face": "face_long_01", "ears": "ears_medium_01", "eyes": "eyes_monolid_02", "brows": "brows_straight_03",
+               "nose": "nose_medium_01", "mouth": "mouth_smile_01", "hair": "long_wavy_02",
+               "glasses": "glasses_round_02"},
+     "colors": {"skin": "monk_04", "hair": "pink", "brows": "dark_brown", "eyes": "dark_brown", "clothes": "navy"}},
+]
+
+
+def avatar_sheet(specs: list[dict], path: str | Path, *, size: int = 320, columns: int | None = None) -> Path:
+    """Avatars side by side on a soft background (for docs)."""
+    from PIL import Image
+
+    from .renderer import render
+
+    columns = columns or len(specs)
+    rows = -(-len(specs) // columns)
+    sheet = Image.new("RGB", (columns * size, rows * size), BG)
+    for i, spec in enumerate(specs):
+        tile = Image.new("RGBA", (size, size), BG + (255,))
+        tile.alpha_composite(render(spec, size=size).image)
+        r, c = divmod(i, columns)
+        sheet.paste(tile.convert("RGB"), (c * size, r * size))
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(out, optimize=True)
+    return out
+
+
+def write_docs(docs: str | Path = "docs") -> list[Path]:
+    """docs/gallery.png and the README avatar images (``python -m parts_library.contact_sheet``)."""
+    docs = Path(docs)
+    return [gallery(docs / "gallery.png"), avatar_sheet(README_AVATARS, docs / "avatars_lineup.png", size=256),
+            avatar_sheet(README_AVATARS[:3], docs / "avatars_closeup.png", size=420)]
+
+
+if __name__ == "__main__":
+    import sys
+
+    for p in write_docs(sys.argv[1] if len(sys.argv) > 1 else "docs"):
+        print(f"wrote {p}")

@@ -142,12 +142,12 @@ def _grads(pid: str, top: float, bottom: float) -> str:
 
 def headwear_svg(pid: str, kind: str) -> tuple[str, str]:
     if kind == "beanie":
-        bottom = 292
-        dome = _dome(44, bottom)
+        bottom = 316
+        dome = _dome(56, bottom)
         top = dome[:, 1].min()
         dome = np.concatenate([dome, [[dome[-1, 0] + 4, bottom + 6], [CX, bottom + 14], [dome[0, 0] - 4, bottom + 6]]])
-        cuff = np.array([[dome[0, 0] - 6, bottom - 70], [CX, bottom - 86], [dome[-4, 0] + 10, bottom - 70],
-                         [dome[-4, 0] + 12, bottom + 4], [CX, bottom + 14], [dome[0, 0] - 10, bottom + 4]])
+        cuff = np.array([[dome[0, 0] - 8, bottom - 76], [CX, bottom - 92], [dome[-4, 0] + 10, bottom - 76],
+                         [dome[-4, 0] + 12, bottom + 4], [CX, bottom + 16], [dome[0, 0] - 12, bottom + 4]])
         cuff[2, 0] = 2 * CX - cuff[0, 0]
         cuff[3, 0] = 2 * CX - cuff[5, 0]
         ribs = "".join(f'<path d="M{f(CX + i * 30)},{f(bottom - 78 + abs(i) * 1.5)} L{f(CX + i * 30.6)},'
@@ -160,24 +160,29 @@ def headwear_svg(pid: str, kind: str) -> tuple[str, str]:
                  f'<path d="{smooth_closed(cuff)}" fill="url(#{pid}-band)"/>{ribs}')
         return "", front
     if kind == "cap":
-        bottom = 262
-        dome = _dome(36, bottom)
+        bottom = 272
+        dome = _dome(40, bottom)
         top = dome[:, 1].min()
-        crown = np.concatenate([dome, [[CX, bottom + 6]]])
-        brim = np.array([[CX - 170, bottom - 20], [CX, bottom - 34], [CX + 170, bottom - 20], [CX + 200, bottom + 16],
-                         [CX, bottom + 54], [CX - 200, bottom + 16]])
-        seam = np.array([[CX, top + 4], [CX + 4, bottom - 40]])
+        crown = np.concatenate([dome, [[dome[-1, 0] - 6, bottom + 8], [CX, bottom + 2], [dome[0, 0] + 6, bottom + 8]]])
+        # the visor seen from the front: a wide arc below the crown's front edge, darker underneath
+        brim = np.array([[CX - 214, bottom - 4], [CX - 120, bottom - 16], [CX, bottom - 20], [CX + 120, bottom - 16],
+                         [CX + 214, bottom - 4], [CX + 226, bottom + 22], [CX + 120, bottom + 42], [CX, bottom + 48],
+                         [CX - 120, bottom + 42], [CX - 226, bottom + 22]])
+        under = np.array([[CX - 200, bottom + 16], [CX, bottom + 40], [CX + 200, bottom + 16], [CX + 214, bottom + 26],
+                          [CX, bottom + 50], [CX - 214, bottom + 26]])
+        seams = "".join(f"M{f(CX + dx)},{f(top + 6)}Q{f(CX + dx * 1.9)},{f(top + 60)} {f(CX + dx * 2.6)},{f(bottom - 16)}"
+                        for dx in (-40, 40))
         front = (f'<defs>{_grads(pid, top, bottom)}'
-                 + linear_grad(f"{pid}-brim", 0, bottom - 30, 0, bottom + 56, [(0, "%headwear_lo%"),
-                                                                               (0.5, "%headwear%"),
+                 + linear_grad(f"{pid}-brim", 0, bottom - 20, 0, bottom + 50, [(0, "%headwear_hi%"),
+                                                                               (0.6, "%headwear%"),
                                                                                (1, "%headwear_lo2%")])
-                 + f'</defs><ellipse cx="{f(CX)}" cy="{f(bottom + 44)}" rx="170" ry="22" fill="#1a0d08" '
-                 f'opacity="0.2"/>'
+                 + f'</defs><ellipse cx="{f(CX)}" cy="{f(bottom + 58)}" rx="190" ry="20" fill="#1a0d08" '
+                 f'opacity="0.22"/>'
                  f'<path d="{smooth_closed(crown)}" fill="url(#{pid}-g)"/>'
-                 f'<path d="M{f(seam[0, 0])},{f(seam[0, 1])} L{f(seam[1, 0])},{f(seam[1, 1])}" '
-                 f'stroke="%headwear_lo2%" stroke-width="4" opacity="0.5"/>'
-                 f'<circle cx="{f(CX)}" cy="{f(top + 4)}" r="12" fill="%headwear_lo%"/>'
-                 f'<path d="{smooth_closed(brim)}" fill="url(#{pid}-brim)"/>')
+                 f'<path d="{seams}" fill="none" stroke="%headwear_lo2%" stroke-width="4" opacity="0.45"/>'
+                 f'<circle cx="{f(CX)}" cy="{f(top + 6)}" r="12" fill="%headwear_lo%"/>'
+                 f'<path d="{smooth_closed(brim)}" fill="url(#{pid}-brim)"/>'
+                 f'<path d="{smooth_closed(under)}" fill="%headwear_lo3%" opacity="0.8"/>')
         return "", front
     if kind == "headband":
         y = 232

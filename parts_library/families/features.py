@@ -295,9 +295,9 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
     ]
     out = [f'<defs>{"".join(defs)}</defs>']
     # bridge: shade on the right side (light from the upper left), fading up
-    br = np.array([[CX + 6, top + 40], [CX + 20, (top + y30) / 2], [CX + 4 + hw * 0.5, y31 - 6],
+    br = np.array([[CX + 8, top + 70], [CX + 22, (top + y30) / 2 + 10], [CX + 4 + hw * 0.5, y31 - 6],
                    [CX + 10 + hw * 0.2, y31 - 14], [CX + 6, (top + y30) / 2 + 10]])
-    out.append(f'<path d="{smooth_closed(br)}" fill="url(#{pid}-bridge)" opacity="{0.9 if q["bump"] else 0.7}"/>')
+    out.append(f'<path d="{smooth_closed(br)}" fill="url(#{pid}-bridge)" opacity="{0.75 if q["bump"] else 0.5}"/>')
     if q["bump"]:
         out.append(f'<ellipse cx="{f(CX + 2)}" cy="{f(top + (y30 - top) * 0.55)}" rx="10" ry="16" '
                    f'fill="%skin_hi%" opacity="0.35"/>')
@@ -323,7 +323,7 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
     # tip ball highlight + specular
     out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.25)}" fill="url(#{pid}-tip)"/>')
     out.append(f'<ellipse cx="{f(tip_c[0] - ball * 0.3)}" cy="{f(tip_c[1] - ball * 0.35)}" rx="{f(ball * 0.32)}" '
-               f'ry="{f(ball * 0.22)}" fill="#ffffff" opacity="0.4"/>')
+               f'ry="{f(ball * 0.18)}" fill="#ffffff" opacity="0.22"/>')
     return "".join(out)
 
 
@@ -342,10 +342,10 @@ def nose_parts() -> list[PartDef]:
 # nose, IOD), gap (open, IOD), teeth (show teeth)
 MOUTHS = [
     ("neutral_01", "Neutral", ["neutral"], dict()),
-    ("soft_smile_01", "Soft smile", ["smile"], dict(lift=0.05)),
-    ("smile_01", "Smile", ["smile"], dict(lift=0.09, width=1.04)),
-    ("smile_02", "Smile full lips", ["smile", "full"], dict(lift=0.08, up=0.1, low=0.17)),
-    ("grin_01", "Toothy smile", ["smile", "teeth", "open"], dict(lift=0.1, width=1.08, gap=0.1, teeth=True)),
+    ("soft_smile_01", "Soft smile", ["smile"], dict(lift=0.07)),
+    ("smile_01", "Smile", ["smile"], dict(lift=0.13, width=1.05)),
+    ("smile_02", "Smile full lips", ["smile", "full"], dict(lift=0.12, up=0.1, low=0.17)),
+    ("grin_01", "Toothy smile", ["smile", "teeth", "open"], dict(lift=0.13, width=1.08, gap=0.12, teeth=True)),
     ("grin_02", "Big grin", ["smile", "teeth", "open"], dict(lift=0.13, width=1.14, gap=0.16, teeth=True, low=0.12)),
     ("laugh_01", "Laugh", ["smile", "teeth", "open"], dict(lift=0.12, width=1.08, gap=0.24, teeth=True, tongue=True)),
     ("full_01", "Full lips", ["full"], dict(up=0.11, low=0.19, width=0.98)),
