@@ -21,7 +21,7 @@ NEUTRAL_PARTS = {
 NEUTRAL_COLORS = {"skin": "monk_04", "hair": "brown", "eyes": "brown", "clothes": "gray"}
 # canonical crop box per category (x0, y0, x1, y1)
 CROPS = {
-    "face": (40, 20, 984, 964), "hair": (0, 0, 1024, 1024), "headwear": (40, 0, 984, 944),
+    "face": (150, 170, 874, 894), "hair": (0, 0, 1024, 1024), "headwear": (40, 0, 984, 944),
     "eyes": (300, 300, 724, 724), "brows": (300, 280, 724, 704), "nose": (320, 380, 704, 764),
     "mouth": (320, 450, 704, 834), "ears": (180, 250, 844, 914), "facial_hair": (232, 380, 792, 940),
     "glasses": (272, 230, 752, 710),
