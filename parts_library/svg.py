@@ -218,9 +218,12 @@ def slot_colors(slot: str, hex_color: str) -> dict[str, str]:
         key = f"{slot}_{name}" if name else slot
         if not name:
             out[key] = hex_color
-        elif slot == "skin":  # warmer, redder shadows and a slightly less yellow highlight on skin
-            warm = {"hi2": (-1, -4), "hi": (0, -2), "lo": (3.5, 1.5), "lo2": (6, 2.5), "lo3": (8, 3)}[name]
-            out[key] = shade(hex_color, dl * (0.8 if name.startswith("hi") else 1.0), ch, *warm)
+        elif slot == "skin":  # warmer, redder shadows; highlights less yellow on light skin, warmer on dark skin
+            L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
+            dark = float(np.clip((60 - L) / 40, 0, 1))
+            warm = {"hi2": (-1 + 4 * dark, -4 + 9 * dark), "hi": (2 * dark, -2 + 5 * dark), "lo": (3.5, 1.5),
+                    "lo2": (6, 2.5), "lo3": (8, 3)}[name]
+            out[key] = shade(hex_color, dl * (0.8 + 0.25 * dark if name.startswith("hi") else 1.0), ch, *warm)
         elif slot in ("hair", "facial_hair", "brows") and name.startswith("hi"):
             # dark hair needs a visible, slightly cool sheen
             L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
@@ -229,5 +232,6 @@ def slot_colors(slot: str, hex_color: str) -> dict[str, str]:
         else:
             out[key] = shade(hex_color, dl, ch)
     if slot == "skin":
-        out["skin_blush"] = mix(hex_color, "#f06a6a", 0.5)
+        L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
+        out["skin_blush"] = mix(hex_color, "#f06a6a", 0.2 + 0.35 * L / 100)
     return out

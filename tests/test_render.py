@@ -177,3 +177,14 @@ def test_gallery_shows_parts_and_palettes(tmp_path):
     img = np.asarray(Image.open(out).convert("RGB"))
     assert img.shape[1] == 8 + 30 * 56
     assert img.std() > 20  # not blank
+
+
+def test_render_bytes_do_not_depend_on_the_process(png):
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import hashlib, json, sys, parts_library; spec = json.loads(sys.argv[1]); "
+            "print(hashlib.sha256(parts_library.render(spec, size=256).data).hexdigest())")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(SPEC)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == hashlib.sha256(png.data).hexdigest()
