@@ -288,16 +288,19 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
                                                                            (1, "%skin_hi%", 0.0)]),
         radial_grad(f"{pid}-under", CX, y33 + 4, hw * 1.05, [(0, "%skin_lo3%", 0.55), (0.6, "%skin_lo3%", 0.22),
                                                             (1, "%skin_lo3%", 0.0)]),
+        radial_grad(f"{pid}-side", 0.5, 0.5, 0.5, [(0, "%skin_lo2%", 0.32), (1, "%skin_lo2%", 0.0)], bbox=True),
         linear_grad(f"{pid}-bridge", CX + 2, 0, CX + 30, 0, [(0, "%skin_lo2%", 0.0), (0.45, "%skin_lo2%", 0.36),
                                                              (1, "%skin_lo2%", 0.0)]),
         radial_grad(f"{pid}-wing", 0, 0, 1, [(0, "%skin_lo2%", 0.0), (0.7, "%skin_lo2%", 0.25),
                                              (1, "%skin_lo2%", 0.0)]),
     ]
     out = [f'<defs>{"".join(defs)}</defs>']
-    # bridge: shade on the right side (light from the upper left), fading up
-    br = np.array([[CX + 8, top + 70], [CX + 22, (top + y30) / 2 + 10], [CX + 4 + hw * 0.5, y31 - 6],
-                   [CX + 10 + hw * 0.2, y31 - 14], [CX + 6, (top + y30) / 2 + 10]])
-    out.append(f'<path d="{smooth_closed(br)}" fill="url(#{pid}-bridge)" opacity="{0.75 if q["bump"] else 0.5}"/>')
+    # bridge: a broad soft shade on the right side (light from the upper left) and a faint highlight on the left
+    by0, by1 = top + 50, y31 - 4
+    out.append(f'<ellipse cx="{f(CX + 14 + hw * 0.15)}" cy="{f((by0 + by1) / 2)}" rx="{f(16 + hw * 0.25)}" '
+               f'ry="{f((by1 - by0) / 2)}" fill="url(#{pid}-side)" opacity="{0.9 if q["bump"] else 0.75}"/>')
+    out.append(f'<ellipse cx="{f(CX - 7)}" cy="{f(by0 + (by1 - by0) * 0.45)}" rx="7" ry="{f((by1 - by0) * 0.36)}" '
+               f'fill="%skin_hi2%" opacity="0.25"/>')
     if q["bump"]:
         out.append(f'<ellipse cx="{f(CX + 2)}" cy="{f(top + (y30 - top) * 0.55)}" rx="10" ry="16" '
                    f'fill="%skin_hi%" opacity="0.35"/>')
