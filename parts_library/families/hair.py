@@ -224,35 +224,38 @@ def _strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float) -> list[str]:
             f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.5"/>']
 
 
-def _crescent(cx: float, cy: float, r: float, a0: float, a1: float, thick: float) -> str:
-    """A crescent hugging a circle of radius ``r`` between angles a0..a1 (radians), as two SVG arcs."""
+def _arc(cx: float, cy: float, r: float, a0: float, a1: float) -> str:
     p0 = (cx + r * np.cos(a0), cy + r * np.sin(a0))
     p1 = (cx + r * np.cos(a1), cy + r * np.sin(a1))
-    r2 = r * (1 + thick)
-    return (f"M{f(p0[0])},{f(p0[1])}A{f(r)},{f(r)} 0 0,1 {f(p1[0])},{f(p1[1])}"
-            f"A{f(r2)},{f(r2)} 0 0,0 {f(p0[0])},{f(p0[1])}Z")
+    return f"M{f(p0[0])},{f(p0[1])}A{f(r)},{f(r)} 0 0,1 {f(p1[0])},{f(p1[1])}"
 
 
 def _curl_texture(pid: str, outline: np.ndarray, h: HairSpec, top: float, bottom: float) -> list[str]:
-    """Curl clumps over the cap (curly/coily): a repeating tile (an SVG pattern, cheap to draw) of clumps with a
-    light crescent on each clump's upper left and a dark one on its lower right."""
+    """Ringlets over the cap (curly/coily): a repeating tile (an SVG pattern, cheap to draw) of curls, each a light
+    loop on its upper left and a dark one on its lower right, at jittered positions, sizes and turns."""
     rng = np.random.default_rng(sum(map(ord, pid)))
-    r = 11.0 if h.texture == "coily" else 18.0
-    step = r * 1.75
-    tw, th = step * 3, step * 0.85 * 2
+    r = 10.0 if h.texture == "coily" else 17.0
+    cols, rows = 4, 4
+    step = r * 1.9
+    tw, th = step * cols, step * 0.8 * rows
     light, dark = [], []
-    for row in range(2):
-        for col in range(3):
-            for dx in (0, -tw, tw):  # wrap clumps that cross the tile edge
-                cx = col * step + (step / 2 if row else 0) + rng.uniform(-0.15, 0.15) * step + dx
-                cy = row * th / 2 + th / 4 + rng.uniform(-0.1, 0.1) * step
-                rr = r * rng.uniform(0.85, 1.1)
-                if -r * 1.5 < cx < tw + r * 1.5:
-                    light.append(_crescent(cx, cy, rr, np.pi * 1.05, np.pi * 1.6, -0.35))
-                    dark.append(_crescent(cx, cy, rr, np.pi * 0.05, np.pi * 0.6, -0.3))
+    for row in range(rows):
+        for col in range(cols):
+            cx0 = col * step + (step / 2 if row % 2 else 0) + rng.uniform(-0.2, 0.2) * step
+            cy0 = (row + 0.5) * th / rows + rng.uniform(-0.15, 0.15) * step
+            rr = r * rng.uniform(0.75, 1.15)
+            turn = rng.uniform(-0.5, 0.5)
+            for dx in (-tw, 0, tw):  # wrap curls crossing the tile edge
+                for dy in (-th, 0, th):
+                    cx, cy = cx0 + dx, cy0 + dy
+                    if -2 * r < cx < tw + 2 * r and -2 * r < cy < th + 2 * r:
+                        light.append(_arc(cx, cy, rr * 0.72, np.pi * 1.02 + turn, np.pi * 1.72 + turn))
+                        dark.append(_arc(cx, cy, rr * 0.8, np.pi * 0.05 + turn, np.pi * 0.75 + turn))
+    w = r * 0.24
     tile = (f'<pattern id="{pid}-curl" patternUnits="userSpaceOnUse" x="0" y="{f(top)}" width="{f(tw)}" '
-            f'height="{f(th)}"><path d="{"".join(dark)}" fill="%hair_lo3%" opacity="0.34"/>'
-            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.4"/></pattern>')
+            f'height="{f(th)}"><path d="{"".join(dark)}" fill="none" stroke="%hair_lo3%" stroke-width="{f(w * 1.2)}" '
+            f'stroke-linecap="round" opacity="0.38"/><path d="{"".join(light)}" fill="none" stroke="%hair_hi2%" '
+            f'stroke-width="{f(w)}" stroke-linecap="round" opacity="0.42"/></pattern>')
     cap = smooth_closed(outline)
     return [f"<defs>{tile}</defs>", f'<path d="{cap}" fill="url(#{pid}-curl)"/>']
 
