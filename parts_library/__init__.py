@@ -4,11 +4,11 @@
 avatar from ``{"parts": {...}, "colors": {...}, "params": {...}}``, ``gallery(path)`` writes a contact sheet.
 Heavy work (cairosvg) happens only when something is rendered.
 """
-from . import descriptors, frame
+from . import descriptors, frame, palettes
 from .library import CATEGORIES, REQUIRED, Part, PartsLibrary, load_library
 
-__all__ = ["frame", "descriptors", "CATEGORIES", "REQUIRED", "Part", "PartsLibrary", "load_library", "render",
-           "RenderResult", "compose_svg", "gallery", "default_spec"]
+__all__ = ["frame", "descriptors", "palettes", "CATEGORIES", "REQUIRED", "Part", "PartsLibrary", "load_library",
+           "render", "RenderResult", "compose_svg", "gallery", "default_spec"]
 
 
 _LAZY = {"render": "renderer", "RenderResult": "renderer", "compose_svg": "renderer", "SpecError": "renderer",
