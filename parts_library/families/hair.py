@@ -307,6 +307,10 @@ def front_layer(pid: str, h: HairSpec) -> str:
         s_out = cap_outline(sh)
         out.append(f'<path d="{smooth_closed(s_out)}" fill="%hair_lo%" opacity="0.55"/>')
         top_only = outline[(outline[:, 1] < 300) | (np.abs(outline[:, 0] - CX) < 150)]
+        if h.top == "mohawk":  # a narrow crest from the hairline over the crown
+            half = np.array([[CX, h.hairline + 16], [CX - 62, h.hairline + 4], [CX - 78, 196],
+                             [CX - 62, CRANIUM_TOP + 10], [CX - 26, CRANIUM_TOP - 48]])
+            top_only = np.concatenate([half, [[CX, CRANIUM_TOP - 66]], mirror_x(half[::-1])])
         cap = smooth_closed(top_only)
         out[0] = out[0].replace(f'<clipPath id="{pid}-capclip"><path d="{smooth_closed(outline)}"/>',
                                 f'<clipPath id="{pid}-capclip"><path d="{cap}"/>')
@@ -564,7 +568,7 @@ HAIR: list[HairSpec] = [
     HairSpec("spiky_01", "Spiky", ["short", "straight", "spiky"], vol_top=26, vol_side=10, top="spiky",
              fringe="short", fringe_y=320),
     HairSpec("mohawk_01", "Mohawk", ["short", "straight", "mohawk", "undercut"], vol_top=8, vol_side=6,
-             top="mohawk", sides="undercut", hairline=244),
+             top="mohawk", sides="undercut", hairline=244, part=0),
     HairSpec("curly_01", "Short curly", ["short", "curly"], texture="curly", vol_top=40, vol_side=18,
              hairline=250),
     HairSpec("curly_02", "Curly top fade", ["short", "curly", "undercut", "fade"], texture="curly", vol_top=52,
