@@ -115,8 +115,10 @@ def test_unknown_names_list_what_exists():
     with pytest.raises(UnknownNameError) as err:
         parts_library.render(bad)
     n = len(parts_library.load_library().parts("hair"))
-    assert str(err.value) == f"unknown hair part 'curley_01'; did you mean 'curly_01'? ({n} hair parts: memoji parts list hair)"
-    with pytest.raises(UnknownNameError, match=r"unknown hair colour 'aubrun'; did you mean 'auburn'\? \(19 hair colours: black, "):
+    assert str(err.value) == (f"unknown hair part 'curley_01'; did you mean 'curly_01'? "
+                              f"({n} hair parts: memoji parts list hair)")
+    with pytest.raises(UnknownNameError,
+                       match=r"unknown hair colour 'aubrun'; did you mean 'auburn'\? \(19 hair colours: black, "):
         parts_library.render(dict(SPEC, colors={"hair": "aubrun"}))
     with pytest.raises(UnknownNameError, match="unknown brows colour 'gren'; did you mean 'green'"):
         parts_library.render(dict(SPEC, colors={"brows": "gren"}))

@@ -1,4 +1,5 @@
-"""``memoji parts list [CATEGORY]``, ``memoji parts gallery -o gallery.png``, ``memoji render RECIPE.json -o out.png``."""
+"""``memoji parts list [CATEGORY]``, ``memoji parts gallery -o gallery.png``,
+``memoji render RECIPE.json -o out.png``."""
 from __future__ import annotations
 
 import json

@@ -266,6 +266,11 @@ def _bez(p: np.ndarray, n: int) -> np.ndarray:
     return (1 - t) ** 2 * p[0] + 2 * (1 - t) * t * p[1] + t ** 2 * p[2]
 
 
+def _strand(ctrl: np.ndarray, n: int, width: float) -> str:
+    """A tapered strand along a quadratic Bézier (as a filled outline)."""
+    return smooth_closed(offset_curve(_bez(ctrl, n), np.interp(np.linspace(0, 1, n), [0, .5, 1], [0.3, width, 0.3])))
+
+
 def _forehead_shadow(hl: np.ndarray) -> str:
     out = []
     for dy, op in ((9, 0.14), (20, 0.08)):
@@ -337,7 +342,8 @@ def front_layer(pid: str, h: HairSpec) -> str:
     if h.part is not None and h.fringe is None and h.top != "slick":
         px = CX + h.part
         pl = np.array([[px, h.hairline - 6], [px - 2, h.hairline - 50], [px - 8, top_y + 60]])
-        out.append(f'<path d="{smooth_closed(offset_curve(_bez(pl, 8), np.interp(np.linspace(0, 1, 8), [0, 1], [2.2, 0.2])))}" '
+        part_line = smooth_closed(offset_curve(_bez(pl, 8), np.linspace(2.2, 0.2, 8)))
+        out.append(f'<path d="{part_line}" '
                    f'fill="%skin_lo%" opacity="0.7"/>')
     out.append("</g>")
     return "".join(out)
@@ -479,7 +485,7 @@ def _extra_back(pid: str, h: HairSpec, ex: str) -> str:
                                                                   (1, "%hair_lo2%")])
         line = np.array([[CX + 215, y0 + 80], [CX + 235, y0 + 250], [CX + 225, y0 + 480]])
         return (f'<defs>{g}</defs><path d="{smooth_closed(tail)}" fill="url(#{pid}-tail)"/>'
-                f'<path d="{smooth_closed(offset_curve(_bez(line, 10), np.interp(np.linspace(0, 1, 10), [0, .5, 1], [0.3, 2.5, 0.3])))}" '
+                f'<path d="{_strand(line, 10, 2.5)}" '
                 f'fill="%hair_hi2%" opacity="0.45"/>')
     if ex == "box_braids" or ex == "locs":
         out = [f"<defs>{_rope_grad(pid)}</defs>"]
@@ -755,7 +761,7 @@ def facial_hair_svg(pid: str, kind: str, p: dict) -> str:
                     lines.append(smooth_closed(offset_curve(_bez(line, 7), np.interp(np.linspace(0, 1, 7),
                                                                                        [0, .5, 1], [0.3, 2.4, 0.3]))))
             out.append(f'<g clip-path="url(#{pid}-clip)">'
-                       f'<path d="{smooth_closed(offset_curve(_bez(band, 10), 13 * np.sin(np.linspace(0.2, 2.9, 10))))}" '
+                       f'<path d="{smooth_closed(offset_curve(_bez(band, 10), 13 * np.sin(np.linspace(.2, 2.9, 10))))}" '
                        f'fill="%facial_hair_hi2%" opacity="0.35"/>'
                        f'<path d="{"".join(lines)}" fill="%facial_hair_lo2%" opacity="0.5"/></g>')
     else:
@@ -788,7 +794,8 @@ def facial_hair_svg(pid: str, kind: str, p: dict) -> str:
         g = np.array([[CX - 62, 690], [CX - 30, 676], [CX, 680], [CX + 30, 676], [CX + 62, 690],
                       [CX + 54, 760 + gl * 0.5], [CX, 800 + gl], [CX - 54, 760 + gl * 0.5]])
         out.append(f'<path d="{smooth_closed(g)}" fill="url(#{pid}-g)"/>')
-        out.append(f'<path d="{smooth_closed(offset_curve(_bez(np.array([[CX - 30, 720], [CX, 735], [CX + 30, 720]]), 8), 6 * np.sin(np.linspace(0.2, 2.9, 8))))}" '
+        shine = _bez(np.array([[CX - 30, 720], [CX, 735], [CX + 30, 720]]), 8)
+        out.append(f'<path d="{smooth_closed(offset_curve(shine, 6 * np.sin(np.linspace(0.2, 2.9, 8))))}" '
                    f'fill="%facial_hair_hi2%" opacity="0.3"/>')
     if kind == "soul_patch":
         g = np.array([[CX - 18, 690], [CX, 686], [CX + 18, 690], [CX + 8, 722], [CX, 728], [CX - 8, 722]])
