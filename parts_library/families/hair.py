@@ -139,6 +139,8 @@ def _side_down(h: HairSpec, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         outer = np.array([[start[0] + 4, (CRANIUM_CY + sb) / 2], [CX - CRANIUM_RX + 8 - h.vol_side * 0.3, sb - 8]])
         y0 = max(h.temple_y + 40, float(hairline_curve(h)[-1, 1]) + 12)
         inner = np.array([[CX - 200, y0], [CX - 200, max(sb - 30, y0 + 10)], [CX - 204, max(sb, y0 + 20)]])
+        if h.coverage >= 0.9 and h.sides == "full":  # a tapered sideburn in front of the ear
+            outer = np.concatenate([outer, [[CX - 212, sb + 26]]])
         return outer, inner
     end = h.locks
     ys = np.linspace(CRANIUM_CY + 30, end, 12)
