@@ -4,7 +4,8 @@ Every family generator in :mod:`parts_library.families` draws its parts parametr
 per part (``assets/<category>/<id>.svg``, colour slots as ``%slot%`` placeholders), the fixed body layer, and
 ``assets/manifest.json`` with ids, names, tags, licence, anchors, colour slots and descriptors. Descriptors come
 from :mod:`parts_library.descriptors`: landmark descriptors of each part's representative 68 landmarks (the mean
-shape with the part's anchors in place) and mask descriptors of its rendered alpha in the canonical frame.
+shape with the part's anchors in place) and mask descriptors of its rendered alpha in the canonical frame (for hair:
+the front layer plus the back layer where the neutral head does not hide it, as a photo's hair mask would see it).
 Output is deterministic: regenerating gives identical files.
 """
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _tag_descriptor(p: PartDef) -> np.ndarray:
 
 def generate(out: Path = ASSETS) -> dict:
     from .library import PartsLibrary
-    from .renderer import part_alpha
+    from .renderer import part_alpha, visible_hair_alpha
 
     out = Path(out)
     parts = build_parts()
@@ -148,7 +149,9 @@ def generate(out: Path = ASSETS) -> dict:
         if p.category in ("face", "eyes", "brows", "nose", "mouth"):
             d = _landmark_descriptor(p)
         elif p.category in ("hair", "facial_hair", "glasses"):
-            alpha = part_alpha(p.id, MASK_SIZE, library=lib)
+            # hair: what a photo's hair mask would show (the back layer hidden by the head does not count)
+            alpha = (visible_hair_alpha(p.id, MASK_SIZE, library=lib) if p.category == "hair"
+                     else part_alpha(p.id, MASK_SIZE, library=lib))
             fn = {"hair": descriptors.hair_descriptor, "facial_hair": descriptors.facial_hair_descriptor,
                   "glasses": descriptors.glasses_descriptor}[p.category]
             d = fn(alpha)

@@ -357,12 +357,32 @@ def render(spec: Any, size: int = 512, fmt: str = "png", *, library: PartsLibrar
     return RenderResult(rasterize(svg, size), "png", size, lm_out, svg)
 
 
-def part_alpha(part_id: str, size: int = 256, *, library: PartsLibrary | None = None) -> np.ndarray:
-    """The alpha (0..1 float32, ``size``×``size``) of one part drawn alone on the mean head in the canonical frame."""
+def part_alpha(part_id: str, size: int = 256, *, library: PartsLibrary | None = None,
+               layers: tuple[str, ...] | None = None) -> np.ndarray:
+    """The alpha (0..1 float32, ``size``×``size``) of one part (or some of its layers) drawn alone on the mean head
+    in the canonical frame."""
     lib = library or load_library()
     part = lib.get(part_id)
     frags = lib.fragments(part)
+    return fragments_alpha([frags[k] for k in (layers or tuple(frags)) if k in frags], size)
+
+
+def fragments_alpha(fragments: list[str], size: int = 256) -> np.ndarray:
+    """The alpha (0..1 float32) of SVG layer fragments drawn together (default colours) in the canonical frame."""
     table = _fill_table(resolve_colors({}))
-    text = PLACEHOLDER.sub(lambda m: table[m.group(1)], "".join(frags.values()))
+    text = PLACEHOLDER.sub(lambda m: table[m.group(1)], "".join(fragments))
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024">{text}</svg>'
     return rasterize_rgba(svg, size)[..., 3].astype(np.float32) / 255.0
+
+
+def visible_hair_alpha(part_id: str, size: int = 256, *, library: PartsLibrary | None = None) -> np.ndarray:
+    """What a photo's hair mask would show of a hair part: its front layer, plus its back layer where the neutral
+    head (mean face, ears, neck and shoulders) does not hide it. Canonical frame, 0..1 float32."""
+    from .contact_sheet import NEUTRAL_PARTS
+
+    lib = library or load_library()
+    front = part_alpha(part_id, size, library=lib, layers=("front",))
+    back = part_alpha(part_id, size, library=lib, layers=("back",))
+    occluder = fragments_alpha([lib.base_fragment("body"), *lib.fragments(NEUTRAL_PARTS["ears"]).values(),
+                                *lib.fragments(NEUTRAL_PARTS["face"]).values()], size)
+    return np.maximum(front, back * (1.0 - occluder))
