@@ -221,9 +221,12 @@ def slot_colors(slot: str, hex_color: str) -> dict[str, str]:
         elif slot == "skin":  # warmer, redder shadows; highlights less yellow on light skin, warmer on dark skin
             L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
             dark = float(np.clip((60 - L) / 40, 0, 1))
-            warm = {"hi2": (-1 + 4 * dark, -4 + 9 * dark), "hi": (2 * dark, -2 + 5 * dark), "lo": (3.5, 1.5),
-                    "lo2": (6, 2.5), "lo3": (8, 3)}[name]
-            out[key] = shade(hex_color, dl * (0.8 + 0.25 * dark if name.startswith("hi") else 1.0), ch, *warm)
+            light = float(np.clip((L - 80) / 15, 0, 1))  # very light skin: a softer, peachier highlight
+            warm = {"hi2": (-1 + 4 * dark + 2 * light, -4 + 9 * dark + 4 * light), "hi": (2 * dark + light,
+                    -2 + 5 * dark + 3 * light), "lo": (3.5 + light, 1.5 + light), "lo2": (6 + light, 2.5 + light),
+                    "lo3": (8, 3)}[name]
+            k = (0.8 + 0.25 * dark - 0.4 * light) if name.startswith("hi") else 1.0
+            out[key] = shade(hex_color, dl * k, ch, *warm)
         elif slot in ("hair", "facial_hair", "brows") and name.startswith("hi"):
             # dark hair needs a visible, slightly cool sheen
             L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
