@@ -17,6 +17,9 @@ is ranked by cosine to it:
   (``path,…,notes`` as in ../shared/faces) where present (beard, glasses).
 - **timings** per stage (analyze, classify, search, render from ``Avatar.timings``; judge).
 
+Every method is made with ``seed`` except ``random``, which draws an independent avatar per photo (see
+:func:`_seed_for`).
+
 A ``photo`` row (the judge ranking the gallery from photo A itself) gives the ceiling. Photos where analysis fails
 are reported and skipped; a failing ``make`` is reported per method.
 """
@@ -384,6 +387,16 @@ def _face_thumb(rgb: np.ndarray, landmarks68: np.ndarray, size: int):
     return img
 
 
+def _seed_for(seed: int, method: str, photo: PhotoEval) -> int:
+    """``seed`` for every method except ``random``, which gets an independent draw per photo (``seed`` + CRC32 of
+    ``person/file``): one shared random avatar for everyone would be a constant, not a random baseline."""
+    if method != "random":
+        return seed
+    import zlib
+
+    return seed + zlib.crc32(f"{photo.person}/{photo.path.name}".encode()) % 100_000
+
+
 def _default_make(photo, *, method: str, seed: int):
     from .make import make
 
@@ -473,7 +486,7 @@ def evaluate(root, methods: Sequence[str] = METHODS, *, make_fn: Callable | None
         avatars.append(a)
         try:
             t0 = time.perf_counter()
-            avatar = make_fn(p.path, method=method, seed=seed)
+            avatar = make_fn(p.path, method=method, seed=_seed_for(seed, method, p))
             wall = time.perf_counter() - t0
             a.timings = {k: float(v) for k, v in (getattr(avatar, "timings", None) or {}).items()}
             a.timings.setdefault("total", wall)

@@ -64,11 +64,13 @@ def fake_make_factory(analyze_fn):
     """``search``: the avatar *is* the photo (the judge must rank like the photo ceiling; recipe agrees with the
     attributes). ``random``: one flat grey face for everybody, dark skin, beard and glasses (disagrees).
     ``attributes``: always fails."""
+    seeds: dict[str, set] = {}
     attrs = Attributes(backend="fake", skin_tone=3, hair_color="dark_brown", facial_hair={"beard": 0.1},
                        glasses=0.1)
 
     def make_fn(path, *, method, seed):
-        assert seed == 0
+        assert seed == 0 if method != "random" else 0 < seed < 100_000  # random: one draw per photo
+        seeds.setdefault(method, set()).add(seed)
         face = analyze_fn(path)
         face.attributes = attrs
         if method == "attributes":
@@ -88,13 +90,17 @@ def fake_make_factory(analyze_fn):
         return SimpleNamespace(image=img, landmarks=lm, recipe=recipe, face=face,
                                timings={"analyze": 0.01, "search": 0.002, "render": 0.003, "total": 0.015})
 
+    make_fn.seeds = seeds
     return make_fn
 
 
 @pytest.fixture(scope="module")
 def report(faces_dir, analyzed):
-    return ev.evaluate(faces_dir, ["search", "attributes", "random"], make_fn=fake_make_factory(analyzed),
-                       analyze_fn=analyzed, progress=False, thumb=64)
+    make_fn = fake_make_factory(analyzed)
+    rep = ev.evaluate(faces_dir, ["search", "attributes", "random"], make_fn=make_fn, analyze_fn=analyzed,
+                      progress=False, thumb=64)
+    rep.seeds = make_fn.seeds
+    return rep
 
 
 def test_collect_photos_skips_hard_and_underscore_folders(faces_dir):
@@ -123,6 +129,10 @@ def test_retrieval_ranks_an_identical_avatar_like_the_photo(report):
     # the same grey face for everyone: cosine to the own photo is low, ranks are no better than the real one
     assert s["random"]["cos_own"] < 0.5 and s["random"]["mean_rank"] >= s["search"]["mean_rank"]
     assert s["search"]["chance_top1"] == pytest.approx(1 / 3) and s["search"]["chance_rank"] == pytest.approx(2.0)
+
+
+def test_random_baseline_draws_one_avatar_per_photo(report):
+    assert report.seeds["search"] == {0} and len(report.seeds["random"]) == 4
 
 
 def test_failures_of_a_method_are_counted_not_fatal(report):
