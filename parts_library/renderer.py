@@ -39,11 +39,13 @@ PARAM_KEYS = ("scale", "dx", "dy")
 # (category, layer); "base" is the fixed neck/shoulders/clothes layer
 LAYER_ORDER: tuple[tuple[str, str], ...] = (
     ("hair", "back"), ("headwear", "back"), ("base", "body"), ("ears", "main"), ("face", "main"),
-    ("nose", "main"), ("eyes", "main"), ("brows", "main"), ("mouth", "main"), ("facial_hair", "main"),
+    ("nose", "main"), ("eyes", "left"), ("eyes", "right"), ("brows", "left"), ("brows", "right"), ("mouth", "main"),
+    ("facial_hair", "main"),
     ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
 )
 
-# centre of each category's per-part scale (canonical px)
+# centre of each category's per-part scale (canonical px); eyes and brows scale about each side's own centre
+PER_SIDE = ("eyes", "brows")
 PARAM_CENTRE = {
     "face": (frame.CENTER_X, 520.0), "ears": (frame.CENTER_X, 500.0), "eyes": (frame.CENTER_X, frame.EYE_Y),
     "brows": (frame.CENTER_X, 390.0), "nose": (frame.CENTER_X, 540.0), "mouth": (frame.CENTER_X, 645.0),
@@ -51,8 +53,9 @@ PARAM_CENTRE = {
     "headwear": (frame.CENTER_X, 200.0),
 }
 # landmark index ranges each category moves
-LANDMARK_SLICES = {"face": [slice(0, 17)], "brows": [slice(17, 27)], "nose": [slice(27, 36)],
-                   "eyes": [slice(36, 48)], "mouth": [slice(48, 68)]}
+LANDMARK_SLICES = {"face": {"jaw": slice(0, 17)}, "brows": {"left": slice(17, 22), "right": slice(22, 27)},
+                   "nose": {"nose": slice(27, 36)}, "eyes": {"left": slice(36, 42), "right": slice(42, 48)},
+                   "mouth": {"outer": slice(48, 60), "inner": slice(60, 68)}}
 MOUTH_Y = float(frame.MEAN_SHAPE[48:55, 1].mean())
 
 
@@ -252,8 +255,8 @@ def _params(spec: Mapping) -> dict[str, tuple[float, float, float]]:
 
 
 # ---- composition -----------------------------------------------------------------------------------------------
-def _affine(cat: str, jaw: np.ndarray, params: dict) -> tuple[float, float, float, float]:
-    """x' = a*x + e, y' = d*y + f for one category (face fit, then the user's scale/offset)."""
+def _affine(cat: str, jaw: np.ndarray, params: dict, centre=None) -> tuple[float, float, float, float]:
+    """x' = a*x + e, y' = d*y + f for one category (face fit, then the user's scale/offset about ``centre``)."""
     a, d, e, f_ = 1.0, 1.0, 0.0, 0.0
     m = frame.MEAN_SHAPE
     cx = frame.CENTER_X
@@ -267,7 +270,7 @@ def _affine(cat: str, jaw: np.ndarray, params: dict) -> tuple[float, float, floa
         d, f_ = sy, MOUTH_Y * (1 - sy)
     if cat in params:
         s, dx, dy = params[cat]
-        pcx, pcy = PARAM_CENTRE[cat]
+        pcx, pcy = PARAM_CENTRE[cat] if centre is None else centre
         a, e = s * a, s * e + pcx * (1 - s) + dx
         d, f_ = s * d, s * f_ + pcy * (1 - s) + dy
     return a, d, e, f_
@@ -308,7 +311,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
             frag = lib.fragments(pid).get(layer)
             if not frag:
                 continue
-            a, d, e, f_ = _affine(cat, jaw, params)
+            a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, pid, cat, layer))
         if (a, d, e, f_) == (1.0, 1.0, 0.0, 0.0):
             body.append(frag)
         else:
@@ -324,17 +327,27 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     return svg, _landmarks(lib, parts, jaw, params)
 
 
+def _side_centre(lib: PartsLibrary, pid: str, cat: str, layer: str):
+    """Eyes and brows scale about each side's own centre (so the eye centres, which define the canonical frame,
+    stay put); other parts about their category's centre."""
+    if cat in PER_SIDE and layer in ("left", "right"):
+        return tuple(np.asarray(lib.get(pid).anchors[layer], dtype=np.float64).mean(axis=0))
+    return None
+
+
 def _landmarks(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params: dict) -> np.ndarray:
     pts = frame.MEAN_SHAPE.copy()
     pts[0:17] = jaw
-    for cat, keys in (("brows", ("left", "right")), ("nose", ("nose",)), ("eyes", ("left", "right")),
-                      ("mouth", ("outer", "inner"))):
+    for cat, keys in LANDMARK_SLICES.items():
+        if cat == "face":
+            continue
         anchors = lib.get(parts[cat]).anchors
-        pts[LANDMARK_SLICES[cat][0]] = np.concatenate([np.asarray(anchors[k], dtype=np.float64) for k in keys])
-    for cat, slices in LANDMARK_SLICES.items():
+        for key, sl in keys.items():
+            pts[sl] = np.asarray(anchors[key], dtype=np.float64)
+    for cat, keys in LANDMARK_SLICES.items():
         if cat in params:
-            a, d, e, f_ = _affine(cat, jaw, params)
-            for sl in slices:
+            for key, sl in keys.items():
+                a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, parts[cat], cat, key))
                 pts[sl, 0] = a * pts[sl, 0] + e
                 pts[sl, 1] = d * pts[sl, 1] + f_
     return pts

@@ -76,8 +76,10 @@ def test_params_move_a_part_and_its_landmarks(png):
     rows = np.nonzero(np.abs(a1 - a0).sum(axis=(1, 2)))[0]
     assert rows.min() * 4 > 540 and rows.max() * 4 < 760  # only the mouth region changed
     bigger = parts_library.render(dict(SPEC, params={"eyes": {"scale": 1.2}}), size=256).landmarks
-    w0 = png.landmarks[45, 0] - png.landmarks[36, 0]
-    assert bigger[45, 0] - bigger[36, 0] == pytest.approx(1.2 * w0)
+    w0 = png.landmarks[39, 0] - png.landmarks[36, 0]
+    assert bigger[39, 0] - bigger[36, 0] == pytest.approx(1.2 * w0)  # each eye is bigger ...
+    np.testing.assert_allclose(bigger[36:42].mean(0), png.landmarks[36:42].mean(0), atol=1e-6)  # ... in place
+    np.testing.assert_allclose(bigger[42:48].mean(0), png.landmarks[42:48].mean(0), atol=1e-6)
     with pytest.raises(SpecError, match="scale must be 0.5..2"):
         parts_library.render(dict(SPEC, params={"mouth": {"scale": 9}}), size=64)
     with pytest.raises(UnknownNameError, match="unknown mouth parameter 'size'"):

@@ -159,8 +159,9 @@ def eye_parts() -> list[PartDef]:
         # right eye = mirror; its curves still run outer -> inner
         up_r, lo_r = mirror_x(up), mirror_x(lo)
         six_r = mirror_x(six)[[3, 2, 1, 0, 5, 4]]
-        body = f"<defs>{_eye_defs(pid)}</defs>" + _eye_svg(pid, "l", up, lo, q) + _eye_svg(pid, "r", up_r, lo_r, q)
-        out.append(PartDef(pid, "eyes", name, tags, {"main": body},
+        layers = {"left": f"<defs>{_eye_defs(pid)}</defs>" + _eye_svg(pid, "l", up, lo, q),
+                  "right": _eye_svg(pid, "r", up_r, lo_r, q)}
+        out.append(PartDef(pid, "eyes", name, tags, layers,
                            {"left": anchors_list(six), "right": anchors_list(six_r)}, ["eyes", "skin"], params=p))
     return out
 
@@ -231,10 +232,10 @@ def brow_parts() -> list[PartDef]:
         # anchors 17..21 = outer → inner (line runs inner → outer)
         five = line[[16, 12, 8, 4, 0]]
         five_r = mirror_x(five)[::-1]
-        body = _brow_svg(pid, "l", line, q) + _brow_svg(pid, "r", mirror_x(line), q)
+        layers = {"left": _brow_svg(pid, "l", line, q), "right": _brow_svg(pid, "r", mirror_x(line), q)}
         params = dict(p)
         params["thickness"] = q["thick"]
-        out.append(PartDef(pid, "brows", name, tags, {"main": body},
+        out.append(PartDef(pid, "brows", name, tags, layers,
                            {"left": anchors_list(five), "right": anchors_list(five_r)}, ["brows"], params=params))
     return out
 
