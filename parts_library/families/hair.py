@@ -274,11 +274,12 @@ def _strand(ctrl: np.ndarray, n: int, width: float) -> str:
 
 
 def _forehead_shadow(hl: np.ndarray) -> str:
-    out = []
-    for dy, op in ((9, 0.14), (20, 0.08)):
+    """The soft shadow the hair casts on the forehead: stacked warm bands, darkest at the hairline."""
+    bands = []
+    for dy, op in ((5, 0.3), (11, 0.2), (18, 0.12), (26, 0.06)):
         band = np.concatenate([hl + [0, dy], (hl + [0, -30])[::-1]])
-        out.append(f'<path d="{smooth_closed(band)}" fill="#1a0d08" opacity="{op}"/>')
-    return "".join(out)
+        bands.append(f'<path d="{smooth_closed(band)}" fill="%skin_lo3%" opacity="{op}"/>')
+    return "".join(bands)
 
 
 def front_layer(pid: str, h: HairSpec) -> str:
@@ -325,8 +326,9 @@ def front_layer(pid: str, h: HairSpec) -> str:
     out.append(f'<path d="{cap}" fill="url(#{pid}-cap)"/>')
     # one clipped group: the darker rim along the hairline (thickness), the highlight band, strands or curls
     inner = []
-    rim = np.concatenate([hl + [0, 2], (hl + [0, -14])[::-1]])
-    inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="0.3"/>')
+    for depth, op in ((8, 0.16), (18, 0.1)):  # the cap's thickness: darker towards its front edge
+        rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
+        inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
     if h.texture in ("straight", "wavy") and h.coverage >= 0.9:
         t = np.linspace(0.18, 0.82, 15)
         th = np.pi + np.pi * t
