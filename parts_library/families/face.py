@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..svg import f, linear_grad, mirror_x, radial_grad, smooth_closed, smooth_open
+from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed, smooth_open
 from .common import (CX, EDGE_X, EYE_Y, IOD, M, NECK_HALF, PartDef, anchors_list, cranium_points, drawn_jaw,
                      head_outline)
 
@@ -144,8 +144,13 @@ def ear_layer(pid: str, rx: float, ry: float, out: float) -> str:
         # draw the right ear as a mirrored copy of the left so both share one gradient
         lp = np.stack([cx0 - out * 0.6 + x, cy0 + y], axis=1)
         li = np.stack([cx0 + 2 - rx * 0.5 * np.cos(t), cy0 - 6 + ry * 0.58 * np.sin(t)], axis=1)
+        # a light rim along the outer curl (helix)
+        a = np.linspace(np.pi * 0.75, np.pi * 1.45, 9)
+        rim = np.stack([cx0 - out * 0.6 - rx * 0.78 * np.cos(a) * -1, cy0 - 4 + ry * 0.86 * np.sin(a)], axis=1)
+        rim_w = 0.09 * rx * np.sin(np.linspace(0.2, np.pi - 0.2, 9))
         parts.append(f'<g{tr}><path d="{smooth_closed(lp)}" fill="url(#{g})"/>'
-                     f'<path d="{smooth_closed(li)}" fill="url(#{pid}-in)"/></g>')
+                     f'<path d="{smooth_closed(li)}" fill="url(#{pid}-in)"/>'
+                     f'<path d="{smooth_closed(offset_curve(rim, rim_w))}" fill="%skin_hi2%" opacity="0.55"/></g>')
     return "".join(parts)
 
 
