@@ -31,19 +31,38 @@ def one_thread():
     torch.set_num_threads(before)
 
 
+def _shared_dir(tmp_path_factory, name: str):
+    """A folder shared by the xdist workers of one session (pytest's base temp), built once under a file lock."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    if base.name.startswith("popen-gw"):  # xdist worker: its parent is shared by all workers
+        base = base.parent
+    return base / name, FileLock(str(base / f"{name}.lock"))
+
+
 @pytest.fixture(scope="module")
 def celeba(tmp_path_factory):
-    return make_synthetic_celeba(tmp_path_factory.mktemp("celeba"), n_train=240, n_val=80, n_test=80, seed=0)
+    root, lock = _shared_dir(tmp_path_factory, "synthetic-celeba")
+    with lock:
+        if not (root / "skin.csv").is_file():
+            make_synthetic_celeba(root, n_train=240, n_val=80, n_test=80, seed=0)
+    return root
 
 
 @pytest.fixture(scope="module")
 def run_dir(celeba, tmp_path_factory):
+    """Trained once per session, shared by both xdist workers (training is the expensive part of this file)."""
     from classifiers.celeba.train import train
 
-    out = tmp_path_factory.mktemp("run") / "run"
-    res = train(celeba, out, arch=ARCH, epochs=20, batch_size=32, lr=5e-3, input_size=64,
-                skin_csv=celeba / "skin.csv", workers=0, device="cpu", progress=False, seed=0)
-    assert res.epochs_run == 20
+    out, lock = _shared_dir(tmp_path_factory, "celeba-run")
+    with lock:
+        if not (out / "done").is_file():
+            shutil.rmtree(out, ignore_errors=True)
+            res = train(celeba, out, arch=ARCH, epochs=20, batch_size=32, lr=1e-2, input_size=64,
+                        skin_csv=celeba / "skin.csv", workers=0, device="cpu", progress=False, seed=0)
+            assert res.epochs_run == 20
+            (out / "done").write_text("ok")
     return out
 
 
@@ -424,3 +443,19 @@ def test_cli_pseudo_label_skin_writes_monk_labels(real_celeba, run_dir, tmp_path
     assert all(1 <= v <= 10 for v in labels.values())
     if backend == "measured":  # a measured skin tone: the astronaut is lighter than Obama
         assert labels["000003.jpg"] < labels["000001.jpg"]
+
+
+def test_training_benchmark_step_runs_both_modes_on_cpu():
+    """The GPU benchmark's training step (smoke run on CPU with a tiny model), so the script works on first use."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_train", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_train.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    res = bench.bench_gpu(ARCH, batch=4, steps=2, warmup=1, size=32, device="cpu")
+    assert [r["mode"] for r in res["results"]] == ["fp32", "bf16+channels_last"]
+    assert all(r["images_per_s"] > 0 for r in res["results"])
+    md = bench.render({"gpu": res})
+    assert "| fp32 | 4 |" in md and "bf16+channels_last" in md and "2,500 images/s target" in md

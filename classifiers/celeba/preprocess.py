@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from parts_library import frame
-
 __all__ = ["CELEBA_FRAME", "Preprocess", "chip_to_celeba_frame", "IMAGENET_MEAN", "IMAGENET_STD"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -41,6 +39,8 @@ def chip_to_celeba_frame(chip: np.ndarray, chip_scale: float, celeba_frame: dict
     """An analysed face's canonical chip (``FaceRecord.chip``, ``chip_scale`` chip px per canonical px) → the face
     as an ``img_align_celeba`` image (218×178 RGB uint8)."""
     import cv2
+
+    from parts_library import frame
 
     cf = CELEBA_FRAME if celeba_frame is None else celeba_frame
     chip = np.ascontiguousarray(chip)

@@ -21,7 +21,7 @@ def pseudo_label_skin(celeba_root: str | Path, out: str | Path, *, split: str = 
                       progress: bool = True) -> dict[str, int]:
     """Write ``out`` (``image,monk,confidence``); return counts ``total``, ``labelled``, ``no_face``,
     ``low_confidence``."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from assembler.analyze import analyze
     from assembler.classify import create_classifier

@@ -29,7 +29,7 @@ def _draw_face(rng: np.random.Generator, labels: dict[str, int], tone: int) -> n
 
     h, w = 218, 178
     img = np.empty((h, w, 3), np.uint8)
-    img[:] = rng.integers(40, 230, 3)
+    img[:] = (rng.integers(30, 120), rng.integers(90, 200), rng.integers(120, 230))  # cool tones, unlike hair
     dx, dy = (int(v) for v in rng.integers(-3, 4, 2))
     cx, cy = 89 + dx, 122 + dy
     hair_col = next(_HAIR[a] for a in _HAIR if labels[a])
@@ -47,8 +47,10 @@ def _draw_face(rng: np.random.Generator, labels: dict[str, int], tone: int) -> n
         cv2.circle(img, (ex, ey), 3, (30, 25, 25), -1)
     if labels["Eyeglasses"]:
         for ex, ey in eyes:
-            cv2.circle(img, (ex, ey), 11, (15, 15, 15), 4)
-        cv2.line(img, (cx - 8, cy - 11), (cx + 8, cy - 11), (15, 15, 15), 3)
+            cv2.circle(img, (ex, ey), 12, (15, 15, 15), 5)
+        cv2.line(img, (cx - 8, cy - 11), (cx + 8, cy - 11), (15, 15, 15), 4)
+        cv2.line(img, (cx - 37, cy - 13), (cx - 31, cy - 11), (15, 15, 15), 4)
+        cv2.line(img, (cx + 31, cy - 11), (cx + 37, cy - 13), (15, 15, 15), 4)
     mouth_col = (150, 60, 60)
     if labels["Smiling"]:
         cv2.ellipse(img, (cx, cy + 22), (14, 8), 0, 0, 180, mouth_col, 3)

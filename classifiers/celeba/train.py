@@ -71,7 +71,7 @@ AUGMENT_DESCRIPTION = ("torchvision.transforms.v2: RandomHorizontalFlip; RandomA
 def predict_arrays(model: nn.Module, loader, preprocess: Preprocess, device: torch.device, *, amp: bool = False,
                    channels_last: bool = False, progress: bool = False, desc: str = "predict"):
     """Run a loader → (attribute logits (N, A), skin cumulative logits (N, K−1), labels (N, A), tone0 (N,))."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     model.eval()
     outs_a, outs_s, labels, tones = [], [], [], []
@@ -119,7 +119,7 @@ def train(celeba_root: str | Path, out: str | Path, *, arch: str = "resnext50_32
     with ``resume=True`` — for time-sliced or preemptible jobs.
     """
     import timm
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     if threshold_metric not in THRESHOLD_METRICS:
         raise MemojiError(f"unknown threshold metric '{threshold_metric}' (choose from {', '.join(THRESHOLD_METRICS)})")
