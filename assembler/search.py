@@ -47,6 +47,7 @@ class Evidence:
     descriptors: dict[str, np.ndarray]
     attributes: Attributes
     faces: list[FaceRecord]
+    landmarks: np.ndarray | None = None  # (68, 2) mean eye-line-normalised landmarks in the canonical frame
 
 
 def _combine_attributes(attrs: list[Attributes]) -> Attributes:
@@ -104,7 +105,49 @@ def gather_evidence(faces: Sequence[FaceRecord]) -> Evidence:
     attrs = [f.attributes for f in faces if f.attributes is not None]
     if not attrs:
         raise ValueError("faces must be classified before search (assembler.classify)")
-    return Evidence(embedding=emb, descriptors=descriptors, attributes=_combine_attributes(attrs), faces=list(faces))
+    from parts_library.frame import to_canonical
+
+    marks = [to_canonical(f.landmarks) for f in faces if f.landmarks is not None]
+    return Evidence(embedding=emb, descriptors=descriptors, attributes=_combine_attributes(attrs), faces=list(faces),
+                    landmarks=np.mean(marks, axis=0) if marks else None)
+
+
+# -- per-part placement from the photo's landmarks ------------------------------------------------------------------
+FIT_SLICES = {"eyes": (slice(36, 42), slice(42, 48)), "brows": (slice(17, 22), slice(22, 27)),
+              "nose": (slice(31, 36),), "mouth": (slice(48, 60),)}
+FIT_SCALE = (0.85, 1.2)
+FIT_SHIFT = 0.2  # at most this many inter-ocular distances up or down
+
+
+def fit_params(spec: dict, target: np.ndarray) -> dict[str, dict[str, float]]:
+    """Scale and vertical offset per feature so the drawn eyes, brows, nose and mouth sit and size like the photo's
+    (``target``: its 68 landmarks in the canonical frame). Widths set the scale, centroids the offset; both are
+    clamped so a bad landmark cannot deform the avatar."""
+    from parts_library import frame, render
+    from parts_library.renderer import PARAM_CENTRE
+
+    drawn = np.asarray(render({**spec, "params": {}}, size=frame.SIZE, fmt="svg").landmarks, dtype=np.float64)
+    params: dict[str, dict[str, float]] = {}
+    for cat, slices in FIT_SLICES.items():
+        scales, shifts = [], []
+        for sl in slices:
+            p, q = drawn[sl], np.asarray(target[sl], dtype=np.float64)
+            wp, wq = np.ptp(p[:, 0]), np.ptp(q[:, 0])
+            if wp > 1e-6:
+                scales.append(wq / wp)
+            shifts.append(q[:, 1].mean())
+        s = float(np.clip(np.mean(scales), *FIT_SCALE)) if scales else 1.0
+        if cat in ("eyes", "brows"):  # scaled about each side's own centre: the centroid stays
+            dy = float(np.mean(shifts) - np.mean([drawn[sl][:, 1].mean() for sl in slices]))
+        else:  # scaled about the category's centre: where the centroid lands after scaling
+            cy = PARAM_CENTRE[cat][1]
+            after = s * (np.mean([drawn[sl][:, 1].mean() for sl in slices]) - cy) + cy
+            dy = float(np.mean(shifts) - after)
+        if cat == "eyes":
+            dy = 0.0  # the eye line defines the frame
+        dy = float(np.clip(dy, -FIT_SHIFT * frame.IOD, FIT_SHIFT * frame.IOD))
+        params[cat] = {"scale": round(s, 3), "dx": 0.0, "dy": round(dy, 1)}
+    return params
 
 
 # -- constraints from attributes ------------------------------------------------------------------------------------
@@ -267,6 +310,7 @@ class SearchConfig:
     w_desc: float = 1.0
     w_attr: float = 0.5
     w_id: float = 4.0
+    fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
     max_evals: int = 6  # identity evaluations (render + embed) in the joint search; deterministic budget
     time_budget: float | None = None  # seconds; a safety cap (makes results machine-dependent when it bites)
     seed: int = 0
@@ -386,8 +430,16 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
     current = {cat: (top[cat][0][0] if top[cat] else None) for cat in categories}
     local = {cat: {pid: part_score(cat, pid, a) for pid, a in top[cat]} for cat in categories}
 
+    fitted: dict[str, dict] = {}
+
     def spec_of(sel: dict[str, str | None]) -> dict:
-        return {"parts": dict(sel), "colors": colors, "params": {}}
+        spec = {"parts": dict(sel), "colors": colors, "params": {}}
+        if cfg.fit and ev.landmarks is not None:
+            key = repr(sorted((k, v) for k, v in sel.items() if k in FIT_SLICES))
+            if key not in fitted:
+                fitted[key] = fit_params(spec, ev.landmarks)
+            spec["params"] = fitted[key]
+        return spec
 
     def total(sel: dict[str, str | None], id_sim: float | None) -> float:
         s = sum(local[c].get(sel[c], 0.0) for c in categories)
@@ -432,7 +484,7 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
         "seconds": round(time.perf_counter() - t_start, 4),
         "weights": {"desc": cfg.w_desc, "attr": cfg.w_attr, "id": cfg.w_id},
     }
-    return Recipe(parts=current, colors=colors, analysis=analysis, method=method,
+    return Recipe(parts=current, colors=colors, params=spec_of(current)["params"], analysis=analysis, method=method,
                   alternatives=_alternatives(cands, lib, attrs, cfg), scores=scores)
 
 
