@@ -162,9 +162,14 @@ def _side_down(h: HairSpec, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if amp:
         xi = xi + _bumps((ys_i - ys_i[0]) / (end - ys_i[0]), amp, max(k // 2, 4))
     inner = np.stack([xi, ys_i], 1)
-    # rounded ends: a soft point below the middle of the lock
-    tip_x = (outer[-1, 0] + inner[-1, 0]) / 2
-    outer = np.concatenate([outer, [[tip_x - 6, end + 14]]])
+    # the ends: a few soft points (strand tips) across the bottom of the lock
+    x0, x1 = outer[-1, 0], inner[-1, 0]
+    if h.texture in ("straight", "wavy"):
+        tips = [[x0 + (x1 - x0) * 0.2, end + 16], [x0 + (x1 - x0) * 0.42, end + 2], [x0 + (x1 - x0) * 0.62, end + 20],
+                [x0 + (x1 - x0) * 0.85, end + 4]]
+    else:
+        tips = [[(x0 + x1) / 2 - 6, end + 14]]
+    outer = np.concatenate([outer, tips])
     return outer, inner
 
 
