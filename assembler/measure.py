@@ -7,10 +7,13 @@ the photo's size. Regions come from the 68 landmarks in that frame.
 Illumination normalisation (before any colour is read):
 
 - *colour cast*: the illuminant's chromaticity is estimated from grey-world over the whole photo and from the
-  white references on the face — the brightest sclera pixels and the teeth when the mouth is open — each compared
-  with its typical chromaticity under neutral light; per-channel gains divide it out (in linear RGB);
-- *exposure*: the same references (sclera, teeth, the photo's bright end) give a brightness level; half of its
-  deviation from the typical level is divided out (the whole of it would erase the skin tone itself).
+  white references on the face — the brightest unclipped sclera pixels and the teeth when the mouth is open — each
+  compared with its typical chromaticity on ordinary photos; per-channel gains divide it out (in linear RGB).
+  All three are linear statistics of the photo, so a per-channel cast cancels exactly;
+- *exposure*: the photo's mean and 90th-percentile luminance against their typical levels set the exposure gain.
+
+The Monk tone treats the remaining exposure error as a nuisance (see :func:`monk_from_lab`): chromaticity decides
+more than lightness, because lightness is what lighting changes most.
 
 Skin: CIELAB statistics over cheek, forehead and nose patches, without specular highlights, shadows, beard or hair
 (robust per-patch and pooled outlier rejection) → Monk tone (nearest swatch in Lab after a fixed photo→swatch
@@ -46,13 +49,13 @@ _IOD = frame.IOD * _S  # inter-ocular distance in working pixels
 
 # typical chromaticities (linear RGB, normalised to G = 1) under neutral light, and typical linear luminances:
 # measured on the development photos after a manual white balance; they only set where "neutral" is.
-_TYPICAL_SCENE = np.array([1.42, 1.0, 0.90])
+_TYPICAL_SCENE = np.array([1.37, 1.0, 0.90])
 _TYPICAL_SCLERA = np.array([1.40, 1.0, 0.90])
 _TYPICAL_TEETH = np.array([1.28, 1.0, 0.80])
-_TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "scene": 0.66}
-_CAST_STRENGTH = 0.8  # the rest of a cast is left: grey-world also "corrects" colourful scenes
-_EXPOSURE_STRENGTH = 0.6
-_CAST_LIMIT = (0.7, 1.45)
+_TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "mean": 0.18, "high": 0.44}
+_CAST_STRENGTH = 1.0  # grey-world and the white references are linear statistics: a cast cancels exactly
+_EXPOSURE_STRENGTH = 1.0
+_CAST_LIMIT = (0.5, 2.0)
 
 _SRGB_TO_LIN = np.where(np.arange(256) / 255.0 <= 0.04045, np.arange(256) / 255.0 / 12.92,
                         ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4).astype(np.float32)
@@ -151,19 +154,24 @@ def _white_refs(ctx: _Ctx) -> dict[str, np.ndarray]:
     eyes = _poly(shape, lm[36:42]) | _poly(shape, lm[42:48])
     if eyes.sum() >= 30:
         px = srgb_to_linear(chip[eyes])
-        y = _luma(px)
-        sel = px[y >= np.percentile(y, 88)]
-        if len(sel) >= 5 and sel.max() < 0.999:
-            refs["sclera"] = sel.mean(axis=0)
+        px = px[px.max(axis=1) < 0.95]  # clipped pixels have lost their colour
+        if len(px) >= 20:
+            y = _luma(px)
+            sel = px[y >= np.percentile(y, 88)]
+            if len(sel) >= 3:
+                refs["sclera"] = sel.mean(axis=0)
     mouth = _poly(shape, lm[60:68])
     iod_px = frame.IOD * k
     if mouth.sum() >= 0.06 * iod_px ** 2:
         px = srgb_to_linear(chip[mouth])
-        y = _luma(px)
-        bright = px[y >= np.percentile(y, 70)]
-        # teeth are bright and nearly neutral; a dark open mouth (no teeth showing) is not a reference
-        if len(bright) >= 10 and _luma(bright).mean() > 1.6 * np.median(y) and bright.max() < 0.999:
-            refs["teeth"] = bright.mean(axis=0)
+        y_all = _luma(px)
+        px = px[px.max(axis=1) < 0.95]
+        if len(px) >= 20:
+            y = _luma(px)
+            bright = px[y >= np.percentile(y, 70)]
+            # teeth are bright and nearly neutral; a dark open mouth (no teeth showing) is not a reference
+            if len(bright) >= 10 and _luma(bright).mean() > 1.6 * np.median(y_all):
+                refs["teeth"] = bright.mean(axis=0)
     return refs
 
 
@@ -171,11 +179,12 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     """Per-channel gains (linear RGB) that remove the colour cast and part of the exposure error."""
     h, w = image.shape[:2]
     step = max(1, int(np.sqrt(h * w / 60000)))
-    sample = srgb_to_linear(image[::step, ::step].reshape(-1, 3))
-    ok = (sample.max(axis=1) < 0.97) & (sample.max(axis=1) > 0.01)
-    sample = sample[ok] if ok.sum() > 100 else sample
-    grey = sample.mean(axis=0) + 1e-6
-    y_scene = float(np.percentile(_luma(sample), 97)) if len(sample) else 0.8
+    everything = srgb_to_linear(image[::step, ::step].reshape(-1, 3))
+    y_all = _luma(everything)
+    y_mean, y_hi = float(y_all.mean()), float(np.percentile(y_all, 90))
+    # grey-world over every pixel, clipped ones included: a linear statistic, so a cast or exposure change of the
+    # photo moves it exactly as it moves the face (until clipping)
+    grey = everything.mean(axis=0) + 1e-6
     refs = _white_refs(ctx)
 
     # chromaticity: weighted geometric mean of each reference's deviation from its typical chromaticity
@@ -190,16 +199,14 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     cast /= np.exp(np.log(cast).mean())  # chromatic only: geometric mean 1
     gains = np.clip(cast ** -_CAST_STRENGTH, *_CAST_LIMIT)
 
-    # exposure: brightness of the references (after the cast is removed) against their typical levels
-    levels, lw = [np.log(max(y_scene, 1e-3) / _TYPICAL_Y["scene"])], [1.0]
-    for name in ("sclera", "teeth"):
-        if name in refs:
-            levels.append(np.log(max(float(_luma(refs[name] * gains)), 1e-3) / _TYPICAL_Y[name]))
-            lw.append(1.0)
-    level = float(np.exp(np.average(levels, weights=lw)))
-    exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.6, 1.8))
+    # exposure: the photo's mean and bright end (90th percentile) against their typical levels. Face references
+    # (sclera, teeth) would be closer to the skin's light but appear and disappear as they clip or the mouth
+    # closes, which makes the result jump; the whole photo changes smoothly.
+    levels = [np.log(max(y_mean, 1e-4) / _TYPICAL_Y["mean"]), np.log(max(y_hi, 1e-4) / _TYPICAL_Y["high"])]
+    level = float(np.exp(np.average(levels, weights=[1.0, 1.0])))
+    exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.25, 4.0))
     return {"gains": gains.astype(np.float32), "exposure": exposure, "references": sorted(refs),
-            "grey_world": grey, "scene_white": y_scene,
+            "grey_world": grey, "scene_mean": y_mean, "scene_high": y_hi, "level": level,
             "grayscale": bool(np.abs(np.log(grey / grey[1])).max() < 0.01 and _is_grayscale(ctx.rgb))}
 
 
@@ -227,6 +234,9 @@ _MONK_K = np.exp(np.linspace(np.log(0.25), np.log(4.0), 41)).astype(np.float32)
 _MONK_K_PENALTY = 3.0  # ΔE per unit |ln k|
 _MONK_L_OFFSET = 5.0  # photos of skin read a little darker than the swatches
 _W_L = 0.3
+_MONK_T = 0.0
+_SKIN_CLIP = 240  # sRGB level from which a skin pixel counts as clipped
+_SKIN_CLIP_KEEP = 0.15  # ... and is dropped while this fraction of its patch remains
 
 
 def _monk_labs() -> np.ndarray:
@@ -251,7 +261,13 @@ def monk_from_lab(lab) -> tuple[int, np.ndarray, float]:
     cost = (np.sqrt((_W_L * d[..., 0]) ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
             + _MONK_K_PENALTY * np.abs(np.log(_MONK_K))[:, None])
     best = cost.min(axis=0)
-    j = int(np.argmin(best))
+    if _MONK_T > 0:
+        # soft choice: the expected tone under softmin weights, so that two near-equal fits (light skin in dim light
+        # vs dark skin in bright light) give a tone between them that moves smoothly, not a jump
+        w = np.exp(-(best - best.min()) / _MONK_T)
+        j = int(np.clip(np.round((w * np.arange(10)).sum() / w.sum()), 0, 9))
+    else:
+        j = int(np.argmin(best))
     return j + 1, best, float(_MONK_K[int(np.argmin(cost[:, j]))])
 
 
@@ -284,9 +300,12 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
     patches = _skin_patches(ctx)
     # clipped pixels (any channel saturated in the photo) have lost their chromaticity: leave them out while
     # enough others remain
-    unclipped = ctx.rgb.max(axis=-1) < 250
+    unclipped = ctx.rgb.max(axis=-1) < _SKIN_CLIP
+    union = np.logical_or.reduce(list(patches.values()))
+    clipped = float(1.0 - unclipped[union].mean()) if union.any() else 0.0
+    # a face that is mostly clipped keeps its patches: its tone is unreliable and its confidence is halved below
     for name, m in patches.items():
-        if (m & unclipped).sum() >= 0.3 * m.sum() and (m & unclipped).sum() >= 10:
+        if (m & unclipped).sum() >= _SKIN_CLIP_KEEP * m.sum() and (m & unclipped).sum() >= 10:
             patches[name] = m & unclipped
     cheeks = patches["cheek_left"] | patches["cheek_right"]
     ref = lab[cheeks] if cheeks.sum() >= 20 else lab[np.logical_or.reduce(list(patches.values()))]
@@ -326,9 +345,11 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
                  * np.clip(1.25 - abs(np.log(k)) / 1.5, 0.3, 1.0) * np.clip(0.5 + margin / 4.0, 0.5, 1.0))
     if illum["grayscale"]:
         conf *= 0.3
+    if clipped > 0.5:
+        conf *= 0.5
     return {
         "lab": skin_lab.astype(np.float32), "hex": _lab_to_hex(skin_lab), "monk": monk, "ita": ita_degrees(skin_lab),
-        "monk_margin": margin, "monk_exposure": k, "confidence": conf, "pixels": int(len(kept)), "patches_used": sorted(used),
+        "monk_margin": margin, "monk_exposure": k, "clipped": clipped, "confidence": conf, "pixels": int(len(kept)), "patches_used": sorted(used),
         "_mask": mask, "_patches": patches,
     }
 
@@ -396,6 +417,8 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     # where hair can be: around the skull, and beside the face and neck down to the shoulders
     zone = (_ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.35, ay * 1.12)) | sides) & valid & ~face & ~neck
     far = valid & ~big & ~sides
+    # the chest below the chin (clothes), which long hair rarely covers in the middle, is background too
+    chest = valid & (np.abs(xs - cx) < 0.3 * geo["jaw_w"] * k) & (ys > chin_y + 0.6 * iod) & ~skinlike
     info = {"seeds": np.zeros(shape, np.uint8)}
     # background colours: k-means over the far surroundings
     others = []
@@ -409,9 +432,21 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     bglike = np.zeros(shape, bool)
     for o in others:
         bglike |= np.linalg.norm(small_lab - o, axis=-1) < 10
+    cpx = small_lab[chest].astype(np.float32)
+    if len(cpx) >= 20:
+        cv2.setRNGSeed(0)
+        _, _, centres = cv2.kmeans(cpx, 2, None, (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0), 1,
+                                   cv2.KMEANS_PP_CENTERS)
+        others.extend(list(centres))
     # the band just above the usual hairline is hair unless it looks like the face's skin (bald) or like the
     # background (very short hair, where the band reaches past the head)
-    top = (np.abs(xs - cx) < 0.5 * iod) & (ys > brow_y - 1.6 * iod) & (ys < brow_y - 1.2 * iod) & valid
+    band = (np.abs(xs - cx) < 0.5 * iod) & (ys > brow_y - 1.6 * iod) & (ys < brow_y - 1.2 * iod)
+    top = band & valid
+    if top.sum() < 0.4 * band.sum():
+        # the top of the head is outside the photo: seed from the temples beside the forehead instead
+        temples = (np.abs(np.abs(xs - cx) - ax * 1.02) < 0.12 * iod) & (ys > brow_y - 0.6 * iod) & (ys < eye_y)
+        top = (top | temples) & valid & ~face
+        info["seed_from_temples"] = True
     seed = top & ~skinlike & ~bglike
     if seed.sum() < 0.25 * (top & ~skinlike).sum():
         # hair the colour of the background (black hair on a dark backdrop): the colour is still the hair's

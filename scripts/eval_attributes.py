@@ -46,16 +46,48 @@ def expectations(notes: str) -> dict[str, object]:
     return exp
 
 
+EXPOSURES = (0.6, 0.8, 1.2, 1.4)
+CASTS = ((1, 1, 1), (1.15, 1, 1), (0.85, 1, 1), (1, 1, 1.15), (1, 1, 0.85), (1.15, 1, 0.85), (0.85, 1.15, 1))
+
+
+def _relight(path: Path, face) -> tuple[int, int, str]:
+    import copy
+
+    import numpy as np
+
+    from assembler.geometry import warp_to_canonical
+    from assembler.io import load_image
+    from assembler.measure import linear_to_srgb, measure_face, srgb_to_linear
+
+    img = load_image(path)
+    lin = srgb_to_linear(img)
+    base = face.measurements["skin"]["monk"]
+    moved, total, pattern = 0, 0, ""
+    for exposure in EXPOSURES:
+        for cast in CASTS:
+            edited = (linear_to_srgb(lin * exposure * np.array(cast, np.float32)) * 255).round().astype(np.uint8)
+            f = copy.copy(face)
+            f.chip = warp_to_canonical(edited, face.align_matrix, 512)
+            monk = measure_face(edited, f)["skin"]["monk"]
+            moved += abs(monk - base) > 1
+            total += 1
+            pattern += "." if monk == base else f"{monk - base:+d}"
+    return moved, total, pattern
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "faces")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "attributes_agreement.md")
+    ap.add_argument("--robustness", action="store_true",
+                    help="also relight every photo (exposure x0.6..x1.4, casts +-15%% per channel, linear light) and "
+                         "count Monk moves of more than one step (a few minutes)")
     args = ap.parse_args()
 
     from assembler import analyze, classify
     from parts_library.palettes import PALETTES
 
-    rows, tally = [], {}
+    rows, tally, robust_rows, moved, total = [], {}, [], 0, 0
     with open(args.faces / "manifest.csv") as fh:
         records = list(csv.DictReader(fh))
     for rec in records:
@@ -68,6 +100,10 @@ def main() -> None:
             rows.append(f"| {rec['path']} | {rec['notes']} | error: {type(err).__name__} | | | | |")
             continue
         a = classify(face)
+        if args.robustness and a.skin_tone is not None:
+            m, t, pattern = _relight(path, face)
+            moved, total = moved + m, total + t
+            robust_rows.append(f"| {rec['path']} | {a.skin_tone} | `{pattern}` | {m}/{t} |")
         fam = PALETTES["hair"][a.hair_color].family if a.hair_color else None
         beard = max((a.facial_hair.get(k, 0.0) for k in ("beard", "goatee", "moustache")), default=0.0)
         checks = {}
@@ -106,11 +142,28 @@ def main() -> None:
         lines.append(f"| {k} | {sum(v) / len(v):.0%} | {len(v)} |")
     lines += ["", "| photo | notes | Monk | hair | facial hair | glasses | confidence, flags |",
               "|---|---|---|---|---|---|---|", *rows, ""]
+    if args.robustness:
+        lines += [
+            "## Skin tone under relighting",
+            "",
+            f"Every photo relit in linear light: exposure ×{', ×'.join(str(e) for e in EXPOSURES)} × casts "
+            f"{', '.join(str(c) for c in CASTS)} (R, G, B gains), re-encoded to sRGB with clipping; the same "
+            "landmarks are measured again. Pattern: one character per case (`.` same tone, `+n`/`-n` steps). "
+            f"**Moved by more than one Monk step: {moved}/{total} = {moved / max(total, 1):.1%}** "
+            f"(within one step: {1 - moved / max(total, 1):.1%}).",
+            "",
+            "| photo | Monk | pattern | moved > 1 |",
+            "|---|---|---|---|",
+            *robust_rows,
+            "",
+        ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines))
     print(f"wrote {args.out}")
     for k, v in tally.items():
         print(f"{k}: {sum(v)}/{len(v)}")
+    if args.robustness:
+        print(f"relighting: {moved}/{total} moved by more than one Monk step")
 
 
 if __name__ == "__main__":
