@@ -460,7 +460,7 @@ def _braid(pid: str, x0: float, y0: float, x1: float, y1: float, width: float, n
         seg = (y1 - y0) / n
         wi = width * (1 - 0.35 * t)
         tilt = 22 if i % 2 else -22
-        out.append(f'<ellipse cx="{f(cx)}" cy="{f(cy)}" rx="{f(wi / 2)}" ry="{f(seg * 0.72)}" '
+        out.append(f'<ellipse cx="{f(cx)}" cy="{f(cy)}" rx="{f(wi / 2)}" ry="{f(seg * 0.8)}" '
                    f'fill="url(#{pid}-seg)" transform="rotate({tilt} {f(cx)} {f(cy)})"/>')
     g = radial_grad(f"{pid}-seg", 0.4, 0.35, 0.75, [(0, "%hair_hi%"), (0.6, "%hair%"), (1, "%hair_lo2%")], bbox=True)
     return f"<defs>{g}</defs>" + "".join(out)
@@ -513,8 +513,8 @@ def _extra_back(pid: str, h: HairSpec, ex: str) -> str:
 
 def _extra_front(pid: str, h: HairSpec, ex: str) -> str:
     if ex == "braids":
-        return (_braid(pid + "l", CX - 196, 440, CX - 186, 900, 52, 9)
-                + _braid(pid + "r", CX + 196, 440, CX + 186, 900, 52, 9))
+        return (_braid(pid + "l", CX - 200, 430, CX - 184, 900, 70, 8)
+                + _braid(pid + "r", CX + 200, 430, CX + 184, 900, 70, 8))
     if ex in ("box_braids", "locs"):
         out = []
         wid = 26 if ex == "box_braids" else 34
