@@ -14,7 +14,7 @@ is ranked by cosine to it:
   own MTCNN detection rate on the avatars is reported beside it.
 - **attribute agreement** between the avatar's recipe and the photo's measured attributes (skin Monk tone within
   ±1, hair colour family, beard yes/no, glasses yes/no), and against the human notes of ``DIR/manifest.csv``
-  (``path,…,notes`` as in ../shared/faces) where present (beard, glasses).
+  (``path,…,notes`` as in ../shared/faces) where present (skin light/dark, hair colour family, beard, glasses).
 - **timings** per stage (analyze, classify, search, render from ``Avatar.timings``; judge).
 
 Every method is made with ``seed`` except ``random``, which draws an independent avatar per photo (see
@@ -43,6 +43,14 @@ METHODS: tuple[str, ...] = ("search", "attributes", "greedy", "random")
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DEFAULT_EXCLUDE = ("hard",)
 BEARD_KEYS = ("beard", "moustache", "mustache", "goatee")
+# human notes → acceptable hair palette families (first match wins)
+HAIR_NOTES: tuple[tuple[str, set[str]], ...] = (
+    (r"\b(gray|grey|graying|greying|white|silver) hair", {"gray", "white"}),
+    (r"\bred hair", {"red"}),
+    (r"\bblond", {"blonde"}),
+    (r"\bbrown hair", {"brown"}),
+    (r"\b(black|dark) hair", {"black", "brown"}),
+)
 
 
 # ---- inputs ----------------------------------------------------------------------------------------------------
@@ -79,8 +87,17 @@ def _notes_truth(root: Path) -> dict[str, dict[str, bool]]:
             notes = (row.get("notes") or "").lower()
             if not row.get("path") or not notes:
                 continue
-            out[row["path"]] = {"beard": bool(re.search(r"(?<!no )(beard|goatee|moustache|mustache)", notes)),
-                                "glasses": "glasses" in notes}
+            truth: dict = {"beard": bool(re.search(r"(?<!no )(beard|goatee|moustache|mustache)", notes)),
+                           "glasses": "glasses" in notes}
+            if re.search(r"\b(fair|light) skin", notes):
+                truth["skin"] = (1, 5)  # Monk range
+            elif re.search(r"\bdark(-brown)? skin", notes):
+                truth["skin"] = (6, 10)
+            for pattern, families in HAIR_NOTES:
+                if re.search(pattern, notes):
+                    truth["hair"] = families
+                    break
+            out[row["path"]] = truth
     return out
 
 
@@ -133,6 +150,13 @@ def attribute_agreement(recipe: dict, attributes, truth: dict[str, bool] | None 
     if truth:
         out["beard_notes"] = truth["beard"] == _avatar_beard(parts)
         out["glasses_notes"] = truth["glasses"] == _has_part(parts, "glasses")
+        avatar_skin = _monk(colors.get("skin"))
+        if "skin" in truth and avatar_skin is not None:
+            lo, hi = truth["skin"]
+            out["skin_notes"] = lo <= avatar_skin <= hi
+        avatar_hair = _swatch("hair", colors.get("hair"))
+        if "hair" in truth and avatar_hair is not None:
+            out["hair_notes"] = avatar_hair.family in truth["hair"]
     return out
 
 
@@ -218,7 +242,8 @@ class EvalReport:
             ranked = [a for a in ok if a.rank is not None]
             chance = [_chance(a.n_candidates, a.n_positives) for a in ranked]
             agree = {}
-            for key in ("skin", "hair", "beard", "glasses", "beard_notes", "glasses_notes"):
+            for key in ("skin", "hair", "beard", "glasses", "skin_notes", "hair_notes", "beard_notes",
+                        "glasses_notes"):
                 vals = [a.agreement.get(key) for a in ok if a.agreement.get(key) is not None]
                 agree[key] = (float(np.mean(vals)) if vals else math.nan, len(vals))
             timing_keys = sorted({k for a in ok for k in a.timings})
@@ -276,10 +301,16 @@ class EvalReport:
                           f"{pct(ch['chance_top3'])}, mean rank {f(ch['chance_rank'], '{:.1f}')}. "
                           "cos: mean cosine under the judge (10th–90th percentile for the own photo)."]
         if any(r["agreement"]["beard_notes"][1] for r in s):
-            lines += ["", "Against the human notes of manifest.csv: "
-                      + "; ".join(f"{r['method']} beard {pct(r['agreement']['beard_notes'][0])}, glasses "
-                                  f"{pct(r['agreement']['glasses_notes'][0])}" for r in s if r["method"] != "photo")
-                      + "."]
+            lines += ["", "Attribute agreement against the human notes of manifest.csv (skin: light/fair → Monk 1–5, "
+                          "dark → 6–10; hair colour family; beard; glasses) — this also checks the measurements:",
+                      "", "| method | skin (notes) | hair (notes) | beard (notes) | glasses (notes) |", "|---|---|---|---|---|"]
+            for r in s:
+                if r["method"] == "photo":
+                    continue
+                a = r["agreement"]
+                lines.append(f"| {r['method']} | " + " | ".join(
+                    f"{pct(a[k][0])} of {a[k][1]}" for k in ("skin_notes", "hair_notes", "beard_notes",
+                                                              "glasses_notes")) + " |")
         lines += ["", "Median time per avatar (ms):", "",
                   "| method | " + " | ".join(("analyze", "classify", "search", "render", "total", "judge")) + " |",
                   "|---|---|---|---|---|---|---|"]

@@ -30,7 +30,8 @@ def faces_dir(tmp_path_factory, data_dir):
         (root / skipped).mkdir()
         shutil.copy(data_dir / "obama.jpg", root / skipped / "x.jpg")
     (root / "manifest.csv").write_text(
-        "path,identity,notes\n" + "".join(f"{p}/{n},{p},male; no beard; short hair\n" for p, ns in PHOTOS.items() for n in ns))
+        "path,identity,notes\n" + "".join(f"{p}/{n},{p},male; no beard; dark hair; light skin\n"
+                                           for p, ns in PHOTOS.items() for n in ns))
     return root
 
 
@@ -144,7 +145,7 @@ def test_failures_of_a_method_are_counted_not_fatal(report):
 
 def test_attribute_agreement(report):
     s = {r["method"]: r for r in report.summary()}
-    for key in ("skin", "hair", "beard", "glasses", "beard_notes", "glasses_notes"):
+    for key in ("skin", "hair", "beard", "glasses", "skin_notes", "hair_notes", "beard_notes", "glasses_notes"):
         assert s["search"]["agreement"][key] == (1.0, 4), key
         assert s["random"]["agreement"][key] == (0.0, 4), key
     a = Attributes(backend="x", skin_tone=7, hair_color="auburn", facial_hair={"stubble": 0.9, "beard": 0.2},
@@ -153,9 +154,9 @@ def test_attribute_agreement(report):
                                   "colors": {"skin": "skin/monk_08", "hair": "#b24a22"}}, a)
     assert got == {"skin": True, "hair": True, "beard": True, "glasses": True}  # stubble is not a beard
     got = ev.attribute_agreement({"parts": {}, "colors": {"skin": "monk_05", "hair": "blonde"}}, a,
-                                 {"beard": True, "glasses": True})
+                                 {"beard": True, "glasses": True, "skin": (1, 5), "hair": {"gray", "white"}})
     assert got == {"skin": False, "hair": False, "beard": True, "glasses": False, "beard_notes": False,
-                   "glasses_notes": False}
+                   "glasses_notes": False, "skin_notes": True, "hair_notes": False}
 
 
 def test_judge_detector_and_timings_are_reported(report):
@@ -220,3 +221,17 @@ def test_real_make_when_available(faces_dir, analyzed):
         assert -1.0 <= a.cos_own <= 1.0 and a.rank in (1, 2, 3) and a.recipe["parts"]["face"]
     # the full method agrees with the measured skin tone and never invents a beard or glasses it did not see
     assert s["search"]["agreement"]["skin"][0] >= 0.75
+
+
+def test_human_notes_are_parsed_into_truth(tmp_path):
+    (tmp_path / "manifest.csv").write_text(
+        "path,identity,notes\n"
+        'a/1.jpg,a,"male; Black; dark-brown skin; short graying hair"\n'
+        "b/1.jpg,b,female; RED hair; fair skin\n"
+        "c/1.jpg,c,male; glasses; gray stubble/beard; light skin\n"
+        "d/1.jpg,d,male; curly black hair; beard; light-olive skin\n")
+    t = ev._notes_truth(tmp_path)
+    assert t["a/1.jpg"] == {"beard": False, "glasses": False, "skin": (6, 10), "hair": {"gray", "white"}}
+    assert t["b/1.jpg"] == {"beard": False, "glasses": False, "skin": (1, 5), "hair": {"red"}}
+    assert t["c/1.jpg"] == {"beard": True, "glasses": True, "skin": (1, 5)}
+    assert t["d/1.jpg"] == {"beard": True, "glasses": False, "hair": {"black", "brown"}}
