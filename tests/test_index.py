@@ -66,6 +66,30 @@ def test_vector_index_rejects_bad_input():
         VectorIndex(4, "cos")
 
 
+def test_vector_index_moves_to_the_gpu_when_faiss_sees_one(monkeypatch, tmp_path):
+    """faiss-gpu is never installed here: fake its API and check the index goes to the GPU and saves from a CPU copy."""
+    import faiss
+
+    from index import gpu_available
+
+    assert not gpu_available()  # faiss-cpu
+    calls = []
+    monkeypatch.setattr(faiss, "get_num_gpus", lambda: 1, raising=False)
+    monkeypatch.setattr(faiss, "StandardGpuResources", lambda: "res", raising=False)
+    monkeypatch.setattr(faiss, "index_cpu_to_gpu", lambda res, dev, ix: calls.append(("to_gpu", res, dev)) or ix,
+                        raising=False)
+    monkeypatch.setattr(faiss, "index_gpu_to_cpu", lambda ix: calls.append(("to_cpu",)) or ix, raising=False)
+    assert gpu_available()
+    vi = VectorIndex(4)
+    assert vi.on_gpu and calls == [("to_gpu", "res", 0)]
+    vi.add(["a", "b"], np.eye(4)[:2])
+    vi.save(tmp_path)
+    assert calls[-1] == ("to_cpu",)
+    back = VectorIndex.load(tmp_path)
+    assert back.on_gpu and calls[-1] == ("to_gpu", "res", 0) and list(back.search(np.eye(4)[1], 1)[0][0]) == ["b"]
+    assert not VectorIndex(4, use_gpu=False).on_gpu
+
+
 # ---------------------------------------------------------------------------------------------------------------
 def test_part_index_query_returns_the_part_itself_first():
     lib = random_library()
