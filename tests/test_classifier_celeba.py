@@ -352,8 +352,8 @@ def test_unknown_arch_and_missing_pretrained_file(celeba, tmp_path):
     from classifiers.celeba.model import AttributeNet
     from classifiers.celeba.train import train
 
-    with pytest.raises(UnknownNameError, match=r"unknown timm architecture 'resnext50_32x4' ; did you mean|"
-                                               r"unknown timm architecture 'resnext50_32x4'; did you mean"):
+    with pytest.raises(UnknownNameError, match=r"^unknown timm architecture 'resnext50_32x4'; did you mean "
+                                               r"'resnext50_32x4d'\? \(see timm.list_models\(\)\)$"):
         train(celeba, tmp_path / "r", arch="resnext50_32x4", progress=False)
     with pytest.raises(ModelFileNotFoundError, match=r"ImageNet weights for test_efficientnet not found"):
         AttributeNet(ARCH, 40, pretrained_file=tmp_path / "imagenet.safetensors")

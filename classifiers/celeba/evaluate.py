@@ -137,15 +137,21 @@ def render_report(res: EvalResult) -> str:
 
 def plot_attributes(rows: list[dict], path: str | Path, title: str = "") -> Path:
     """Horizontal bars per attribute: accuracy, majority-class accuracy, balanced accuracy."""
-    import matplotlib
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        from assembler.errors import MissingDependencyError
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+        raise MissingDependencyError("the evaluation chart needs matplotlib: pip install "
+                                     "'memoji-assembler[train]'") from None
+    # an Agg canvas of our own: no pyplot, so a notebook's backend and open figures stay untouched
     names = [r["attribute"] for r in rows]
     y = np.arange(len(rows))
     h = 0.27
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.4), dpi=100)
+    fig = Figure(figsize=(8, 0.28 * len(rows) + 1.4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     ax.barh(y - h, [100 * r["accuracy"] for r in rows], h, label="accuracy", color="#2f6bb3")
     ax.barh(y, [100 * r["majority_accuracy"] for r in rows], h, label="majority baseline", color="#b9b9b9")
     ax.barh(y + h, [100 * r["balanced_accuracy"] for r in rows], h, label="balanced accuracy", color="#e0873a")
@@ -159,5 +165,4 @@ def plot_attributes(rows: list[dict], path: str | Path, title: str = "") -> Path
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)
-    plt.close(fig)
     return path
