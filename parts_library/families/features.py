@@ -423,6 +423,10 @@ def mouth_svg(pid: str, outer: np.ndarray, inner: np.ndarray, q: dict) -> str:
     out.append(f'<ellipse cx="{f(CX)}" cy="{f(y1 + 12)}" rx="{f((corner_r[0] - corner_l[0]) * 0.3)}" ry="13" '
                f'fill="%skin_lo2%" opacity="0.22"/>')
     out.append(f'<ellipse cx="{f(CX)}" cy="{f(y0 - 14)}" rx="13" ry="20" fill="url(#{pid}-phil)"/>')
+    for sgn in (-1, 1):  # light catching the ridge of the cupid's bow
+        out.append(f'<ellipse cx="{f(CX + sgn * 16)}" cy="{f(up[2 if sgn < 0 else 4, 1] - 3)}" rx="12" ry="3" '
+                   f'fill="%skin_hi2%" opacity="0.22" transform="rotate({sgn * -14} {f(CX + sgn * 16)} '
+                   f'{f(up[2 if sgn < 0 else 4, 1] - 3)})"/>')
     if q["gap"] > 0:
         mouth_in = np.concatenate([iu, il])
         m_path = smooth_closed(mouth_in)
