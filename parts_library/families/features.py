@@ -321,8 +321,8 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
         # nostril
         nx = CX + s * hw * (0.42 if not q["upturn"] else 0.38)
         ny = y33 - 0.01 * IOD
-        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.045 * IOD * q["width"] / 0.5)}" '
-                   f'ry="{f(0.028 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.6" '
+        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.038 * IOD * q["width"] / 0.5)}" '
+                   f'ry="{f(0.024 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.45" '
                    f'transform="rotate({f(s * 18)} {f(nx)} {f(ny)})"/>')
     # tip ball highlight + specular
     out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.25)}" fill="url(#{pid}-tip)"/>')
