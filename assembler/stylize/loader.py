@@ -384,7 +384,10 @@ def place(cfg: StylizeConfig, base, refiner, device) -> None:
     for pipe in (base, refiner):
         if pipe is None:
             continue
+        # keep the VAE out of the offload chain and on the GPU: the stylizer calls vae.encode/decode itself, which
+        # the offload hooks (on forward) would not see
         pipe._exclude_from_cpu_offload = list(pipe._exclude_from_cpu_offload) + ["vae"]
+        pipe.model_cpu_offload_seq = "->".join(m for m in pipe.model_cpu_offload_seq.split("->") if m != "vae")
         if cfg.offload == "model":
             pipe.enable_model_cpu_offload(device=device)
         else:

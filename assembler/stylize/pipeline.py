@@ -47,6 +47,9 @@ class Stylizer:
         t0 = time.perf_counter()
         self.base, self.refiner, self.device, self.dtype, self.vae_dtype = load_pipelines(self.config)
         self.load_seconds = time.perf_counter() - t0
+        if self.device.type == "cpu" and self.config.size >= 512:
+            log.warning("stylize runs on the CPU at %d px: expect minutes per image (a CUDA GPU takes ~1-2 s)",
+                        self.config.size)
         log.info("stylize models loaded in %.1f s (device %s, %s, vae %s)", self.load_seconds, self.device,
                  self.dtype, self.vae_dtype)
 
