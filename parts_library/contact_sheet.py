@@ -128,7 +128,7 @@ README_AVATARS = [
     {"parts": {"face": "face_square_01", "ears": "ears_large_01", "eyes": "eyes_hooded_01", "brows": "brows_bushy_01",
                "nose": "nose_roman_01", "mouth": "mouth_smile_01", "hair": "bald_01", "facial_hair": "full_beard_01",
                "glasses": "glasses_rect_01"},
-     "colors": {"skin": "monk_05", "hair": "gray", "clothes": "gray"}},
+     "colors": {"skin": "monk_05", "hair": "gray", "lips": "mauve", "clothes": "gray"}},
     {"parts": {"face": "face_oval_02", "ears": "ears_medium_01", "eyes": "eyes_almond_01", "brows": "brows_straight_02",
                "nose": "nose_straight_01", "mouth": "mouth_grin_01", "hair": "curly_02", "facial_hair": "stubble_01"},
      "colors": {"skin": "monk_07", "hair": "dark_brown", "eyes": "brown", "clothes": "teal"}},
