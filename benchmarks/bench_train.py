@@ -172,9 +172,9 @@ def bench_cpu(arch: str, runs: int, threads: int) -> dict:
            "predict_min_ms": 1000 * min(full), "network_min_ms": 1000 * min(net),
            "preprocess_min_ms": 1000 * min(pre), "loader_min_ms_per_image": 1000 * min(load),
            "load_avg": os.getloadavg()[0]}
-    print(f"CPU {threads} threads: predict(face) median {res['predict_ms']:.1f} ms, fastest {res['predict_min_ms']:.1f} ms (network {res['network_ms']:.1f} ms, "
-          f"crop {res['preprocess_ms']:.2f} ms) over {runs} runs; data loader {res['loader_ms_per_image']:.2f} ms/image "
-          "on one core", flush=True)
+    print(f"CPU {threads} threads: predict(face) median {res['predict_ms']:.1f} ms, fastest "
+          f"{res['predict_min_ms']:.1f} ms (network {res['network_ms']:.1f} ms, crop {res['preprocess_ms']:.2f} ms) "
+          f"over {runs} runs; data loader {res['loader_ms_per_image']:.2f} ms/image on one core", flush=True)
     return res
 
 
@@ -210,7 +210,8 @@ def render(data: dict) -> str:
                   f"{c['cpu']}, torch {c['torch']}, {c['date']}, median of {c['runs']}; load average at the time "
                   f"{c['load_avg']:.1f}):", "",
               "| step | median ms | fastest ms |", "|---|---|---|",
-              f"| CelebA crop from the analysed chip | {c['preprocess_ms']:.2f} | {c.get('preprocess_min_ms', float('nan')):.2f} |",
+              f"| CelebA crop from the analysed chip | {c['preprocess_ms']:.2f} | "
+              f"{c.get('preprocess_min_ms', float('nan')):.2f} |",
               f"| network | {c['network_ms']:.1f} | {c.get('network_min_ms', float('nan')):.1f} |",
               f"| `predict(face)` end to end (crop + network + record) | {c['predict_ms']:.1f} | "
               f"{c.get('predict_min_ms', float('nan')):.1f} |"]

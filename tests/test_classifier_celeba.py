@@ -389,7 +389,8 @@ def test_cli_train_then_eval(celeba, tmp_path):
     assert "validation mean accuracy" in res.output and "majority baseline" in res.output
     assert f"wrote {tmp_path / 'run' / 'model.safetensors'}" in res.output
     res = runner.invoke(main, ["eval-classifier", str(tmp_path / "run"), "--celeba-root", str(celeba),
-                               "--split", "valid", "--limit", "16", "--device", "cpu", "--out", str(tmp_path / "ev")])
+                               "--split", "valid", "--limit", "16", "--device", "cpu", "--workers", "0",
+                               "--out", str(tmp_path / "ev")])
     assert res.exit_code == 0, res.output
     assert "16 valid images: mean accuracy" in res.output
     assert (tmp_path / "ev" / "report.md").is_file() and (tmp_path / "ev" / "attributes.png").is_file()

@@ -66,12 +66,16 @@ def train_classifier_command(celeba_root, out, arch, epochs, batch_size, lr, inp
 @click.option("--out", "out", type=_DIR, default=None, help="Report folder [default: RUN_DIR/eval-SPLIT].")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--batch-size", type=int, default=64, show_default=True)
-def eval_classifier_command(run_dir, celeba_root, split, skin_csv, limit, out, device, batch_size) -> None:
+@click.option("--workers", type=int, default=None, help="Data-loader processes [default: min(8, CPUs)].")
+def eval_classifier_command(run_dir, celeba_root, split, skin_csv, limit, out, device, batch_size, workers) -> None:
     """Per-attribute accuracy, balanced accuracy, F1 beside the majority baseline; skin tone exact/±1 + confusion."""
+    import os
+
     from classifiers.celeba.evaluate import evaluate
 
+    workers = min(8, os.cpu_count() or 1) if workers is None else workers
     res = evaluate(run_dir, celeba_root, split=split, skin_csv=skin_csv, limit=limit, out=out, device=device,
-                   batch_size=batch_size, progress=True)
+                   batch_size=batch_size, workers=workers, progress=True)
     m = res.means
     click.echo(f"{res.count} {split} images: mean accuracy {100 * m['accuracy']:.1f}% (majority baseline "
                f"{100 * m['majority_accuracy']:.1f}%), balanced accuracy {100 * m['balanced_accuracy']:.1f}%, "
