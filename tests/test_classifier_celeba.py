@@ -460,3 +460,25 @@ def test_training_benchmark_step_runs_both_modes_on_cpu():
     assert all(r["images_per_s"] > 0 for r in res["results"])
     md = bench.render({"gpu": res})
     assert "| fp32 | 4 |" in md and "bf16+channels_last" in md and "2,500 images/s target" in md
+
+
+@pytest.mark.gpu
+def test_gpu_training_uses_bf16_channels_last_and_reloads_on_cpu(celeba, tmp_path):
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    from classifiers.celeba.model import load_run
+    from classifiers.celeba.train import train
+
+    train(celeba, tmp_path / "run", arch="resnext50_32x4d", epochs=1, batch_size=32, limit=64, workers=2,
+          device="cuda", progress=False)
+    cfg = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert cfg["training"]["amp"] and cfg["training"]["channels_last"]
+    assert cfg["preprocess"]["input_size"] == 224
+    x = torch.randn(2, 3, 224, 224)
+    gpu_model, _ = load_run(tmp_path / "run", device="cuda")
+    cpu_model, _ = load_run(tmp_path / "run", device="cpu")
+    with torch.no_grad():
+        a_gpu, _ = gpu_model(x.cuda())
+        a_cpu, _ = cpu_model(x)
+    # same probabilities up to TF32/cuDNN rounding
+    assert torch.allclose(torch.sigmoid(a_gpu.cpu()), torch.sigmoid(a_cpu), atol=0.02)

@@ -33,7 +33,8 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
               show_default=True, help="What the per-attribute thresholds maximise on the validation split.")
 @click.option("--no-amp", is_flag=True, help="Train in float32 on CUDA (default: bfloat16 autocast).")
 @click.option("--no-channels-last", is_flag=True, help="Keep NCHW memory format on CUDA.")
-@click.option("--resume", is_flag=True, help="Continue the run in --out from its last finished epoch.")
+@click.option("--resume", is_flag=True,
+              help="Continue the run in --out from its last finished epoch (with that run's settings).")
 @click.option("--stop-after", type=int, default=None, help="Run at most N epochs now (continue later with --resume).")
 def train_classifier_command(celeba_root, out, arch, epochs, batch_size, lr, input_size, limit, skin_csv,
                              pretrained, device, workers, seed, threshold_metric, no_amp, no_channels_last, resume,
