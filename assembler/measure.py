@@ -65,10 +65,15 @@ def srgb_to_linear(rgb_u8: np.ndarray) -> np.ndarray:
     return _SRGB_TO_LIN[np.asarray(rgb_u8, dtype=np.uint8)]
 
 
+_LIN_LUT_N = 16384
+_LIN_TO_SRGB = (lambda c: np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055))(
+    np.linspace(0.0, 1.0, _LIN_LUT_N)).astype(np.float32)
+
+
 def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
-    """Linear RGB (float, clipped to 0..1) → sRGB float 0..1."""
-    c = np.clip(lin, 0.0, 1.0)
-    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055).astype(np.float32)
+    """Linear RGB (float, clipped to 0..1) → sRGB float 0..1 (table lookup, 14-bit)."""
+    idx = (np.clip(lin, 0.0, 1.0) * (_LIN_LUT_N - 1) + 0.5).astype(np.int32)
+    return _LIN_TO_SRGB[idx]
 
 
 def _luma(lin: np.ndarray) -> np.ndarray:
@@ -125,15 +130,14 @@ class _Ctx:
         self.face_px = float(np.sqrt(abs(np.linalg.det(np.asarray(face.align_matrix)[:, :2])))) ** -1 * frame.IOD
 
     def _valid_mask(self, matrix: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
-        """Working pixels whose source lies inside the photo (the chip replicates the border elsewhere)."""
-        m = np.vstack([np.asarray(matrix, dtype=np.float64), [0, 0, 1]])
-        inv = np.linalg.inv(m)[:2]
-        ys, xs = np.mgrid[0:WORK_SIZE, 0:WORK_SIZE].astype(np.float64)
-        cx, cy = (xs + 0.5) / _S, (ys + 0.5) / _S
-        ix = inv[0, 0] * cx + inv[0, 1] * cy + inv[0, 2]
-        iy = inv[1, 0] * cx + inv[1, 1] * cy + inv[1, 2]
+        """Working pixels whose source lies inside the photo (the chip replicates the border elsewhere): the photo's
+        rectangle mapped into the working frame."""
         h, w = hw
-        return (ix >= -0.5) & (ix < w - 0.5) & (iy >= -0.5) & (iy < h - 0.5)
+        corners = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+        quad = apply_affine(np.asarray(matrix, dtype=np.float64), corners) * _S - 0.5
+        m = np.zeros((WORK_SIZE, WORK_SIZE), np.uint8)
+        cv2.fillConvexPoly(m, np.round(quad * 16).astype(np.int32), 1, shift=4)
+        return m.astype(bool)
 
     def unit(self, ux: float, uy: float) -> np.ndarray:
         """A point given in IOD units from the eye midpoint (eye line horizontal) → working pixels."""
@@ -331,10 +335,16 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
     lo_L, hi_L = np.percentile(px[:, 0], [8, 92])  # shadows and specular highlights
     good = ((np.abs(px - med) <= 2.5 * mad).all(axis=1) & (px[:, 0] >= lo_L) & (px[:, 0] <= hi_L))
     kept = px[good] if good.sum() >= 10 else px
-    skin_lab = np.median(kept, axis=0)
+    # chromaticity from the darker half of the kept pixels: the lit half is the first to clip (over-exposed
+    # photos lose their red channel there) and carries more sheen
+    darker = kept[kept[:, 0] <= np.median(kept[:, 0])]
+    skin_lab = np.median(darker if len(darker) >= 5 else kept, axis=0)
     # the lit side matters for perceived tone: lightness from the upper-middle of the kept pixels
     skin_lab[0] = float(np.percentile(kept[:, 0], 60))
     monk, dist, k = monk_from_lab(skin_lab)
+    # the skin colour at the exposure that matches its tone: the ITA is read from it, so that it agrees with the
+    # tone (the photo's own lightness is mostly lighting)
+    matched = _scale_lab(skin_lab, k)
     srt = np.sort(dist)
     margin = float(srt[1] - srt[0])
     mask = np.zeros(ctx.shape, bool)
@@ -348,10 +358,19 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
     if clipped > 0.5:
         conf *= 0.5
     return {
-        "lab": skin_lab.astype(np.float32), "hex": _lab_to_hex(skin_lab), "monk": monk, "ita": ita_degrees(skin_lab),
+        "lab": skin_lab.astype(np.float32), "lab_matched": matched.astype(np.float32), "hex": _lab_to_hex(skin_lab),
+        "monk": monk, "ita": ita_degrees(matched),
         "monk_margin": margin, "monk_exposure": k, "clipped": clipped, "confidence": conf, "pixels": int(len(kept)), "patches_used": sorted(used),
         "_mask": mask, "_patches": patches,
     }
+
+
+def _scale_lab(lab, k: float) -> np.ndarray:
+    """A Lab colour with its linear-light intensity multiplied by ``k``."""
+    px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
+    rgb = np.clip(cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0], 0, 1)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4) * k
+    return cv2.cvtColor(linear_to_srgb(lin).reshape(1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab)[0, 0]
 
 
 def _lab_to_hex(lab) -> str:
@@ -418,7 +437,10 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     zone = (_ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.35, ay * 1.12)) | sides) & valid & ~face & ~neck
     far = valid & ~big & ~sides
     # the chest below the chin (clothes), which long hair rarely covers in the middle, is background too
-    chest = valid & (np.abs(xs - cx) < 0.3 * geo["jaw_w"] * k) & (ys > chin_y + 0.6 * iod) & ~skinlike
+    # (only its nearly neutral pixels — suits, shirts — so bare or shaded skin of the chest does not swallow
+    # warm-coloured hair)
+    chest = (valid & (np.abs(xs - cx) < 0.3 * geo["jaw_w"] * k) & (ys > chin_y + 0.6 * iod) & ~skinlike
+             & (np.hypot(small_lab[..., 1], small_lab[..., 2]) < 12))
     info = {"seeds": np.zeros(shape, np.uint8)}
     # background colours: k-means over the far surroundings
     others = []
@@ -463,7 +485,8 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     z = (small_lab - hmu) / hsd
     d_hair = np.sqrt((z ** 2).sum(axis=-1))
     if others:
-        d_other = np.min([np.sqrt((((small_lab - o) / hsd) ** 2).sum(axis=-1)) for o in others], axis=0)
+        cen = np.asarray(others, np.float32)
+        d_other = np.sqrt((((small_lab[:, :, None, :] - cen) / hsd.astype(np.float32)) ** 2).sum(axis=-1)).min(axis=-1)
     else:
         d_other = np.full(shape, np.inf)
     likely = (d_hair < 4.0) & (d_hair < d_other)
@@ -491,9 +514,12 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     # keep the parts connected to the skull region
     n, lbl = cv2.connectedComponents(hair.astype(np.uint8), connectivity=8)
     if n > 1:
-        touch = np.unique(lbl[seed | (hair & skull)])
-        touch = touch[touch > 0]
-        hair = np.isin(lbl, touch)
+        areas = np.bincount(lbl.ravel(), minlength=n)
+        keep = set(np.unique(lbl[seed]).tolist())
+        near = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))
+        keep |= {c for c in np.unique(lbl[hair & near]).tolist() if areas[c] >= 0.08 * iod ** 2}
+        keep.discard(0)
+        hair = np.isin(lbl, sorted(keep))
     return hair, info
 
 
@@ -514,6 +540,8 @@ def _hair_families(lab: np.ndarray, grayscale: bool) -> set[str] | None:
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black", "gray", "white"}
+    if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
+        return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if chroma < 18.0:
         return {"black", "brown", "red", "blonde", "gray", "white"}
     return None
