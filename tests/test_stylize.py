@@ -91,6 +91,21 @@ def test_same_seed_same_pixels_other_seed_other_pixels(stylizer, avatar, plain):
     assert _diff(stylizer(avatar, seed=1), plain) > 0.5
 
 
+def test_prompt_is_encoded_once_and_prompt_extra_changes_output(stylizer, avatar, plain):
+    calls = []
+    hook = stylizer.base.text_encoder_2.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        assert np.array_equal(np.asarray(stylizer(avatar)), plain) and calls == []  # warm: cached embeddings
+        out = stylizer(avatar, prompt_extra="red hair, glasses")
+        assert calls  # a new prompt is encoded
+        n = len(calls)
+        stylizer(avatar, prompt_extra="red hair, glasses")
+        assert len(calls) == n
+    finally:
+        hook.remove()
+    assert _diff(out, plain) > 0.1
+
+
 def test_input_kinds_path_and_avatar_object(stylizer, avatar, plain, tmp_path):
     path = tmp_path / "render.png"
     avatar.save(path)

@@ -58,7 +58,7 @@ def render_recipe_svg(path: Path, size: int) -> _SvgRender:
 @click.option("--seed", type=int, default=None)
 @click.option("--size", type=int, default=None)
 @click.option("--style", default=None, help="Prompt preset: memoji, clay, toon, plush.")
-@click.option("--prompt-extra", default=None, help="Appended to the prompt, e.g. 'red hair, glasses'.")
+@click.option("--prompt-extra", default=None, help="Put in front of the prompt, e.g. 'red hair, glasses'.")
 @click.option("--device", default=None, help="auto, cuda, cuda:1, cpu.")
 @click.option("--dtype", default=None, help="auto, float16, bfloat16, float32.")
 @click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default=None,

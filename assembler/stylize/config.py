@@ -39,7 +39,7 @@ class StylizeConfigError(MemojiError, ValueError):
     exit_code = 2
 
 
-#: Prompt presets (``style = "..."``); ``prompt`` replaces one, ``prompt_extra`` is appended to it.
+#: Prompt presets (``style = "..."``); ``prompt`` replaces one, ``prompt_extra`` goes in front of it.
 PROMPT_PRESETS: dict[str, str] = {
     "memoji": (
         "a 3D memoji avatar of a person, glossy cartoon render, smooth soft shading, big expressive eyes, "
@@ -155,7 +155,7 @@ class StylizeConfig:
     size: int = 1024
     style: str = "memoji"  # prompt preset
     prompt: str | None = None  # replaces the preset prompt
-    prompt_extra: str = ""  # appended to the prompt (e.g. "red hair, glasses")
+    prompt_extra: str = ""  # put before the prompt (e.g. "red hair, glasses")
     negative_prompt: str | None = None  # default: DEFAULT_NEGATIVE_PROMPT
     background: str = "#d8d8d8"  # transparent pixels of an RGBA render are flattened onto this colour
     batch_size: int = 4  # most images per pipeline call when a list is given
@@ -294,7 +294,8 @@ class StylizeConfig:
     @property
     def full_prompt(self) -> str:
         prompt = self.prompt if self.prompt is not None else PROMPT_PRESETS[self.style]
-        return f"{prompt}, {self.prompt_extra}" if self.prompt_extra else prompt
+        # the person's details go first: CLIP reads 77 tokens and cuts the rest
+        return f"{self.prompt_extra}, {prompt}" if self.prompt_extra else prompt
 
     @property
     def full_negative_prompt(self) -> str:

@@ -118,6 +118,28 @@ class Stylizer:
                                      f"Stylizer; per-call settings: {', '.join(sorted(PER_CALL))}")
         return self.config.replace(**overrides)
 
+    def _prompt_kwargs(self, pipe, cfg: StylizeConfig, n: int, guidance: float) -> dict[str, Any]:
+        """Prompt embeddings for ``n`` images, encoded once per (pipeline, prompt, negative prompt) and reused: a
+        warm stylizer does not run the text encoders again for the same prompt."""
+        import torch
+
+        cache = self.__dict__.setdefault("_prompt_cache", {})
+        key = (id(pipe), cfg.full_prompt, cfg.full_negative_prompt)
+        if key not in cache:
+            with torch.inference_mode():
+                pe, npe, ppe, nppe = pipe.encode_prompt(
+                    prompt=cfg.full_prompt, device=self.device, num_images_per_prompt=1,
+                    do_classifier_free_guidance=True, negative_prompt=cfg.full_negative_prompt)
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[key] = (pe, npe, ppe, nppe)
+        pe, npe, ppe, nppe = cache[key]
+        rep = lambda t: t.repeat(n, *([1] * (t.dim() - 1)))  # noqa: E731
+        out = dict(prompt_embeds=rep(pe), pooled_prompt_embeds=rep(ppe))
+        if guidance > 1.0:
+            out.update(negative_prompt_embeds=rep(npe), negative_pooled_prompt_embeds=rep(nppe))
+        return out
+
     def _generators(self, cfg: StylizeConfig, n: int):
         import torch
 
@@ -171,12 +193,11 @@ class Stylizer:
         n = len(items)
         size = cfg.size
         with_cn = getattr(self.base, "controlnet", None) is not None
-        prompt = [cfg.full_prompt] * n
-        negative = [cfg.full_negative_prompt] * n
         steps = cfg.num_steps
         if cfg.mode == "img2img":  # at least one denoising step survives the strength cut
             steps = max(steps, math.ceil(1.0 / cfg.strength))
-        kwargs: dict[str, Any] = dict(prompt=prompt, negative_prompt=negative, num_inference_steps=steps,
+        kwargs: dict[str, Any] = dict(**self._prompt_kwargs(self.base, cfg, n, cfg.guidance_scale),
+                                      num_inference_steps=steps,
                                       guidance_scale=cfg.guidance_scale, generator=self._generators(cfg, n),
                                       output_type="latent")
         if with_cn:
@@ -199,7 +220,8 @@ class Stylizer:
         with torch.inference_mode():
             latents = self.base(**kwargs).images
             if self.refiner is not None:
-                rkw: dict[str, Any] = dict(prompt=prompt, negative_prompt=negative, image=latents,
+                rkw: dict[str, Any] = dict(**self._prompt_kwargs(self.refiner, cfg, n, cfg.refiner_guidance_scale),
+                                           image=latents,
                                            guidance_scale=cfg.refiner_guidance_scale,
                                            generator=self._generators(cfg, n), output_type="latent")
                 if ensemble:

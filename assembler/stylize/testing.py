@@ -40,8 +40,14 @@ def write_tokenizer(folder: str | Path, max_length: int = 77):
     raw.mkdir(exist_ok=True)
     (raw / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
     (raw / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
-    tok = CLIPTokenizer(vocab_file=str(raw / "vocab.json"), merges_file=str(raw / "merges.txt"),
-                        model_max_length=max_length, pad_token="!")
+    import inspect
+
+    files = {"vocab": str(raw / "vocab.json"), "merges": str(raw / "merges.txt")}  # transformers 5
+    if "vocab_file" in inspect.signature(CLIPTokenizer.__init__).parameters:  # transformers 4
+        files = {"vocab_file": files["vocab"], "merges_file": files["merges"]}
+    tok = CLIPTokenizer(**files, model_max_length=max_length, pad_token="!")
+    if tok.convert_tokens_to_ids("the</w>") != vocab["the</w>"]:
+        raise RuntimeError("the tiny CLIP tokenizer did not take its vocabulary")
     tok.save_pretrained(str(folder))
     return CLIPTokenizer.from_pretrained(str(folder), local_files_only=True)
 
