@@ -168,6 +168,33 @@ def test_single_file_controlnet_and_vae_match_folders(ckpt, avatar, plain):
     assert np.array_equal(np.asarray(s(avatar)), plain)
 
 
+def test_single_file_base_uses_local_config_and_no_download(ckpt, avatar, tmp_path, monkeypatch):
+    import torch
+    from diffusers import StableDiffusionXLControlNetImg2ImgPipeline as Pipe
+    from safetensors.torch import save_file
+
+    single = tmp_path / "sdxl-cartoon.safetensors"
+    save_file({"x": torch.zeros(1)}, str(single))
+    with pytest.raises(StylizeConfigError) as err:
+        Stylizer.from_config(_cfg(ckpt, base=str(single)))
+    assert str(err.value) == ("stylize base is a single file: set base_config to a local diffusers folder of the same "
+                              "architecture (with model_index.json, configs and tokenizers); nothing is downloaded")
+    # a tiny LDM-format SDXL file cannot be written here: check what reaches from_single_file, load the folder
+    seen = {}
+    from_folder = Pipe.from_pretrained
+
+    def fake_single_file(cls, path, **kw):
+        seen.update(path=path, config=kw.get("config"), local=kw.get("local_files_only"), cn=kw.get("controlnet"))
+        return from_folder(kw["config"], controlnet=kw["controlnet"], torch_dtype=kw["torch_dtype"],
+                           local_files_only=True)
+
+    monkeypatch.setattr(Pipe, "from_single_file", classmethod(fake_single_file))
+    s = Stylizer.from_config(_cfg(ckpt, base=str(single), base_config=str(ckpt.base)))
+    assert seen["path"] == str(single) and seen["config"] == str(ckpt.base) and seen["local"] is True
+    assert seen["cn"] is s.base.controlnet
+    assert s(avatar).size == (SIZE, SIZE)
+
+
 def test_speedups_do_not_change_the_picture_much(ckpt, avatar, plain):
     s = Stylizer.from_config(_cfg(ckpt, fuse_qkv=False, channels_last=False))
     assert _diff(s(avatar), plain) < 0.5

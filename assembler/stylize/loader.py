@@ -141,8 +141,12 @@ def _variant(folder: Path, sub: str = "unet") -> str | None:
 # ------------------------------------------------------------------------------------------------ loading
 def _wrap_load(what: str, path: Path, fn, *args, **kwargs):
     """Call a diffusers loader; turn a broken/mismatched file into one line naming it."""
+    import warnings
+
     try:
-        return fn(*args, **kwargs)
+        with warnings.catch_warnings():  # torch_dtype is the spelling every diffusers >= 0.30 understands
+            warnings.filterwarnings("ignore", message=".*torch_dtype. is deprecated", category=FutureWarning)
+            return fn(*args, **kwargs)
     except Exception as err:  # noqa: BLE001 - any loader failure: one line naming the file, cause chained
         if isinstance(err, (ModelFileNotFoundError, StylizeConfigError, MissingDependencyError)):
             raise
