@@ -61,10 +61,8 @@ NECK_PTS = np.array([[CX - NECK_HALF, 640], [CX - NECK_HALF + 2, 760], [CX - NEC
 
 def _lower_jaw(jaw: np.ndarray, y_cut: float) -> np.ndarray:
     """The part of the drawn jaw below ``y_cut`` (a cheaper shape for the under-jaw shading)."""
-    ys = np.linspace(y_cut, jaw[8, 1], 3)
     left = np.interp(y_cut, jaw[0:9, 1], jaw[0:9, 0])
     pts = [[left, y_cut]] + [p for p in jaw[0:17] if p[1] > y_cut] + [[2 * CX - left, y_cut]]
-    del ys
     return np.asarray(pts, dtype=np.float64)
 
 

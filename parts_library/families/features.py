@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed, smooth_open
+from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
 from .common import CX, EYE_Y, IOD, M, PartDef, anchors_list, rot
 
 LASH = "#271a16"
@@ -120,7 +120,6 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     inner = U[-1]
     out.append(f'<ellipse cx="{f(inner[0] - inward * 0.05 * W)}" cy="{f(inner[1] + 2)}" rx="{f(0.07 * W)}" '
                f'ry="{f(0.06 * W)}" fill="#d98f8c" opacity="0.5"/>')
-    band = np.concatenate([U, (U + [0, -60])[::-1]])
     band_h = 0.55 * (bottom - top)
     out.append(f'<rect x="{f(U[:, 0].min())}" y="{f(top - 2)}" width="{f(W)}" height="{f(band_h * 2)}" '
                f'fill="url(#{pid}-lid)"/>')
@@ -128,7 +127,6 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
         hood = np.concatenate([U + [0, 0.2 * (bottom - top)], (U + [0, -60])[::-1]])
         out.append(f'<path d="{smooth_closed(hood)}" fill="%skin_lo%"/>')
     out.append("</g>")
-    del band
     # speculars (same side for both eyes: light from the upper left)
     out.append(f'<path d="M{f(ic[0] - 0.36 * r - 0.27 * r)},{f(ic[1] - 0.36 * r)}'
                f'a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(0.54 * r)},0a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(-0.54 * r)},0Z'

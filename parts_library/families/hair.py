@@ -193,10 +193,6 @@ def _grad_defs(pid: str, top: float, bottom: float) -> list[str]:
         radial_grad(f"{pid}-deep", CX, 560, 260, [(0, "%hair_lo3%", 0.85), (1, "%hair_lo3%", 0.0)]),
         linear_grad(f"{pid}-band", CX - 200, 0, CX + 200, 0, [(0, "%hair_hi2%", 0.0), (0.3, "%hair_hi2%", 0.6),
                                                              (0.55, "%hair_hi2%", 0.45), (1, "%hair_hi2%", 0.0)]),
-        linear_grad(f"{pid}-lock", CX - 240, 0, CX - 150, 0, [(0, "%hair_lo%"), (0.5, "%hair%"),
-                                                              (1, "%hair_lo2%")]),
-        linear_grad(f"{pid}-lockr", CX + 150, 0, CX + 240, 0, [(0, "%hair_lo2%"), (0.5, "%hair_lo%"),
-                                                               (1, "%hair_lo2%")]),
     ]
 
 
@@ -355,38 +351,6 @@ def front_layer(pid: str, h: HairSpec) -> str:
         out.append(f'<path d="{part_line}" '
                    f'fill="%skin_lo%" opacity="0.7"/>')
     out.append("</g>")
-    return "".join(out)
-
-
-def _locks(pid: str, h: HairSpec) -> str:
-    """Locks falling in front of the shoulders on both sides (drawn for the left, mirrored for the right)."""
-    end = h.locks
-    w = h.lock_w
-    amp, k = _tex(h.texture, h.amp)
-    ys = np.linspace(h.temple_y - 10, end, 14)
-    u = (ys - ys[0]) / (end - ys[0])
-    inner_x = CX - 180 + 24 * np.sin(np.pi * u) ** 1.2 + 10 * u
-    outer_x = CX - 205 - w * 0.6 - w * 0.4 * u
-    if h.texture == "wavy":
-        inner_x = inner_x + 7 * np.sin(u * 3 * np.pi)
-        outer_x = outer_x + 7 * np.sin(u * 3 * np.pi)
-    if amp:
-        bump = _bumps(u, amp * 1.1, max(k // 2, 4))
-        inner_x = inner_x + bump
-        outer_x = outer_x - bump
-    tip = np.array([[(inner_x[-1] + outer_x[-1]) / 2 - 4, end + 18]])
-    left = np.concatenate([np.stack([outer_x, ys], 1), tip, np.stack([inner_x, ys], 1)[::-1]])
-    out = []
-    for side, g in ((-1, "lock"), (1, "lockr")):
-        pts = left if side < 0 else mirror_x(left)
-        out.append(f'<path d="{smooth_closed(pts)}" fill="url(#{pid}-{g})"/>')
-        # two strands along each lock
-        for off, col, op in ((0.35, "%hair_lo2%", 0.5), (0.65, "%hair_hi2%", 0.35)):
-            line = np.stack([outer_x + (inner_x - outer_x) * off, ys], 1)[1:-1]
-            if side > 0:
-                line = mirror_x(line)
-            wv = np.interp(np.linspace(0, 1, len(line)), [0, 0.2, 0.8, 1], [0.2, 2.2, 1.6, 0.2])
-            out.append(f'<path d="{smooth_closed(offset_curve(line, wv))}" fill="{col}" opacity="{op}"/>')
     return "".join(out)
 
 
