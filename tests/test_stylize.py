@@ -119,8 +119,11 @@ def test_list_in_list_out_batch_matches_single(stylizer, avatar, plain):
     outs = stylizer([avatar, other, avatar], batch_size=2)
     assert isinstance(outs, list) and len(outs) == 3
     assert all(o.size == (SIZE, SIZE) for o in outs)
-    assert _diff(outs[0], plain) < 1.0 and _diff(outs[2], plain) < 1.0  # same seed: same picture in a batch
-    assert _diff(outs[1], plain) > 0.5  # a different render gives a different picture
+    # same seed: the same picture alone or in a batch (up to float noise, which random tiny nets amplify);
+    # a different render gives a clearly different picture
+    other_gap = _diff(outs[1], plain)
+    assert other_gap > 0.5
+    assert _diff(outs[0], plain) < 0.3 * other_gap and _diff(outs[2], plain) < 0.3 * other_gap
 
 
 def test_txt2img_mode_sees_edges_not_colours(ckpt, stylizer, avatar, plain):
@@ -195,9 +198,9 @@ def test_single_file_base_uses_local_config_and_no_download(ckpt, avatar, tmp_pa
     assert s(avatar).size == (SIZE, SIZE)
 
 
-def test_speedups_do_not_change_the_picture_much(ckpt, avatar, plain):
+def test_speedups_do_not_change_the_picture_much(ckpt, stylizer, avatar, plain):
     s = Stylizer.from_config(_cfg(ckpt, fuse_qkv=False, channels_last=False))
-    assert _diff(s(avatar), plain) < 0.5
+    assert _diff(s(avatar), plain) < 0.3 * _diff(stylizer(avatar, seed=1), plain)
 
 
 def test_one_shot_stylize_reuses_loaded_models(ckpt, avatar, plain):
