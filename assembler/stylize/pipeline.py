@@ -76,6 +76,12 @@ class Stylizer:
         """From a ``.toml``/``.json`` path, a dict or a :class:`StylizeConfig`, with keyword overrides."""
         return cls(config, **overrides)
 
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"Stylizer(base={c.base!r}, controlnet={'yes' if getattr(self.base, 'controlnet', None) is not None else 'no'}, "
+                f"refiner={'yes' if self.refiner is not None else 'no'}, loras={len(c.loras)}, mode={c.mode}, "
+                f"preset={c.preset}, size={c.size}, device={self.device}, dtype={str(self.dtype).removeprefix('torch.')})")
+
     @property
     def vae(self):
         return self.base.vae
