@@ -40,8 +40,8 @@ from parts_library.descriptors import (facial_hair_descriptor, glasses_descripto
 from .geometry import apply_affine, warp_to_canonical
 from .records import FaceRecord
 
-__all__ = ["measure_face", "WORK_SIZE", "monk_from_lab", "ita_degrees", "hair_color_name", "hair_family_probs", "linear_to_srgb",
-           "srgb_to_linear"]
+__all__ = ["measure_face", "WORK_SIZE", "monk_from_lab", "ita_degrees", "hair_color_name", "hair_family_probs",
+           "linear_to_srgb", "srgb_to_linear"]
 
 WORK_SIZE = 256  # working resolution of the canonical frame
 _S = WORK_SIZE / frame.SIZE  # working pixels per canonical unit
@@ -202,6 +202,9 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     cast = np.exp(np.average(np.array(logs), axis=0, weights=weights))
     cast /= np.exp(np.log(cast).mean())  # chromatic only: geometric mean 1
     gains = np.clip(cast ** -_CAST_STRENGTH, *_CAST_LIMIT)
+    grayscale = bool(np.abs(np.log(grey / grey[1])).max() < 0.01 and _is_grayscale(ctx.rgb))
+    if grayscale:
+        gains = np.ones(3)  # a black-and-white photo has no cast to remove (and must not be given one)
 
     # exposure: the photo's mean and bright end (90th percentile) against their typical levels. Face references
     # (sclera, teeth) would be closer to the skin's light but appear and disappear as they clip or the mouth
@@ -211,7 +214,7 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.25, 4.0))
     return {"gains": gains.astype(np.float32), "exposure": exposure, "references": sorted(refs),
             "grey_world": grey, "scene_mean": y_mean, "scene_high": y_hi, "level": level,
-            "grayscale": bool(np.abs(np.log(grey / grey[1])).max() < 0.01 and _is_grayscale(ctx.rgb))}
+            "grayscale": grayscale}
 
 
 def _is_grayscale(rgb: np.ndarray) -> bool:
@@ -354,13 +357,14 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
     conf = float(np.clip(len(kept) / 250.0, 0, 1) * np.clip(1.2 - spread / 25.0, 0.2, 1.0)
                  * np.clip(1.25 - abs(np.log(k)) / 1.5, 0.3, 1.0) * np.clip(0.5 + margin / 4.0, 0.5, 1.0))
     if illum["grayscale"]:
-        conf *= 0.3
+        conf = min(conf, 0.2)  # a black-and-white photo shows lightness, not skin colour
     if clipped > 0.5:
         conf *= 0.5
     return {
         "lab": skin_lab.astype(np.float32), "lab_matched": matched.astype(np.float32), "hex": _lab_to_hex(skin_lab),
         "monk": monk, "ita": ita_degrees(matched),
-        "monk_margin": margin, "monk_exposure": k, "clipped": clipped, "confidence": conf, "pixels": int(len(kept)), "patches_used": sorted(used),
+        "monk_margin": margin, "monk_exposure": k, "clipped": clipped, "confidence": conf, "pixels": int(len(kept)),
+        "patches_used": sorted(used),
         "_mask": mask, "_patches": patches,
     }
 
@@ -406,12 +410,17 @@ def _face_polygon(ctx: _Ctx, brow_lift: float = 0.08) -> np.ndarray:
 
 
 def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
-              refine: bool = False) -> tuple[np.ndarray, dict]:
-    """GrabCut hair mask at ``size`` px of the canonical frame (bool, size×size) and the seed map used."""
+              refine: bool = False, gray: bool = False) -> tuple[np.ndarray, dict]:
+    """Hair mask at ``size`` px of the canonical frame (bool, size×size) and the seed map used.
+
+    Colour models in Lab — hair from a band above the usual hairline (without skin- or background-like pixels),
+    background from k-means of the far surroundings and of the clothes below the chin, skin from the face —
+    label the zone around the skull and beside the face; small specks are removed and only parts connected to the
+    seed or near the skull are kept. ``refine=True`` runs GrabCut from that labelling (slower; on the development
+    photos it shrank masks towards the seed, so it is off by default)."""
     k = size / WORK_SIZE
     shape = (size, size)
     geo = _head_geometry(ctx)
-    small_rgb = cv2.resize(ctx.rgb, shape, interpolation=cv2.INTER_AREA)
     small_lab = cv2.resize(lab, shape, interpolation=cv2.INTER_AREA)
     valid = cv2.resize(ctx.valid.astype(np.uint8), shape, interpolation=cv2.INTER_NEAREST).astype(bool)
     iod = _IOD * k
@@ -430,7 +439,18 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     neck |= (np.abs(xs - cx) < 0.56 * geo["jaw_w"] * k) & (ys > ctx.lm[48:60, 1].mean() * k)
 
     if skin.get("lab") is not None:
-        skinlike = np.linalg.norm(small_lab - skin["lab"], axis=-1) < 13
+        # skin varies mostly in lightness (shading, shine): close in (a, b), and within a generous band of L —
+        # of the cheeks' colour or of any skin patch's own (a shiny forehead is lighter than the cheeks)
+        refs = [np.asarray(skin["lab"], np.float32)]
+        used = set(skin.get("patches_used") or ())
+        for name, m in (skin.get("_patches") or {}).items():
+            if name in used and m.sum() >= 5:
+                refs.append(np.median(lab[m], axis=0).astype(np.float32))
+        skinlike = np.zeros(shape, bool)
+        l_band = 12.0 if gray else 22.0  # without colour, lightness is all that tells skin from hair
+        for r in refs:
+            d_ab = np.linalg.norm(small_lab[..., 1:] - r[1:], axis=-1)
+            skinlike |= (d_ab < 7) & (np.abs(small_lab[..., 0] - r[0]) < l_band)
     else:
         skinlike = np.zeros(shape, bool)
     # where hair can be: around the skull, and beside the face and neck down to the shoulders
@@ -462,7 +482,9 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         others.extend(list(centres))
     # the band just above the usual hairline is hair unless it looks like the face's skin (bald) or like the
     # background (very short hair, where the band reaches past the head)
-    band = (np.abs(xs - cx) < 0.5 * iod) & (ys > brow_y - 1.6 * iod) & (ys < brow_y - 1.2 * iod)
+    # the seed band just above the usual hairline (a fixed height: choosing it adaptively did worse on the
+    # development photos)
+    band = (np.abs(xs - cx) < 0.4 * iod) & (ys > brow_y - 1.5 * iod) & (ys < brow_y - 1.15 * iod)
     top = band & valid
     if top.sum() < 0.4 * band.sum():
         # the top of the head is outside the photo: seed from the temples beside the forehead instead
@@ -494,7 +516,6 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
     seeds[seed] = cv2.GC_FGD
     seeds[face | neck | ~valid] = cv2.GC_BGD
-    crown = skull & (ys < brow_y - 0.95 * iod)
     info = {"seeds": seeds}
     if (seeds == cv2.GC_BGD).sum() < 8:
         return np.zeros(shape, bool), info
@@ -502,7 +523,8 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
         mask = seeds.copy()
         try:
-            cv2.grabCut(cv2.cvtColor(small_rgb, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
+            small_bgr = cv2.resize(cv2.cvtColor(ctx.rgb, cv2.COLOR_RGB2BGR), shape, interpolation=cv2.INTER_AREA)
+            cv2.grabCut(small_bgr, mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
             hair = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
         except cv2.error:
             hair = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
@@ -608,8 +630,7 @@ def _robust_mode(px: np.ndarray) -> np.ndarray:
 
 
 def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any]) -> dict[str, Any]:
-    mask_s, info = hair_mask(ctx, lab, skin)
-    size = mask_s.shape[0]
+    mask_s, info = hair_mask(ctx, lab, skin, gray=bool(illum.get("grayscale")))
     mask = cv2.resize(mask_s.astype(np.uint8), ctx.shape, interpolation=cv2.INTER_NEAREST).astype(bool)
     geo = _head_geometry(ctx)
     shape = ctx.shape
@@ -618,17 +639,22 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     ax, ay = geo["axes"]
     skull = _ellipse(shape, (cx, cy), (ax, ay))
     brow_y = geo["brow_y"]
-    crown = skull & (ys < brow_y - 0.95 * _IOD) & ctx.valid
+    crown_all = skull & (ys < brow_y - 0.95 * _IOD)
+    crown = crown_all & ctx.valid
+    crown_seen = float(crown.sum() / max(1, crown_all.sum()))  # how much of the crown the photo shows
     crown_cov = float(mask[crown].mean()) if crown.any() else 0.0
     area = float(mask.sum()) / _IOD ** 2
     out: dict[str, Any] = {"_mask": mask, "_mask_small": mask_s, "_seeds": info.get("seeds"),
                            "coverage_crown": crown_cov, "area_iod2": area,
                            "like_background": bool(info.get("hair_like_background", False))}
 
-    # colour
+    # colour: from the hair above the eye line (lit, and surest to be hair), the rest only if that is too little
     core = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if core.sum() < 30:
         core = mask
+    upper = core & (ys < geo["eye_y"])
+    if upper.sum() >= 50:
+        core = upper
     if core.sum() >= 15:
         hair_lab = _robust_mode(lab[core])
         name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"])
@@ -664,7 +690,9 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     if hairline is not None:
         receding = float(np.clip((hairline - 1.05) / 0.5, 0, 1))
     receding = max(receding, 0.6 * bald)
-    if crown_cov < 0.15 and area < 0.6:
+    if crown_seen < 0.5 and area < 0.6:
+        length, bald, receding = None, None, None  # the top of the head is outside the photo: unknown, not bald
+    elif crown_cov < 0.15 and area < 0.6:
         length = "bald"
     elif length_iod < 0.9:
         length = "short"
@@ -674,7 +702,7 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         length = "long"
     out.update(length=length, length_iod=float(length_iod), volume=float(np.clip(volume * 1.6, 0, 1)),
                fringe=float(np.clip((fringe - 0.15) / 0.5, 0, 1)), fringe_coverage=fringe,
-               hairline_iod=hairline, crown_skin=crown_skin, bald=bald, receding=receding,
+               hairline_iod=hairline, crown_skin=crown_skin, crown_seen=crown_seen, bald=bald, receding=receding,
                curl=_curl(ctx, core))
     return out
 

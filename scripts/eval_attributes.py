@@ -131,7 +131,8 @@ def main() -> None:
         f"Written by `scripts/eval_attributes.py` on {datetime.date.today()} ({platform.machine()}, "
         f"Python {platform.python_version()}) over `../shared/faces` ({len(records)} photos). Expectations come from "
         "the manifest's `notes`: dark/dark-brown skin → Monk 7–10, light-olive → 3–6, light/fair → 1–5; "
-        "beard/goatee/stubble → facial hair > 0.5, Obama/Biden/women → ≤ 0.5; glasses noted → > 0.5, else ≤ 0.5; "
+        "beard/goatee/stubble → facial hair > 0.5, Obama/Biden/women → ≤ 0.5; "
+        "glasses noted → > 0.5, else ≤ 0.5; "
         "red / gray-white / blond / dark hair → that palette family. These photos were used to choose the "
         "measured backend's constants, so this is a development check, not a held-out score.",
         "",
@@ -146,7 +147,8 @@ def main() -> None:
         lines += [
             "## Skin tone under relighting",
             "",
-            f"Every photo relit in linear light: exposure ×{', ×'.join(str(e) for e in EXPOSURES)} × casts "
+            f"Every photo relit in linear light: exposure ×{', ×'.join(str(e) for e in EXPOSURES)} "
+            "× casts "
             f"{', '.join(str(c) for c in CASTS)} (R, G, B gains), re-encoded to sRGB with clipping; the same "
             "landmarks are measured again. Pattern: one character per case (`.` same tone, `+n`/`-n` steps). "
             f"**Moved by more than one Monk step: {moved}/{total} = {moved / max(total, 1):.1%}** "

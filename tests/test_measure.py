@@ -151,7 +151,7 @@ def test_grayscale_photo_gives_achromatic_hair(faces, photos, name):
         assert color is not None
     # never a colour name in a black-and-white photo (white hair on a gray face may go unnamed: no hue to tell)
     assert color is None or PALETTES["hair"][color].family in {"black", "gray", "white"}
-    assert m["skin"]["confidence"] < faces[name].measurements["skin"]["confidence"]
+    assert m["skin"]["confidence"] <= 0.2
 
 
 def test_clean_shaven_and_synthetic_beard(faces, photos):
