@@ -176,8 +176,8 @@ def main(argv=None) -> int:
     transformers.logging.set_verbosity_error()
     diffusers.logging.set_verbosity_error()
     tiny = args.tiny
-    runs = args.runs or (2 if tiny else 5)
-    warmup = args.warmup or (1 if tiny else 2)
+    runs = args.runs if args.runs is not None else (2 if tiny else 5)
+    warmup = args.warmup if args.warmup is not None else (1 if tiny else 2)
     device = torch.device("cpu" if tiny or not torch.cuda.is_available() else "cuda")
     dtype = torch.float32 if device.type == "cpu" else getattr(torch, args.dtype)
     size = 64 if tiny else 1024
