@@ -58,7 +58,8 @@ def main() -> None:
         "",
         f"`benchmarks/bench_attributes.py`, {datetime.date.today()}, {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs visible, OpenCV threads {args.threads}; the aligned chip comes from analyze and is "
-        f"not timed. Median of {args.runs} runs per photo.",
+        f"not timed. Median of {args.runs} runs per photo. Load average while running: "
+        f"{os.getloadavg()[0]:.1f} (other jobs share the machine; an idle one is faster).",
         "",
         "| photo | size | median ms |",
         "|---|---|---|",
