@@ -125,3 +125,18 @@ def test_draw_shows_hair_mask_and_skin_patches(obama):
     x0, y0, x1, y1 = obama.box
     w = x1 - x0
     assert xs.min() > x0 - 1.5 * w and xs.max() < x1 + 1.5 * w
+
+
+def test_turned_head_lowers_trust(obama):
+    from classifiers.measured import reliability
+
+    frontal = copy.copy(obama)
+    turned = copy.copy(obama)
+    turned.flags = ["not_frontal"]
+    turned.yaw = 45.0
+    t_frontal, _ = reliability(frontal, obama.measurements)
+    t_turned, flags = reliability(turned, obama.measurements)
+    assert "not_frontal" in flags and t_turned < 0.5 * t_frontal
+    attrs = create_classifier("measured").predict(turned)
+    assert attrs.confidence < classify(copy.copy(obama)).confidence
+    assert all(abs(v - 0.5) <= 0.25 for v in attrs.probs.values())
