@@ -199,3 +199,20 @@ def test_face_without_measurable_hair_region_is_flagged(faces, photos):
     assert f.measurements["valid_fraction"] < faces["obama"].measurements["valid_fraction"]
     assert f.measurements["hair"]["coverage_crown"] == 0.0 or f.measurements["hair"]["color"] is None or \
         f.measurements["valid_fraction"] < 0.75
+
+
+def test_skin_painted_crown_reads_as_bald(faces, photos):
+    face, img = faces["biden2"], photos["biden2"]
+    assert face.measurements["hair"]["bald"] < 0.5
+    # paint the detected hair above the brows with the cheek's colour: a shaved crown
+    mask = cv2.dilate(_hair_mask_in_image(face, img).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    mask[int(face.landmarks[17:27, 1].min()):] = False
+    lm = face.landmarks
+    c = lm[[2, 3, 31, 40, 41]].mean(axis=0).astype(int)
+    r = int(0.1 * np.linalg.norm(lm[36] - lm[45]))
+    skin = np.median(img[c[1] - r:c[1] + r, c[0] - r:c[0] + r].reshape(-1, 3), axis=0)
+    edited = img.copy()
+    noise = np.random.default_rng(0).uniform(0.9, 1.05, (mask.sum(), 1))
+    edited[mask] = np.clip(skin * noise, 0, 255).astype(np.uint8)
+    hair = _remeasure(face, edited)["hair"]
+    assert hair["bald"] > 0.5 and hair["length"] == "bald", hair
