@@ -92,6 +92,7 @@ def _attrs(rel):
 def test_red_hair_stays_red():
     attrs = _attrs("_singles/cmusatyalab-openface__adams.jpg")
     assert attrs.hair_color in {"auburn", "red", "strawberry_blonde"}, attrs.hair_color
+    assert attrs.hair_length in {"medium", "long"}
 
 
 @needs_shared

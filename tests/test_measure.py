@@ -73,6 +73,13 @@ def test_hair_mask_is_hair_not_face(faces):
     assert m["hair"]["length"] != "bald"
 
 
+def test_fringe(faces):
+    assert faces["astronaut"].measurements["hair"]["fringe"] > 0.5  # bangs over the forehead
+    # (biden2 is left out: its pale upper forehead under white hair is read as hair — a known gap)
+    for name in ("obama", "obama2"):
+        assert faces[name].measurements["hair"]["fringe"] < 0.5, name
+
+
 def test_skin_tone_dark_vs_light(faces):
     monk = {n: f.measurements["skin"]["monk"] for n, f in faces.items()}
     assert 6 <= monk["obama"] <= 9 and 6 <= monk["obama2"] <= 9, monk
