@@ -36,7 +36,7 @@ def pseudo_label_skin(celeba_root: str | Path, out: str | Path, *, split: str = 
     with tmp.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["image", "monk", "confidence"])
-        for r in tqdm(rows, desc="pseudo-label skin", disable=not progress):
+        for r in tqdm(rows, desc="pseudo-label skin", disable=None if progress else True):
             name = index.images[r]
             try:
                 faces = analyze(index.root / "img_align_celeba" / name, max_faces=1)

@@ -75,7 +75,7 @@ def predict_arrays(model: nn.Module, loader, preprocess: Preprocess, device: tor
 
     model.eval()
     outs_a, outs_s, labels, tones = [], [], [], []
-    for x, y, t in tqdm(loader, desc=desc, disable=not progress, leave=False):
+    for x, y, t in tqdm(loader, desc=desc, disable=None if progress else True, leave=False):
         x = preprocess.normalize(x.to(device, non_blocking=True))
         if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -225,7 +225,7 @@ def train(celeba_root: str | Path, out: str | Path, *, arch: str = "resnext50_32
         model.train()
         sums = {"loss": 0.0, "attr_loss": 0.0, "skin_loss": 0.0}
         n_batches = 0
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, leave=False)
+        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", disable=None if progress else True, leave=False)
         for x, y, t in bar:
             x = pre.normalize(x.to(dev, non_blocking=True))
             if use_cl:
