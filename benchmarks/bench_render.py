@@ -40,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--note", default="", help="A line about the conditions, added to the markdown.")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "render.md")
     args = ap.parse_args()
 
@@ -83,6 +84,7 @@ def main() -> None:
         "Budget: ≤ 50 ms median on 2 cores. Time covers composing the SVG from cached part fragments, cairosvg "
         "rasterisation and PNG encoding, in one process (single-threaded). Wall time depends on what else the "
         f"machine runs (load average during this run: {load0:.1f} → {load1:.1f}); CPU time is the process's own.",
+        *([f"", args.note] if args.note else []),
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

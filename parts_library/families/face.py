@@ -176,7 +176,7 @@ def body_layer() -> str:
         linear_grad("body-neck", 0, 640, 0, 930, [(0, "%skin_lo2%"), (0.45, "%skin_lo%"), (1, "%skin%")]),
         linear_grad("body-neckside", CX - n, 0, CX + n, 0, [(0, "%skin_lo2%", 0.35), (0.3, "%skin_lo2%", 0.0),
                                                           (0.75, "%skin_lo2%", 0.0), (1, "%skin_lo3%", 0.45)]),
-        radial_grad("body-shirt", 380, 900, 520, [(0, "%clothes_hi%"), (0.55, "%clothes%"), (1, "%clothes_lo2%")]),
+        linear_grad("body-shirt", 200, 860, 860, 1080, [(0, "%clothes_hi%"), (0.45, "%clothes%"), (1, "%clothes_lo2%")]),
     ]
     return "".join([
         f'<defs>{"".join(defs)}</defs>',

@@ -251,7 +251,7 @@ def _curl_texture(pid: str, outline: np.ndarray, h: HairSpec, top: float, bottom
             for dx in (-tw, 0, tw):  # wrap curls crossing the tile edge
                 for dy in (-th, 0, th):
                     cx, cy = cx0 + dx, cy0 + dy
-                    if -2 * r < cx < tw + 2 * r and -2 * r < cy < th + 2 * r:
+                    if -1.2 * rr < cx < tw + 1.2 * rr and -1.2 * rr < cy < th + 1.2 * rr:
                         light.append(_arc(cx, cy, rr * 0.72, np.pi * 1.02 + turn, np.pi * 1.72 + turn))
                         dark.append(_arc(cx, cy, rr * 0.8, np.pi * 0.05 + turn, np.pi * 0.75 + turn))
     w = r * 0.24
