@@ -14,7 +14,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,12 +75,15 @@ class RenderResult:
     size: int
     landmarks: np.ndarray
     svg: str = ""
+    rgba: np.ndarray | None = field(default=None, repr=False, compare=False)  # the pixels behind ``data`` (png)
 
     @property
     def image(self):
-        """The render as a PIL RGBA image (rasterised on demand for SVG results)."""
+        """The render as a PIL RGBA image (no PNG decoding for png results; rasterised on demand for SVG)."""
         from PIL import Image
 
+        if self.rgba is not None:
+            return Image.fromarray(self.rgba, "RGBA")
         data = self.data if self.fmt == "png" else rasterize(self.data, self.size)
         return Image.open(io.BytesIO(data)).convert("RGBA")
 
@@ -367,7 +370,8 @@ def render(spec: Any, size: int = 512, fmt: str = "png", *, library: PartsLibrar
     if fmt == "svg":
         sized = svg.replace('width="1024" height="1024"', f'width="{size}" height="{size}"', 1)
         return RenderResult(sized, "svg", size, lm_out, svg)
-    return RenderResult(rasterize(svg, size), "png", size, lm_out, svg)
+    rgba = rasterize_rgba(svg, size)
+    return RenderResult(encode_png(rgba), "png", size, lm_out, svg, rgba)
 
 
 def part_alpha(part_id: str, size: int = 256, *, library: PartsLibrary | None = None,

@@ -192,3 +192,8 @@ def test_render_bytes_do_not_depend_on_the_process(png):
             "print(hashlib.sha256(parts_library.render(spec, size=256).data).hexdigest())")
     out = subprocess.run([sys.executable, "-c", code, json.dumps(SPEC)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == hashlib.sha256(png.data).hexdigest()
+
+
+def test_image_matches_the_png_bytes(png):
+    decoded = np.asarray(Image.open(io.BytesIO(png.data)).convert("RGBA"))
+    np.testing.assert_array_equal(np.asarray(png.image), decoded)
