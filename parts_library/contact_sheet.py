@@ -125,7 +125,7 @@ README_AVATARS = [
     {"parts": {"face": "face_heart_01", "ears": "ears_small_01", "eyes": "eyes_upturned_02", "brows": "brows_arched_02",
                "nose": "nose_small_01", "mouth": "mouth_smile_02", "hair": "bob_02"},
      "colors": {"skin": "monk_03", "hair": "red", "brows": "auburn", "eyes": "green", "clothes": "navy"}},
-    {"parts": {"face": "face_square_01", "ears": "ears_large_01", "eyes": "eyes_hooded_01", "brows": "brows_bushy_01",
+    {"parts": {"face": "face_square_01", "ears": "ears_large_01", "eyes": "eyes_almond_01", "brows": "brows_bushy_01",
                "nose": "nose_roman_01", "mouth": "mouth_smile_01", "hair": "bald_01", "facial_hair": "full_beard_01",
                "glasses": "glasses_rect_01"},
      "colors": {"skin": "monk_05", "hair": "gray", "lips": "mauve", "clothes": "gray"}},
