@@ -223,3 +223,12 @@ def test_skin_painted_crown_reads_as_bald(faces, photos):
     edited[mask] = np.clip(skin * noise, 0, 255).astype(np.uint8)
     hair = _remeasure(face, edited)["hair"]
     assert hair["bald"] > 0.5 and hair["length"] == "bald", hair
+
+
+def test_measurements_are_deterministic(faces, photos):
+    face, img = faces["astronaut"], photos["astronaut"]
+    a, b = measure_face(img, face), measure_face(img, face)
+    for cat in a["descriptors"]:
+        assert np.array_equal(a["descriptors"][cat], b["descriptors"][cat]), cat
+    assert np.array_equal(a["_hair_mask"], b["_hair_mask"])
+    assert a["skin"]["monk"] == b["skin"]["monk"] and a["hair"]["color"] == b["hair"]["color"]
