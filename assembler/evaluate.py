@@ -210,6 +210,16 @@ def _chance(n_cand: int, n_pos: int) -> tuple[float, float, float]:
     return top1, top3, (n_cand + 1) / (n_pos + 1)
 
 
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion k/n."""
+    if n <= 0:
+        return math.nan, math.nan
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _mean(values) -> float:
     values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return float(np.mean(values)) if values else math.nan
@@ -250,6 +260,7 @@ class EvalReport:
             out.append({
                 "method": method, "avatars": len(ok), "failed": len(rows) - len(ok), "ranked": len(ranked),
                 "top1": _mean([a.rank == 1 for a in ranked]), "top3": _mean([a.rank <= 3 for a in ranked]),
+                "top1_ci95": _wilson(sum(a.rank == 1 for a in ranked), len(ranked)),
                 "mean_rank": _mean([a.rank for a in ranked]),
                 "chance_top1": _mean([c[0] for c in chance]), "chance_top3": _mean([c[1] for c in chance]),
                 "chance_rank": _mean([c[2] for c in chance]),
@@ -279,7 +290,7 @@ class EvalReport:
             f"Judge: `{self.judge}` (never used by the search). Gallery: {len(self.gallery)} photos of "
             f"{len(people)} people; avatars ranked against every other photo.",
             "",
-            "| method | avatars | top-1 | top-3 | mean rank | cos(avatar, own photo) | cos same person | "
+            "| method | avatars | top-1 (95 % CI) | top-3 | mean rank | cos(avatar, own photo) | cos same person | "
             "cos other people | judge MTCNN finds face | skin ±1 | hair family | beard | glasses |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
@@ -291,7 +302,8 @@ class EvalReport:
             failed_note = f" ({r['failed']} failed)" if r["failed"] else ""
             lines.append(
                 f"| {name} | {r['avatars']}{failed_note} "
-                f"| {pct(r['top1'])} | {pct(r['top3'])} | {f(r['mean_rank'], '{:.1f}')} "
+                f"| {pct(r['top1'])} ({f(100 * r['top1_ci95'][0], '{:.0f}')}–{f(100 * r['top1_ci95'][1], '{:.0f}')}) "
+                f"| {pct(r['top3'])} | {f(r['mean_rank'], '{:.1f}')} "
                 f"| {f(r['cos_own'])} ({f(lo)}–{f(hi)}) | {f(r['cos_same'])} | {f(r['cos_other'])} "
                 f"| {pct(r['detected'])} | {pct(a['skin'][0])} | {pct(a['hair'][0])} | {pct(a['beard'][0])} "
                 f"| {pct(a['glasses'][0])} |")

@@ -132,6 +132,12 @@ def test_retrieval_ranks_an_identical_avatar_like_the_photo(report):
     assert s["search"]["chance_top1"] == pytest.approx(1 / 3) and s["search"]["chance_rank"] == pytest.approx(2.0)
 
 
+def test_wilson_interval():
+    lo, hi = ev._wilson(5, 27)
+    assert lo == pytest.approx(0.082, abs=1e-3) and hi == pytest.approx(0.367, abs=1e-3)
+    assert ev._wilson(0, 10)[0] == 0.0 and ev._wilson(10, 10)[1] == 1.0
+
+
 def test_random_baseline_draws_one_avatar_per_photo(report):
     assert report.seeds["search"] == {0} and len(report.seeds["random"]) == 4
 
@@ -169,8 +175,8 @@ def test_judge_detector_and_timings_are_reported(report):
 def test_report_files_and_contact_sheet(report, tmp_path):
     paths = report.save(tmp_path)
     md = paths["markdown"].read_text()
-    assert md.splitlines()[2].startswith("| method | avatars | top-1 | top-3 | mean rank |")
-    assert "| **search** | 4 | 100 % | 100 % | 1.0 |" in md
+    assert md.splitlines()[2].startswith("| method | avatars | top-1 (95 % CI) | top-3 | mean rank |")
+    assert "| **search** | 4 | 100 % (51–100) | 100 % | 1.0 |" in md
     data = json.loads(paths["json"].read_text())
     assert len(data["avatars"]) == 4 + 3 * 4 and data["judge"] == "facenet-casia-opencv"
     sheet = Image.open(paths["contact_sheet"])
@@ -189,7 +195,7 @@ def test_cli_eval(faces_dir, analyzed, monkeypatch, tmp_path):
     res = CliRunner().invoke(main, ["eval", str(faces_dir), "-o", str(out), "--methods", "search,random",
                                     "--quiet", "--no-detect"])
     assert res.exit_code == 0, res.output
-    assert "| **search** | 4 | 100 % |" in res.output
+    assert "| **search** | 4 | 100 % (51–100) |" in res.output
     assert (out / "eval.md").is_file() and (out / "contact_sheet.png").is_file()
     assert sorted(p.name for p in (out / "avatars" / "obama").iterdir())[:2] == [
         "obama2__random.png", "obama2__random.recipe.json"]
