@@ -393,7 +393,7 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
                                     ("glasses", "glasses"), ("clothes", "clothes")]}
         colors["brows"] = colors["facial_hair"] = colors["hair"]
         return Recipe(parts=parts, colors=colors, analysis=analysis, method=method,
-                      scores={"seconds": time.perf_counter() - t_start})
+                      scores={})
 
     colors = colors_from_attributes(attrs, measurements)
 
@@ -418,7 +418,7 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
                 parts[cat] = _typical(cat, lib, idx) if _typical(cat, lib, idx) in options else options[0]
         return Recipe(parts=parts, colors=colors, analysis=analysis, method=method,
                       alternatives=_alternatives(cands, lib, attrs, cfg),
-                      scores={"seconds": time.perf_counter() - t_start})
+                      scores={})
 
     # -- full method: descriptor + attribute ranking, then joint coordinate search with identity --------------------
     top = {cat: cands[cat][: cfg.top_k] for cat in categories}
@@ -481,7 +481,6 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
         "identity": None if id_now is None else round(id_now, 4),
         "descriptor": {c: round(local[c].get(current[c], 0.0), 4) for c in categories},
         "evaluations": evals,
-        "seconds": round(time.perf_counter() - t_start, 4),
         "weights": {"desc": cfg.w_desc, "attr": cfg.w_attr, "id": cfg.w_id},
     }
     return Recipe(parts=current, colors=colors, params=spec_of(current)["params"], analysis=analysis, method=method,
@@ -552,4 +551,4 @@ def _greedy(ev: Evidence, lib, categories, colors, identity, analysis, t_start) 
                 else:
                     current[cat] = old
     return Recipe(parts=current, colors=colors, analysis=analysis, method="greedy",
-                  scores={"identity": round(best, 4), "seconds": round(time.perf_counter() - t_start, 4)})
+                  scores={"identity": round(best, 4)})
