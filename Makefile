@@ -21,11 +21,14 @@ demo: $(STAMP)
 	$(VENV)/bin/memoji make tests/data/obama.jpg -o out/demo
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q tests notebooks --nbmake
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -q tests notebooks --nbmake
 
 bench: $(STAMP)
 	for b in analyze render attributes index make; do $(PY) benchmarks/bench_$$b.py || exit 1; done
 	$(PY) benchmarks/collect.py
+
+gallery: $(STAMP)
+	$(PY) -m parts_library.contact_sheet docs
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -311,7 +311,7 @@ class SearchConfig:
     w_attr: float = 0.5
     w_id: float = 4.0
     fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
-    max_evals: int = 6  # identity evaluations (render + embed) in the joint search; deterministic budget
+    max_evals: int = 4  # identity evaluations (render + embed) in the joint search; deterministic budget
     time_budget: float | None = None  # seconds; a safety cap (makes results machine-dependent when it bites)
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
