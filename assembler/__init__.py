@@ -6,6 +6,8 @@ first use, so ``import assembler`` is fast and never imports diffusers.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
@@ -42,13 +44,27 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'assembler' has no attribute '{name}'")
     mod = importlib.import_module(module, __name__)
-    value = mod if name == "errors" else getattr(mod, name)
+    value = mod if name in ("errors", "stylize") else getattr(mod, name)  # the stylize module is callable
     globals()[name] = value
     return value
 
 
 def __dir__():
     return __all__
+
+
+class _Package(types.ModuleType):
+    """``assembler.make`` / ``analyze`` / ``classify`` / ``evaluate`` are functions that share their name with the
+    submodule defining them. Importing the submodule would rebind the package attribute to the module (and break
+    ``assembler.make(photo)`` depending on import order); keep the function. The module stays in ``sys.modules``."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and not callable(value) and _LAZY.get(name) == f".{name}":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # pragma: no cover
