@@ -538,6 +538,8 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     if n > 1:
         areas = np.bincount(lbl.ravel(), minlength=n)
         keep = set(np.unique(lbl[seed]).tolist())
+        keep.discard(0)
+        info["connected"] = np.isin(lbl, sorted(keep))  # hair reached from the crown seed: the length evidence
         near = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))
         keep |= {c for c in np.unique(lbl[hair & near]).tolist() if areas[c] >= 0.08 * iod ** 2}
         keep.discard(0)
@@ -664,7 +666,12 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         out.update(lab=None, hex=None, color=None, family=None, color_confidence=0.0)
 
     # shape: length (lowest hair row with some width, beside the face), volume, fringe, bald / receding
-    rows = np.flatnonzero(mask.sum(axis=1) >= max(2, 0.06 * _IOD))
+    # length only from hair connected to the crown: blobs of hair-coloured background beside the head (curtains,
+    # dark suits) count for the mask but must not make short hair "long"
+    connected = info.get("connected")
+    length_mask = mask if connected is None else mask & cv2.resize(
+        connected.astype(np.uint8), ctx.shape, interpolation=cv2.INTER_NEAREST).astype(bool)
+    rows = np.flatnonzero(length_mask.sum(axis=1) >= max(2, 0.06 * _IOD))
     bottom = float(rows.max()) if rows.size else geo["eye_y"] - 2 * _IOD
     length_iod = (bottom - geo["eye_y"]) / _IOD
     chin_iod = (geo["chin_y"] - geo["eye_y"]) / _IOD
