@@ -291,6 +291,11 @@ class IdentityScorer:
     def __call__(self, spec: dict, target: np.ndarray) -> float:
         return float(self.embed_spec(spec) @ target)
 
+    def reset(self) -> None:
+        """Forget cached embeddings (called at the start of every search: the cache serves one search only, so
+        memory stays bounded in long batches and timings are honest)."""
+        self._cache.clear()
+
 
 def _flatten(img):
     from PIL import Image
@@ -448,6 +453,8 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
     use_identity = ev.embedding is not None and cfg.max_evals > 0 and cfg.w_id > 0
     if use_identity and identity is None:
         identity = _default_identity()
+    if use_identity and hasattr(identity, "reset"):
+        identity.reset()
     id_now = identity(spec_of(current), ev.embedding) if use_identity else None
     best = total(current, id_now)
     evals = 1 if use_identity else 0
@@ -509,6 +516,8 @@ def _greedy(ev: Evidence, lib, categories, colors, identity, analysis, t_start) 
     if ev.embedding is None:
         raise ValueError("the greedy baseline needs an identity embedding")
     identity = identity or _default_identity()
+    if hasattr(identity, "reset"):
+        identity.reset()
     current: dict[str, str | None] = {}
     for cat in categories:
         ids = sorted(p.id for p in lib.parts(cat))
