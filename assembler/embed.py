@@ -124,5 +124,10 @@ def _facenet(**kwargs) -> Embedder:
 
 
 def create_embedder(name: str = "dlib-resnet128", **kwargs) -> Embedder:
-    """Build a registered identity embedder by name (``dlib-resnet128``, ``facenet-vggface2``)."""
+    """Build a registered identity embedder by name (``dlib-resnet128``, ``facenet-vggface2``,
+    ``facenet-casia-opencv`` — the evaluation judge, registered by :mod:`assembler.judge`)."""
+    if name not in EMBEDDERS:
+        import importlib
+
+        importlib.import_module(".judge", __package__)
     return EMBEDDERS.create(name, **kwargs)
