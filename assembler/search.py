@@ -280,10 +280,12 @@ class IdentityScorer:
 
         from parts_library import render
 
+        from .judge import flatten_rgba
+
         key = json.dumps(spec, sort_keys=True)
         if key not in self._cache:
             res = render(spec, size=self.size, fmt="png")
-            rgb = np.asarray(_flatten(res.image))
+            rgb = flatten_rgba(res.image, background=(235, 235, 235))
             self._cache[key] = self.embedder.embed(rgb, res.landmarks)
             self.calls += 1
         return self._cache[key]
@@ -295,15 +297,6 @@ class IdentityScorer:
         """Forget cached embeddings (called at the start of every search: the cache serves one search only, so
         memory stays bounded in long batches and timings are honest)."""
         self._cache.clear()
-
-
-def _flatten(img):
-    from PIL import Image
-
-    if img.mode != "RGBA":
-        return img.convert("RGB")
-    bg = Image.new("RGBA", img.size, (235, 235, 235, 255))
-    return Image.alpha_composite(bg, img).convert("RGB")
 
 
 # -- the search -----------------------------------------------------------------------------------------------------

@@ -91,12 +91,7 @@ class VectorIndex:
         self.ids: list[Any] = []
         self.meta: dict = {}
         cpu = faiss.IndexFlatL2(self.dim) if metric == "l2" else faiss.IndexFlatIP(self.dim)
-        self.on_gpu = gpu_available() if use_gpu is None else bool(use_gpu)
-        if self.on_gpu:
-            self._res = faiss.StandardGpuResources()
-            self._index = faiss.index_cpu_to_gpu(self._res, 0, cpu)
-        else:
-            self._index = cpu
+        self._place(cpu, use_gpu)
 
     # -- building ------------------------------------------------------------------------------------------------
     def add(self, ids: Sequence[Any], vectors) -> None:
@@ -166,13 +161,18 @@ class VectorIndex:
         self = cls.__new__(cls)
         self.dim, self.metric, self.ids = int(info["dim"]), info["metric"], list(info["ids"])
         self.meta = info.get("meta", {})
+        self._place(cpu, use_gpu)
+        return self
+
+    def _place(self, cpu, use_gpu: bool | None) -> None:
+        """Serve from ``cpu`` or from a GPU copy of it (faiss-gpu with a visible GPU, unless told otherwise)."""
         self.on_gpu = gpu_available() if use_gpu is None else bool(use_gpu)
         if self.on_gpu:
+            faiss = _faiss()
             self._res = faiss.StandardGpuResources()
             self._index = faiss.index_cpu_to_gpu(self._res, 0, cpu)
         else:
             self._index = cpu
-        return self
 
     def __repr__(self) -> str:
         return f"VectorIndex({len(self)} × {self.dim}, metric={self.metric!r}, gpu={self.on_gpu})"
