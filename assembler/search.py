@@ -409,11 +409,13 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
                 real = [o for o in options if o is not None]
                 parts[cat] = None if presence(cat, attrs) < 0.5 or not real else max(
                     real, key=lambda pid: (attribute_agreement(cat, lib.get(pid), attrs), pid))
-            elif cat == "hair":
-                parts[cat] = max((pid for pid in options), key=lambda pid: (
-                    attribute_agreement("hair", lib.get(pid), attrs), pid == _typical(cat, lib, idx)))
+                continue
+            typical = _typical(cat, lib, idx)
+            if cat == "hair":
+                parts[cat] = max(options, key=lambda pid: (
+                    attribute_agreement("hair", lib.get(pid), attrs), pid == typical))
             else:
-                parts[cat] = _typical(cat, lib, idx) if _typical(cat, lib, idx) in options else options[0]
+                parts[cat] = typical if typical in options else options[0]
         return Recipe(parts=parts, colors=colors, analysis=analysis, method=method,
                       alternatives=_alternatives(cands, lib, attrs, cfg),
                       scores={})
