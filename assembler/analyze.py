@@ -45,9 +45,9 @@ class Analyzer:
         self.measure = measure or None
         self.timings: dict[str, float] = {}
 
-    def _detect(self, rgb: np.ndarray):
+    def _detect(self, rgb: np.ndarray, max_side: int | None = None):
         h, w = rgb.shape[:2]
-        scale = min(1.0, self.detector.max_side / max(h, w))
+        scale = min(1.0, (max_side or self.detector.max_side) / max(h, w))
         small = rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)),
                                                      interpolation=cv2.INTER_AREA)
         dets = self.detector.detect(small)
@@ -64,7 +64,13 @@ class Analyzer:
         t["decode"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        dets = self._detect(rgb)
+        fast = getattr(self.detector, "fast_side", None)
+        dets = []
+        if max_faces == 1 and fast and max(rgb.shape[:2]) > fast:
+            # only the largest face is wanted: a coarse pass finds it; a small face missed there is looked for again
+            dets = [d for d in self._detect(rgb, fast) if d.box[2] - d.box[0] >= 2 * SMALL_FACE_PX]
+        if not dets:
+            dets = self._detect(rgb)
         t["detect"] = time.perf_counter() - t0
         if not dets:
             self.timings = t

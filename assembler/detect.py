@@ -25,6 +25,7 @@ class Detection:
 class Detector:
     name: str = ""
     max_side: int = 1280  # images are downscaled to this for detection; coordinates are mapped back
+    fast_side: int = 640  # when only the largest face is wanted, try this size first (4× fewer pixels)
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         """All faces in an RGB uint8 image, any order, in that image's pixel coordinates."""

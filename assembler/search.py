@@ -2,18 +2,25 @@
 
 Measured attributes are constraints, not votes: they fix the colours and forbid what the photo contradicts (no beard
 where none was measured, no glasses that are not there, no long hair on a short-haired person). Inside those
-constraints, every category's candidates come from the FAISS part index (descriptor distance to the photo's
+constraints every category's candidates come from the FAISS part index (descriptor distance to the photo's
 geometry), and a bounded, deterministic joint search ranks whole combinations by
 
-    score = Σ_category w_desc · descriptor agreement + w_attr · soft attribute agreement + w_id · identity similarity
+    score = Σ_category (w_desc · descriptor agreement + w_attr · soft attribute agreement) + w_id · identity
 
-where identity similarity is the cosine between the identity embedding of the *rendered* candidate and the photo's
-(averaged over photos). The identity term only ranks candidates that already agree with what was measured — on its
-own an embedder is exploited, not matched.
+where identity is a *centred* cosine: (avatar embedding − mean avatar embedding) against (photo embedding − mean
+embedding of a reference population of real faces), averaged over photos. Plain cosine rewards what all avatars share
+and what all faces share; the centred one rewards looking like *this* person rather than like anyone.
+
+The avatar's embedding comes from the identity model (``index.identity``): a linear model of dlib's embedding of a
+render, learned from thousands of rendered random avatars, so coordinate ascent can weigh every allowed part of every
+category jointly in milliseconds without rendering. Optionally (``SearchConfig.max_evals``) rendered candidates are
+then checked by the real embedder. The identity term only ranks candidates that already agree with what was
+measured — on its own an embedder is exploited, not matched — and the evaluation judges with an embedder the search
+never sees.
 
 Methods (the same code serves the evaluation baselines):
 ``search`` (full), ``attributes`` (colours and constraints only, typical parts), ``greedy`` (one category at a time
-maximising identity similarity with no constraints — the published method that fails), ``random``.
+maximising the raw identity similarity of real renders with no constraints — the published method), ``random``.
 """
 from __future__ import annotations
 
@@ -262,16 +269,21 @@ def colors_from_attributes(attrs: Attributes, measurements: dict | None = None) 
 
 
 # -- identity -------------------------------------------------------------------------------------------------------
+IDENTITY_SIZE = 256  # px: renders embedded for identity (the avatar index and the render-based evaluations)
+IDENTITY_BACKGROUND = (235, 235, 235)
+
 
 class IdentityScorer:
-    """Cosine between the identity embedding of a rendered recipe and a target embedding. Renders at ``size`` px and
-    embeds with the renderer's own landmarks (no detector). Results are cached per render spec."""
+    """Identity similarity of a *rendered* recipe: renders at ``size`` px, embeds with the renderer's own landmarks (no
+    detector) and returns the cosine with a target after subtracting ``centre`` from the embedding (the mean
+    embedding of avatars: what all avatars share says nothing about whom one looks like). Cached per render spec."""
 
-    def __init__(self, embedder=None, size: int = 256):
+    def __init__(self, embedder=None, size: int = IDENTITY_SIZE, centre: np.ndarray | None = None):
         from .embed import create_embedder
 
         self.embedder = embedder or create_embedder("dlib-resnet128")
         self.size = size
+        self.centre = None if centre is None else np.asarray(centre, np.float32)
         self._cache: dict[str, np.ndarray] = {}
         self.calls = 0
 
@@ -285,13 +297,16 @@ class IdentityScorer:
         key = json.dumps(spec, sort_keys=True)
         if key not in self._cache:
             res = render(spec, size=self.size, fmt="png")
-            rgb = flatten_rgba(res.image, background=(235, 235, 235))
+            rgb = flatten_rgba(res.image, background=IDENTITY_BACKGROUND)
             self._cache[key] = self.embedder.embed(rgb, res.landmarks)
             self.calls += 1
         return self._cache[key]
 
     def __call__(self, spec: dict, target: np.ndarray) -> float:
-        return float(self.embed_spec(spec) @ target)
+        e = self.embed_spec(spec)
+        if self.centre is not None:
+            e = e - self.centre
+        return float(e @ target / max(float(np.linalg.norm(e)), 1e-12))
 
     def reset(self) -> None:
         """Forget cached embeddings (called at the start of every search: the cache serves one search only, so
@@ -299,17 +314,45 @@ class IdentityScorer:
         self._cache.clear()
 
 
+def identity_target(embedding: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
+    """The photo's identity direction: its embedding minus the mean embedding of a reference population of real
+    faces, normalised. Raw cosine rewards looking like *anyone*; the centred one rewards what sets this person
+    apart from other people."""
+    t = np.asarray(embedding, np.float32)
+    if reference is not None:
+        t = t - np.asarray(reference, np.float32)
+    return t / max(float(np.linalg.norm(t)), 1e-12)
+
+
+@functools.lru_cache(maxsize=1)
+def _identity_model():
+    """The identity model (index.identity) for the current parts library and dlib's embedder, or None (warned once)."""
+    import warnings
+
+    from index.identity import IdentityModel
+
+    lib, _ = _library_and_index()
+    try:
+        return IdentityModel.open(lib.manifest_hash, "dlib-resnet128")
+    except (FileNotFoundError, ValueError) as err:
+        warnings.warn(f"no usable identity model ({str(err).splitlines()[0]}); the search falls back to rendering "
+                      f"candidates, which is slower", stacklevel=2)
+        return None
+
+
 # -- the search -----------------------------------------------------------------------------------------------------
 
 @dataclass
 class SearchConfig:
-    top_k: int = 4  # candidates per category
+    top_k: int = 4  # runner-up candidates per category tried by render-based moves
     n_alternatives: int = 5  # recorded in the recipe
     w_desc: float = 1.0
     w_attr: float = 0.5
-    w_id: float = 4.0
+    w_id: float = 16.0  # weight of the (centred) identity cosine
     fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
-    max_evals: int = 4  # identity evaluations (render + embed) in the joint search; deterministic budget
+    identity_model: bool = True  # score every allowed combination with the learned identity model (no rendering)
+    sweeps: int = 4  # coordinate-ascent passes over the categories with the identity model
+    max_evals: int | None = None  # rendered identity evaluations after that; None: 0 with the model, else 4
     time_budget: float | None = None  # seconds; a safety cap (makes results machine-dependent when it bites)
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -355,9 +398,46 @@ def _typical(category: str, lib, idx) -> str:
     return idx.query(category, descs.mean(axis=0), k=1)[0][0]
 
 
+def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg) -> tuple[dict, float, int]:
+    """Coordinate ascent over every allowed candidate of every category, identity predicted by ``model``:
+    ``Σ local + w_id · cos(predicted − mean avatar, target)``. Deterministic: categories in SEARCH_ORDER, ties to the
+    earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made."""
+    from index.identity import spec_features
+
+    cur = dict(current)
+    keys, vals = spec_features(spec_of(cur), model.categories)
+    v = model.bias + sum(model.row(k) for k in keys) + sum(x * model.row(k) for k, x in vals.items()) - model.mean
+    part_key = {c: f"parts.{c}=" for c in model.categories}
+
+    def cos(vecs):
+        return vecs @ target / np.maximum(np.linalg.norm(vecs, axis=-1), 1e-12)
+
+    order = [c for c in SEARCH_ORDER if c in cands and c in part_key] + \
+            [c for c in categories if c not in SEARCH_ORDER and c in cands and c in part_key and len(cands[c]) > 1]
+    passes = 0
+    for passes in range(1, cfg.sweeps + 1):
+        changed = False
+        for c in order:
+            opts = [pid for pid, _ in cands[c]]
+            if len(opts) < 2:
+                continue
+            rows = np.stack([model.row(part_key[c] + (o or "none")) for o in opts])
+            vs = v - model.row(part_key[c] + (cur[c] or "none")) + rows
+            gain = np.array([local[c][o] for o in opts]) + cfg.w_id * cos(vs)
+            j = int(np.argmax(gain))
+            if opts[j] != cur[c] and gain[j] > local[c][cur[c]] + cfg.w_id * float(cos(v)) + 1e-9:
+                cur[c], v, changed = opts[j], vs[j], True
+        if not changed:
+            break
+    return cur, float(cos(v)), passes
+
+
 def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | None = None,
-                  identity: IdentityScorer | None = None) -> Recipe:
-    """Choose parts and colours for the evidence with one of :data:`METHODS`."""
+                  identity: IdentityScorer | Callable[[dict, np.ndarray], float] | None = None) -> Recipe:
+    """Choose parts and colours for the evidence with one of :data:`METHODS`.
+
+    ``identity``: a rendered-identity scorer ``(spec, target) -> similarity`` for the render-based moves (default: an
+    :class:`IdentityScorer` on dlib's ResNet, centred on the identity model's mean avatar)."""
     from .errors import UnknownNameError, did_you_mean
 
     if method not in METHODS:
@@ -420,15 +500,13 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
                       alternatives=_alternatives(cands, lib, attrs, cfg),
                       scores={})
 
-    # -- full method: descriptor + attribute ranking, then joint coordinate search with identity --------------------
-    top = {cat: cands[cat][: cfg.top_k] for cat in categories}
-
+    # -- full method: descriptor + attribute agreement, identity from the learned model, then rendered moves -------
     def part_score(cat: str, pid: str | None, desc_agree: float) -> float:
         part = lib.get(pid) if pid else None
         return cfg.w_desc * desc_agree + cfg.w_attr * attribute_agreement(cat, part, attrs)
 
-    current = {cat: (top[cat][0][0] if top[cat] else None) for cat in categories}
-    local = {cat: {pid: part_score(cat, pid, a) for pid, a in top[cat]} for cat in categories}
+    current = {cat: (cands[cat][0][0] if cands[cat] else None) for cat in categories}
+    local = {cat: {pid: part_score(cat, pid, a) for pid, a in cands[cat]} for cat in categories}
 
     fitted: dict[str, dict] = {}
 
@@ -445,26 +523,35 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
         s = sum(local[c].get(sel[c], 0.0) for c in categories)
         return s + (cfg.w_id * id_sim if id_sim is not None else 0.0)
 
-    use_identity = ev.embedding is not None and cfg.max_evals > 0 and cfg.w_id > 0
-    if use_identity and identity is None:
-        identity = _default_identity()
-    if use_identity and hasattr(identity, "reset"):
-        identity.reset()
-    id_now = identity(spec_of(current), ev.embedding) if use_identity else None
+    use_identity = ev.embedding is not None and cfg.w_id > 0
+    model = _identity_model() if use_identity and cfg.identity_model else None
+    reference = getattr(model, "reference", None)
+    target = identity_target(ev.embedding, reference) if use_identity else None
+    id_now, passes, predicted = None, 0, None
+    if model is not None:
+        current, predicted, passes = _model_ascent(model, cands, local, current, categories, spec_of, target, cfg)
+        id_now = predicted
+    max_evals = cfg.max_evals if cfg.max_evals is not None else (0 if model is not None else 4)
+    evals = 0
+    if use_identity and max_evals > 0:
+        if identity is None:
+            identity = _default_identity(None if model is None else tuple(model.mean.tolist()))
+        if hasattr(identity, "reset"):
+            identity.reset()
+        id_now = identity(spec_of(current), target)
+        evals = 1
     best = total(current, id_now)
-    evals = 1 if use_identity else 0
-    tried = 0
-    if use_identity:
+    if use_identity and evals:
         # coordinate moves, best-first: each category's runner-up candidates in the order their local score ranks them
         moves = []
         for cat in SEARCH_ORDER:
-            if cat in top:
-                for pid, _ in top[cat][1:]:
+            if cat in cands:
+                for pid, _ in [c for c in cands[cat] if c[0] != current[cat]][: cfg.top_k - 1]:
                     gap = local[cat][current[cat]] - local[cat][pid]
                     moves.append((gap, SEARCH_ORDER.index(cat), cat, pid))
         moves.sort(key=lambda m: (m[0], m[1], str(m[3])))
         for gap, _, cat, pid in moves:
-            if evals >= cfg.max_evals:
+            if evals >= max_evals:
                 break
             if cfg.time_budget is not None and time.perf_counter() - t_start > cfg.time_budget:
                 break
@@ -472,17 +559,18 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
                 continue
             trial = dict(current)
             trial[cat] = pid
-            sim = identity(spec_of(trial), ev.embedding)
+            sim = identity(spec_of(trial), target)
             evals += 1
-            tried += 1
             s = total(trial, sim)
             if s > best:
                 current, best, id_now = trial, s, sim
     scores = {
         "total": round(best, 4),
         "identity": None if id_now is None else round(id_now, 4),
+        "identity_source": "render" if evals else ("model" if model is not None else None),
         "descriptor": {c: round(local[c].get(current[c], 0.0), 4) for c in categories},
         "evaluations": evals,
+        "model_passes": passes,
         "weights": {"desc": cfg.w_desc, "attr": cfg.w_attr, "id": cfg.w_id},
     }
     return Recipe(parts=current, colors=colors, params=spec_of(current)["params"], analysis=analysis, method=method,
@@ -494,13 +582,9 @@ def _alternatives(cands, lib, attrs, cfg) -> dict[str, list[dict[str, Any]]]:
             for cat, lst in cands.items()}
 
 
-@functools.lru_cache(maxsize=1)
-def _default_identity_cached() -> IdentityScorer:
-    return IdentityScorer()
-
-
-def _default_identity() -> IdentityScorer:
-    return _default_identity_cached()
+@functools.lru_cache(maxsize=2)
+def _default_identity(centre: tuple[float, ...] | None = None) -> IdentityScorer:
+    return IdentityScorer(centre=None if centre is None else np.asarray(centre, np.float32))
 
 
 def _greedy(ev: Evidence, lib, categories, colors, identity, analysis, t_start) -> Recipe:

@@ -2,7 +2,12 @@
 
 Each category's descriptors are standardised per dimension (z-score over that category's parts; the mean and the
 standard deviation travel with the index) before L2 search, so no single descriptor dimension dominates the
-distance. A dimension that is constant over the category's parts gets std 1 (it can then only add a constant).
+distance. A dimension on which the category's parts vary less than ``NOISE_FLOOR`` (descriptors are in fractions of
+the inter-ocular distance or of a grid cell; 0.01 IOD is below a photo landmark's own noise) — e.g. the mouth's
+height below the nose, which placement sets and no mouth part changes — gets weight 0: it cannot tell parts apart,
+and a photo far off on it would only add the same large constant to every distance and drown the dimensions that
+can. Query z-scores are clipped to ±``Z_CLIP`` so one outlying measurement
+cannot decide alone.
 
 Files (written atomically, ``parts.json`` last): ``parts_<category>.faiss`` + ``parts_<category>.json`` per
 category and ``parts.json`` with the manifest's sha256. :meth:`PartIndex.open` loads them when the hash matches the
@@ -25,7 +30,9 @@ from .vector import VectorIndex, atomic_write
 
 __all__ = ["PartIndex", "StaleIndexError", "default_index_dir", "cache_index_dir"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+NOISE_FLOOR = 0.01
+Z_CLIP = 4.0
 META_NAME = "parts.json"
 
 
@@ -70,9 +77,20 @@ class _Category:
     index: VectorIndex
     mean: np.ndarray  # (dim,) float32
     std: np.ndarray  # (dim,) float32, > 0
+    weight: np.ndarray | None = None  # (dim,) 0/1: dimensions that tell the category's parts apart
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
-        return ((np.asarray(x, np.float32) - self.mean) / self.std).astype(np.float32)
+        z = np.clip((np.asarray(x, np.float32) - self.mean) / self.std, -Z_CLIP, Z_CLIP)
+        return (z if self.weight is None else z * self.weight).astype(np.float32)
+
+
+def _spread(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, std (> 0) and the 0/1 weight of every dimension of a category's descriptors (see the module doc)."""
+    mean = x.mean(axis=0).astype(np.float32)
+    std = x.std(axis=0).astype(np.float32)
+    weight = (std >= NOISE_FLOOR).astype(np.float32)
+    std[std < 1e-6] = 1.0
+    return mean, std, weight
 
 
 class PartIndex:
@@ -105,10 +123,8 @@ class PartIndex:
             if not np.all(np.isfinite(x)):
                 bad = [p.id for p, row in zip(parts, x) if not np.all(np.isfinite(row))]
                 raise ValueError(f"parts with NaN/inf descriptors in '{name}': {', '.join(bad[:5])}")
-            mean = x.mean(axis=0).astype(np.float32)
-            std = x.std(axis=0).astype(np.float32)
-            std[std < 1e-6] = 1.0
-            cat = _Category(VectorIndex(x.shape[1], metric, use_gpu=use_gpu), mean, std)
+            mean, std, weight = _spread(x)
+            cat = _Category(VectorIndex(x.shape[1], metric, use_gpu=use_gpu), mean, std, weight)
             cat.index.add([p.id for p in parts], cat.standardise(x))
             cats[name] = cat
         return cls(cats, library.manifest_hash, metric)
@@ -118,7 +134,8 @@ class PartIndex:
         directory = Path(directory) if directory is not None else default_index_dir()
         for name, cat in self._cats.items():
             cat.index.save(directory, f"parts_{name}", meta={
-                "manifest_hash": self.manifest_hash, "mean": cat.mean.tolist(), "std": cat.std.tolist()})
+                "manifest_hash": self.manifest_hash, "mean": cat.mean.tolist(), "std": cat.std.tolist(),
+                "weight": None if cat.weight is None else cat.weight.tolist()})
         info = {"format": FORMAT_VERSION, "manifest_hash": self.manifest_hash, "metric": self.metric,
                 "categories": {n: len(c.index) for n, c in self._cats.items()}}
         atomic_write(directory / META_NAME, json.dumps(info, indent=1).encode())
@@ -147,7 +164,8 @@ class PartIndex:
             if m.get("manifest_hash") != info["manifest_hash"] or len(vi) != count:
                 raise StaleIndexError(f"part index in {directory}: category '{name}' does not match {META_NAME}; "
                                       f"rebuild it")
-            cats[name] = _Category(vi, np.asarray(m["mean"], np.float32), np.asarray(m["std"], np.float32))
+            weight = None if m.get("weight") is None else np.asarray(m["weight"], np.float32)
+            cats[name] = _Category(vi, np.asarray(m["mean"], np.float32), np.asarray(m["std"], np.float32), weight)
         self = cls(cats, info["manifest_hash"], info.get("metric", "l2"))
         self.directory = directory
         return self

@@ -3,7 +3,10 @@ population of the avatar index and the "random" baseline of the evaluation.
 
 Every required category gets a uniformly drawn part; optional categories (facial hair, glasses, headwear) appear
 with the given probabilities; skin is a uniform Monk tone, hair a natural colour (a vivid one with ``p_vivid``),
-eyes and glasses colours uniform; lips follow the skin tone (the renderer's default).
+eyes and glasses colours uniform; lips follow the skin tone (the renderer's default), brows the hair (gray under white,
+platinum or silver hair, as the search chooses). With probability ``params_p`` the eyes, brows, nose and mouth also get
+random placement parameters (scale, vertical shift) over the range the search's landmark fit uses, so a model
+learned from these avatars has seen placed features too.
 """
 from __future__ import annotations
 
@@ -14,11 +17,15 @@ import numpy as np
 __all__ = ["random_spec", "spec_sampler", "OPTIONAL_P"]
 
 OPTIONAL_P = {"facial_hair": 0.3, "glasses": 0.2, "headwear": 0.05}
+PARAM_SCALE = (0.85, 1.2)  # as assembler.search.FIT_SCALE
+PARAM_SHIFT = 0.2  # inter-ocular distances, as assembler.search.FIT_SHIFT
+LIGHT_HAIR = ("white", "platinum", "silver")
 
 
 def random_spec(rng: np.random.Generator, library=None, *, optional_p: dict[str, float] | None = None,
-                p_vivid: float = 0.05) -> dict:
+                p_vivid: float = 0.05, params_p: float = 0.8) -> dict:
     """One random spec; the same generator state gives the same spec."""
+    from parts_library import frame
     from parts_library.palettes import PALETTES
 
     if library is None:
@@ -50,7 +57,15 @@ def random_spec(rng: np.random.Generator, library=None, *, optional_p: dict[str,
         "glasses": pick(PALETTES["glasses"]),
         "headwear": pick(PALETTES["headwear"]),
     }
-    return {"parts": parts, "colors": colors}
+    if colors["hair"] in LIGHT_HAIR:
+        colors["brows"] = "gray"
+    params: dict[str, dict[str, float]] = {}
+    if rng.random() < params_p:
+        for cat in ("eyes", "brows", "nose", "mouth"):
+            scale = round(float(rng.uniform(*PARAM_SCALE)), 3)
+            dy = 0.0 if cat == "eyes" else round(float(rng.uniform(-PARAM_SHIFT, PARAM_SHIFT) * frame.IOD), 1)
+            params[cat] = {"scale": scale, "dx": 0.0, "dy": dy}
+    return {"parts": parts, "colors": colors, "params": params}
 
 
 def spec_sampler(library=None, **kwargs) -> Callable[[np.random.Generator], dict]:

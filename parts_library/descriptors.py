@@ -98,7 +98,8 @@ def nose_descriptor(landmarks68: np.ndarray) -> np.ndarray:
 
 
 def mouth_descriptor(landmarks68: np.ndarray) -> np.ndarray:
-    """Mouth width, upper and lower lip thickness, corner lift (smile), cupid's-bow depth, height below the nose (6)."""
+    """Mouth width, upper and lower lip thickness, corner lift (smile), cupid's-bow depth, height below the nose, and
+    opening between the inner lips (teeth showing) (7)."""
     u = _unit(landmarks68)
     width = float(u[54, 0] - u[48, 0])
     upper = float(u[62, 1] - u[51, 1])
@@ -108,7 +109,8 @@ def mouth_descriptor(landmarks68: np.ndarray) -> np.ndarray:
     lift = float(centre - corners)
     bow = float((u[50, 1] + u[52, 1]) / 2 - u[51, 1])
     drop = float(u[51, 1] - u[33, 1])
-    return np.array([width, upper, lower, lift, bow, drop], dtype=np.float32)
+    opening = float(max(u[66, 1] - u[62, 1], 0.0))
+    return np.array([width, upper, lower, lift, bow, drop, opening], dtype=np.float32)
 
 
 def occupancy_descriptor(mask: np.ndarray, region: tuple[float, float, float, float] = (0, 0, frame.SIZE, frame.SIZE),
@@ -175,7 +177,7 @@ DESCRIPTOR_DIMS: dict[str, int] = {
     "eyes": 4,
     "brows": 13,
     "nose": 5,
-    "mouth": 6,
+    "mouth": 7,
     "hair": GRID * GRID // 2 + 3,
     "facial_hair": GRID * GRID // 2,
     "glasses": GRID * GRID // 2,

@@ -263,3 +263,15 @@ def test_avatar_index_composites_transparency_and_checks_landmarks():
     bad = lambda spec: SimpleNamespace(image=Image.new("RGB", (8, 8)), landmarks=np.zeros((5, 2)))  # noqa: E731
     with pytest.raises(ValueError, match=r"\(68, 2\) landmarks, got \(5, 2\)"):
         AvatarIndex.build(2, _make_spec, bad, embed, progress=False)
+
+
+def test_a_dimension_the_parts_do_not_vary_on_cannot_drown_the_others():
+    """The mouth's height below the nose is set by placement, not by the mouth part: every part has (nearly) the same
+    value. A photo far off on such a dimension must still get the part that matches it on the dimensions that vary."""
+    vals = {"A": [0.0, 0.260], "B": [1.0, 0.2601], "C": [2.0, 0.2599]}
+    lib = fake_library({"mouth": vals})
+    pi = PartIndex.build(lib)
+    for q0, want in ((0.1, "A"), (0.9, "B"), (2.2, "C")):
+        res = pi.query("mouth", [q0, 0.19], k=3)  # 0.19: far below every part on the dead dimension
+        assert res[0][0] == want
+        assert res[0][1] < 0.5  # the dead dimension adds nothing

@@ -48,6 +48,12 @@ def test_index_build_and_info(library, tmp_path, monkeypatch):
     assert parts.query(some.category, some.descriptor, k=1)[0][0] == some.id
     avatars = AvatarIndex.load(out, expect={"manifest_hash": library.manifest_hash, "embedder": "dlib-resnet128"})
     assert len(avatars) == 3 and avatars.meta["size"] == 128
+    # the identity model is fitted on the avatar index and saved beside it
+    assert "identity model:" in res.output
+    from index import IdentityModel
+
+    model = IdentityModel.load(out, expect={"manifest_hash": library.manifest_hash, "embedder": "dlib-resnet128"})
+    assert model.meta["n"] == 3 and model.predict(avatars.specs[0]).shape == (128,)
 
     res = CliRunner().invoke(main, ["index", "info", str(out)])
     assert res.exit_code == 0 and "fresh" in res.output and "STALE" not in res.output
@@ -59,3 +65,17 @@ def test_index_build_and_info(library, tmp_path, monkeypatch):
     (out / "parts_face.json").write_text("{}")
     res = CliRunner().invoke(main, ["index", "info", str(out)])
     assert res.exit_code == 0 and f"part index in {out} is unreadable" in res.output
+
+
+def test_index_reference_from_photos(tmp_path, data_dir):
+    from assembler.cli import main
+    from index.identity import load_reference
+
+    out = tmp_path / "ref"
+    res = CliRunner().invoke(main, ["index", "reference", str(data_dir / "obama.jpg"), str(data_dir / "biden.jpg"),
+                                    "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "mean of 2 faces from 2 photos" in res.output
+    assert load_reference(out, "dlib-resnet128").shape == (128,)
+    res = CliRunner().invoke(main, ["index", "reference", str(data_dir / "obama.jpg"), "--out", str(out)])
+    assert res.exit_code != 0 and "need at least 2" in res.output

@@ -1,4 +1,4 @@
-"""``memoji index build [--avatars N] [--out DIR]`` and ``memoji index info [DIR]``."""
+"""``memoji index build [--avatars N] [--out DIR]``, ``memoji index reference PHOTOS…`` and ``memoji index info [DIR]``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,20 +15,33 @@ def index_group() -> None:
 
 def build_avatar_index(n: int, *, library=None, embedder: str = "dlib-resnet128", size: int = 256, seed: int = 0,
                        progress: bool = True):
-    """The avatar index wired with the real renderer and embedder: ``n`` random specs rendered at ``size`` px and
-    embedded from the renderer's own landmarks."""
+    """The avatar index wired with the real renderer and embedder: ``n`` random specs rendered at ``size`` px over
+    the search's identity background and embedded from the renderer's own landmarks."""
     from index import AvatarIndex
     from index.random_spec import spec_sampler
     from parts_library import load_library
     from parts_library import render
 
     from ..embed import create_embedder
+    from ..search import IDENTITY_BACKGROUND
 
     lib = load_library() if library is None else library
     emb = create_embedder(embedder)
     return AvatarIndex.build(
         n, spec_sampler(lib), lambda spec: render(spec, size=size, fmt="png", library=lib), emb.embed, seed=seed,
-        progress=progress, meta={"embedder": embedder, "manifest_hash": lib.manifest_hash, "size": size})
+        progress=progress, background=IDENTITY_BACKGROUND,
+        meta={"embedder": embedder, "manifest_hash": lib.manifest_hash, "size": size})
+
+
+def fit_identity_model(avatars, library=None):
+    """The identity model (index.identity) fitted on an avatar index's specs and embeddings."""
+    from index import IdentityModel
+    from parts_library import load_library
+
+    lib = load_library() if library is None else library
+    x = avatars.index.vectors()  # in id order: row i is the embedding of avatars.specs[i]
+    meta = {k: avatars.meta.get(k) for k in ("embedder", "manifest_hash", "size", "seed")}
+    return IdentityModel.fit(avatars.specs, x, list(lib.categories), meta=meta)
 
 
 @index_group.command("build")
@@ -39,9 +52,13 @@ def build_avatar_index(n: int, *, library=None, embedder: str = "dlib-resnet128"
 @click.option("--embedder", default="dlib-resnet128", show_default=True, help="Identity embedder of the avatar index.")
 @click.option("--size", type=click.IntRange(64, 1024), default=256, show_default=True, help="Avatar render size (px).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random avatars.")
+@click.option("--identity-out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the avatar index and the identity model fitted on it (default: --out).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build_command(n_avatars: int, out: Path | None, embedder: str, size: int, seed: int, quiet: bool) -> None:
-    """Build the per-category part indices (and, with --avatars N, the avatar index)."""
+def build_command(n_avatars: int, out: Path | None, embedder: str, size: int, seed: int, identity_out: Path | None,
+                  quiet: bool) -> None:
+    """Build the per-category part indices (and, with --avatars N, the avatar index and the identity model that the
+    search uses to score combinations without rendering)."""
     import time
 
     from index import PartIndex, default_index_dir
@@ -59,9 +76,50 @@ def build_command(n_avatars: int, out: Path | None, embedder: str, size: int, se
         t = time.perf_counter()
         avatars = build_avatar_index(n_avatars, library=lib, embedder=embedder, size=size, seed=seed,
                                      progress=not quiet)
-        avatars.save(out)
+        identity_out = identity_out if identity_out is not None else out
+        avatars.save(identity_out)
         click.echo(f"avatar index: {len(avatars)} avatars ({embedder}, {avatars.dim}-D) "
-                   f"in {time.perf_counter() - t:.1f} s -> {out}")
+                   f"in {time.perf_counter() - t:.1f} s -> {identity_out}")
+        model = fit_identity_model(avatars, lib)
+        model.save(identity_out)
+        q = model.meta.get("holdout", {})
+        click.echo(f"identity model: {len(model.features)} features; held-out cosine {q.get('cosine')}, "
+                   f"centred R² {q.get('r2_centred')} -> {identity_out}")
+
+
+@index_group.command("reference")
+@click.argument("photos", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for reference.json (default: the index folder).")
+def reference_command(photos: tuple[Path, ...], out: Path | None) -> None:
+    """Mean identity embedding of every face in PHOTOS (files or folders): the reference population that the
+    search measures a person's identity against. Use many different people, none of them whom you evaluate on."""
+    from index import default_index_dir
+    from index.identity import save_reference
+
+    from ..analyze import analyze
+    from ..errors import MemojiError
+    from ..evaluate import IMAGE_EXTS
+
+    files = sorted({f for p in photos for f in ([p] if p.is_file() else p.rglob("*"))
+                    if f.is_file() and f.suffix.lower() in IMAGE_EXTS})
+    embs, used = [], []
+    for f in files:
+        try:
+            faces = analyze(f)
+        except MemojiError as err:
+            click.echo(f"skipped {f.name}: {err}", err=True)
+            continue
+        good = [fc for fc in faces if "small_face" not in fc.flags and fc.embedding is not None]
+        embs += [fc.embedding for fc in good]
+        used.append(f"{f.name} ({len(good)})")
+    if len(embs) < 2:
+        raise click.ClickException(f"found {len(embs)} usable face(s) in {len(files)} file(s); need at least 2")
+    import numpy as np
+
+    path = save_reference(out if out is not None else default_index_dir(), np.stack(embs), embedder="dlib-resnet128",
+                          meta={"photos": used})
+    click.echo(f"reference: mean of {len(embs)} faces from {len(used)} photos -> {path}")
 
 
 @index_group.command("info")
