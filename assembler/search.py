@@ -183,7 +183,7 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
     """Whether a part is consistent with what was measured (hard constraint)."""
     if part is None:  # "no part"
         if category == "facial_hair":
-            return presence(category, attrs) < 0.6
+            return presence(category, attrs) < 0.5
         if category == "glasses":
             return presence(category, attrs) < 0.5
         return category in OPTIONAL_CATEGORIES
@@ -198,6 +198,10 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         return True
     if category == "facial_hair":
         probs = attrs.facial_hair
+        if presence(category, attrs) < 0.5:  # presence is decided by the measurement, never by identity
+            return False
+        if probs.get("beard", 0.0) >= 0.5:  # a measured beard is drawn as a beard, not as a moustache alone
+            return bool(tags & set(FACIAL_HAIR_KINDS["beard"]))
         for kind, kind_tags in FACIAL_HAIR_KINDS.items():
             if tags & set(kind_tags) and probs.get(kind, 0.0) >= 0.4:
                 return True
@@ -206,6 +210,23 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         return (attrs.glasses or 0.0) >= 0.5 and "sunglasses" not in tags
     if category == "headwear":
         return False  # never invented; only by override
+    return True
+
+
+MOUTH_OPEN = 0.10  # inner-lip opening (fraction of the inter-ocular distance) from which teeth show: open mouths only
+MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either
+
+
+def expression_allowed(part, opening: float | None) -> bool:
+    """Whether a mouth part shows the photo's expression: an open smile (teeth) for an open mouth, a closed one for a
+    closed mouth. ``opening``: the photo's mouth-descriptor opening (None: anything goes)."""
+    if opening is None or part is None:
+        return True
+    is_open = "teeth" in part.tags or "open" in part.tags
+    if opening >= MOUTH_OPEN:
+        return is_open
+    if opening < MOUTH_CLOSED:
+        return not is_open
     return True
 
 
@@ -348,7 +369,7 @@ class SearchConfig:
     n_alternatives: int = 5  # recorded in the recipe
     w_desc: float = 1.0
     w_attr: float = 0.5
-    w_id: float = 16.0  # weight of the (centred) identity cosine
+    w_id: float = 32.0  # weight of the (centred) identity cosine (chosen on the development photos: 24–100 is a plateau)
     fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
     identity_model: bool = True  # score every allowed combination with the learned identity model (no rendering)
     sweeps: int = 4  # coordinate-ascent passes over the categories with the identity model
@@ -378,8 +399,11 @@ def _candidates(category: str, ev: Evidence, lib, idx, constrained: bool) -> lis
         ranked = [(pid, 0.0) for pid in sorted(parts)]
     dists = np.array([d for _, d in ranked], dtype=np.float64)
     scale = float(np.median(dists)) if len(dists) and np.median(dists) > 0 else 1.0
+    opening = None
+    if category == "mouth" and "mouth" in ev.descriptors and len(ev.descriptors["mouth"]) > 6:
+        opening = float(ev.descriptors["mouth"][6])
     out = [(pid, float(np.exp(-d / scale))) for pid, d in ranked
-           if not constrained or allowed(category, parts[pid], attrs)]
+           if not constrained or (allowed(category, parts[pid], attrs) and expression_allowed(parts[pid], opening))]
     if category in OPTIONAL_CATEGORIES and (not constrained or allowed(category, None, attrs)):
         # "none" competes with the parts: as likely as the measurements say the thing is absent
         out.append((None, 1.0 - presence(category, attrs) if constrained else float(np.exp(-1.0))))

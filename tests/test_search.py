@@ -100,26 +100,30 @@ def test_search_is_deterministic_and_records_alternatives():
     assert a.alternatives["hair"][0]["id"] is not None
 
 
-def test_default_search_scores_identity_with_the_model_without_rendering(obama_path):
+def test_default_search_scores_identity_with_the_model_without_rendering(data_dir):
     """The shipped identity model lets the search weigh every allowed part jointly: no render is embedded, and the
-    chosen avatar is closer (centred dlib identity, from a real render) to the photo than the descriptor-only one."""
+    chosen avatars are closer (centred dlib identity, measured on real renders) to their photos than the
+    descriptor-only ones — on average over the four public-domain photos (the model is a model: not on every one)."""
     from assembler import analyze, classify
     from assembler.search import IdentityScorer, _identity_model, gather_evidence, identity_target
 
-    face = analyze(obama_path, max_faces=1)[0]
-    classify(face)
-    ev = gather_evidence([face])
-    with_id = choose_recipe(ev, "search")
-    assert with_id.scores["identity_source"] == "model" and with_id.scores["evaluations"] == 0
-    assert with_id.scores["model_passes"] >= 1
-    no_id = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
-    assert no_id.scores["identity"] is None
     model = _identity_model()
     scorer = IdentityScorer(centre=model.mean)
-    target = identity_target(ev.embedding, model.reference)
-    assert scorer(with_id.render_spec(), target) > scorer(no_id.render_spec(), target)
-    # the constraints still hold: Obama is measured without beard or glasses
-    assert with_id.parts["glasses"] is None and with_id.parts["facial_hair"] is None
+    gains = []
+    for name in ("obama.jpg", "obama2.jpg", "biden.jpg", "biden2.jpg"):
+        face = analyze(data_dir / name, max_faces=1)[0]
+        classify(face)
+        ev = gather_evidence([face])
+        with_id = choose_recipe(ev, "search")
+        assert with_id.scores["identity_source"] == "model" and with_id.scores["evaluations"] == 0
+        assert with_id.scores["model_passes"] >= 1
+        no_id = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
+        assert no_id.scores["identity"] is None
+        target = identity_target(ev.embedding, model.reference)
+        gains.append(scorer(with_id.render_spec(), target) - scorer(no_id.render_spec(), target))
+        # the constraints still hold: neither man is measured with a beard or glasses
+        assert with_id.parts["glasses"] is None and with_id.parts["facial_hair"] is None
+    assert np.mean(gains) > 0.03, gains
 
 
 def test_search_falls_back_to_rendered_identity_without_a_model(monkeypatch):
