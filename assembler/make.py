@@ -83,8 +83,7 @@ def render(recipe: Recipe | dict | str | os.PathLike, size: int = 512, **overrid
     spec = recipe.render_spec()
     t0 = time.perf_counter()
     png = render_parts(spec, size=size, fmt="png")
-    svg = render_parts(spec, size=size, fmt="svg")
-    return Avatar(recipe=recipe, size=size, png=png.data, svg=svg.data, landmarks=np.asarray(png.landmarks),
+    return Avatar(recipe=recipe, size=size, png=png.data, svg=png.sized_svg, landmarks=np.asarray(png.landmarks),
                   timings={"render": time.perf_counter() - t0})
 
 

@@ -44,6 +44,11 @@ OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
 # order in which the joint search revisits categories: what changes a face's identity most first
 SEARCH_ORDER = ("hair", "face", "eyes", "brows", "nose", "mouth", "facial_hair", "glasses")
 HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long")
+# hair length classes a measured class allows: one step either way, except that short hair never grows to medium
+HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {2, 3, 4}, 4: {3, 4}}
+NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
+STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
+CURLY_TEXTURES = {"coily", "afro", "locs"}
 
 
 @dataclass
@@ -191,10 +196,14 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
     if category == "hair":
         want = _measured_length(attrs)
         have = _hair_length_class(part)
-        if want is not None and have is not None and abs(want - have) > 1:
+        if want is not None and have is not None and have not in HAIR_LENGTH_OK[want]:
             return False
         if want is not None and want >= 2 and ("bald" in tags):
             return False
+        if "fringe" in tags and attrs.fringe is not None and attrs.fringe < NO_FRINGE:
+            return False  # a fringe over a forehead that was measured bare
+        if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
+            return False  # coils on straight hair
         return True
     if category == "facial_hair":
         probs = attrs.facial_hair

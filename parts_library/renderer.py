@@ -87,6 +87,11 @@ class RenderResult:
         data = self.data if self.fmt == "png" else rasterize(self.data, self.size)
         return Image.open(io.BytesIO(data)).convert("RGBA")
 
+    @property
+    def sized_svg(self) -> str:
+        """The SVG of this render at its pixel size (for a png result too: no second composition)."""
+        return self.data if self.fmt == "svg" else _sized_svg(self.svg, self.size)
+
     def save(self, path) -> None:
         from pathlib import Path
 
@@ -356,6 +361,10 @@ def _landmarks(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params
     return pts
 
 
+def _sized_svg(svg: str, size: int) -> str:
+    return svg.replace('width="1024" height="1024"', f'width="{size}" height="{size}"', 1)
+
+
 def render(spec: Any, size: int = 512, fmt: str = "png", *, library: PartsLibrary | None = None,
            background: str | None = None) -> RenderResult:
     """Render a spec/recipe (``{"parts": {...}, "colors": {...}, "params": {...}}`` or an object with
@@ -368,8 +377,7 @@ def render(spec: Any, size: int = 512, fmt: str = "png", *, library: PartsLibrar
     svg, lm = compose_svg(spec, library=library, background=background)
     lm_out = (lm * (size / frame.SIZE)).astype(np.float64)
     if fmt == "svg":
-        sized = svg.replace('width="1024" height="1024"', f'width="{size}" height="{size}"', 1)
-        return RenderResult(sized, "svg", size, lm_out, svg)
+        return RenderResult(_sized_svg(svg, size), "svg", size, lm_out, svg)
     rgba = rasterize_rgba(svg, size)
     return RenderResult(encode_png(rgba), "png", size, lm_out, svg, rgba)
 

@@ -77,7 +77,7 @@ def test_measured_beard_and_glasses_are_drawn():
 
 @pytest.mark.parametrize("length", ["bald", "short", "medium", "long"])
 def test_hair_length_constraint(length):
-    from assembler.search import HAIR_LENGTHS, _hair_length_class
+    from assembler.search import HAIR_LENGTH_OK, HAIR_LENGTHS, _hair_length_class
 
     lib = load_library()
     attrs = _attrs(hair_length=length, bald=0.9 if length == "bald" else 0.0)
@@ -86,7 +86,9 @@ def test_hair_length_constraint(length):
     want = HAIR_LENGTHS.index(length)
     for p in ok:
         have = _hair_length_class(p)
-        assert have is None or abs(have - want) <= 1, (p.id, p.tags)
+        assert have is None or (abs(have - want) <= 1 and have in HAIR_LENGTH_OK[want]), (p.id, p.tags)
+        if length == "short":
+            assert have != HAIR_LENGTHS.index("medium"), "short hair never gets a medium-length part"
         if length in ("medium", "long"):
             assert "bald" not in p.tags
 
@@ -132,3 +134,14 @@ def test_search_falls_back_to_rendered_identity_without_a_model(monkeypatch):
     monkeypatch.setattr(search, "_identity_model", lambda: None)
     recipe = choose_recipe(_evidence(_attrs()), "search", identity=TemptingIdentity())
     assert recipe.scores["identity_source"] == "render" and recipe.scores["evaluations"] == 4
+
+
+def test_no_fringe_on_a_bare_forehead_and_no_coils_on_straight_hair():
+    lib = load_library()
+    bare = _attrs(hair_length="medium", fringe=0.05, hair_curl=0.05)
+    ok = [p for p in lib.parts("hair") if allowed("hair", p, bare)]
+    assert ok and not any("fringe" in p.tags for p in ok)
+    assert not any(set(p.tags) & {"coily", "afro", "locs"} for p in ok)
+    fringed = _attrs(hair_length="medium", fringe=0.8, hair_curl=0.9)
+    ok = [p for p in lib.parts("hair") if allowed("hair", p, fringed)]
+    assert any("fringe" in p.tags for p in ok) and any("coily" in p.tags for p in ok)
