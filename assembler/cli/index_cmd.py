@@ -151,3 +151,14 @@ def info_command(directory: Path | None) -> None:
         fresh = avatars.meta.get("manifest_hash") == lib.manifest_hash
         click.echo(f"avatar index: {len(avatars)} avatars, {avatars.meta.get('embedder')} {avatars.dim}-D: "
                    f"{'fresh' if fresh else 'STALE (memoji index build --avatars N)'}")
+    from index import IdentityModel
+
+    try:
+        model = IdentityModel.open(lib.manifest_hash, "dlib-resnet128")
+    except (FileNotFoundError, ValueError) as err:
+        click.echo(f"identity model: none usable ({str(err).splitlines()[0]}): memoji index build --avatars N")
+    else:
+        q = model.meta.get("holdout", {})
+        ref = "with" if model.reference is not None else "WITHOUT"
+        click.echo(f"identity model: {len(model.features)} features from {model.meta.get('n')} avatars, held-out "
+                   f"cosine {q.get('cosine')}, centred R² {q.get('r2_centred')}, {ref} a reference mean: fresh")
