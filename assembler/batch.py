@@ -133,6 +133,13 @@ def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str) -> 
 
     torch.set_num_threads(max(1, threads))
     _STATE.update(size=size, stylize=stylize, out_dir=out_dir)
+    # load the models, the parts library, its index and the identity model once per worker, before the first row
+    from .analyze import get_analyzer
+    from .search import _identity_model, _library_and_index
+
+    get_analyzer()
+    _library_and_index()
+    _identity_model()
 
 
 def _process(job: dict[str, Any]) -> dict[str, Any]:
