@@ -101,6 +101,25 @@ def test_group_photo_faces_ordered_by_size(data_dir):
     assert len(analyze(canvas, max_faces=1)) == 1
 
 
+def test_largest_face_only_uses_a_coarse_pass_that_finds_the_same_face(data_dir):
+    """max_faces=1 (what make() asks) detects at ≤ 640 px first: the same largest face and nearly the same landmarks
+    as the full-resolution pass; a face too small for the coarse pass is still found (at 1280 px)."""
+    big = Image.open(data_dir / "obama2.jpg").convert("RGB")
+    big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
+    full = analyze(big)[0]
+    coarse = analyze(big, max_faces=1)[0]
+    width = full.box[2] - full.box[0]
+    err = np.linalg.norm(coarse.landmarks - full.landmarks, axis=1)
+    assert err.mean() < 0.01 * width
+    # a small face in a wide frame: below the coarse pass's 120 px minimum, found again at 1280 px
+    face = Image.open(data_dir / "biden2.jpg").convert("RGB")
+    face = face.resize((face.width // 4, face.height // 4))
+    canvas = Image.new("RGB", (1800, 1000), (200, 200, 200))
+    canvas.paste(face, (900, 400))
+    found = analyze(canvas, max_faces=1)
+    assert len(found) == 1 and 900 <= found[0].box[0] <= 900 + face.width
+
+
 def test_large_photo_is_downscaled_for_detection_but_coordinates_stay_original(obama_path):
     img = Image.open(obama_path).convert("RGB")
     big = img.resize((img.width * 3, img.height * 3), Image.Resampling.BICUBIC)  # 2730x3411, > max_side
