@@ -135,11 +135,10 @@ def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str) -> 
     _STATE.update(size=size, stylize=stylize, out_dir=out_dir)
     # load the models, the parts library, its index and the identity model once per worker, before the first row
     from .analyze import get_analyzer
-    from .search import _identity_model, _library_and_index
+    from .search import warm_up
 
     get_analyzer()
-    _library_and_index()
-    _identity_model()
+    warm_up()
 
 
 def _process(job: dict[str, Any]) -> dict[str, Any]:

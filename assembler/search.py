@@ -35,7 +35,8 @@ import numpy as np
 from .records import Attributes, FaceRecord
 from .recipe import Recipe
 
-__all__ = ["Evidence", "gather_evidence", "SearchConfig", "choose_recipe", "METHODS", "IdentityScorer"]
+__all__ = ["Evidence", "gather_evidence", "SearchConfig", "choose_recipe", "METHODS", "IdentityScorer",
+           "identity_target", "warm_up"]
 
 METHODS = ("search", "attributes", "greedy", "random")
 
@@ -370,6 +371,13 @@ def _identity_model():
         return None
 
 
+def warm_up() -> None:
+    """Load the parts library, its FAISS index and the identity model now (e.g. in a batch worker before its first
+    row) rather than inside the first search."""
+    _library_and_index()
+    _identity_model()
+
+
 # -- the search -----------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -435,18 +443,17 @@ def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg
     """Coordinate ascent over every allowed candidate of every category, identity predicted by ``model``:
     ``Σ local + w_id · cos(predicted − mean avatar, target)``. Deterministic: categories in SEARCH_ORDER, ties to the
     earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made."""
-    from index.identity import spec_features
+    from index.identity import part_feature
 
     cur = dict(current)
-    keys, vals = spec_features(spec_of(cur), model.categories)
-    v = model.bias + sum(model.row(k) for k in keys) + sum(x * model.row(k) for k, x in vals.items()) - model.mean
-    part_key = {c: f"parts.{c}=" for c in model.categories}
+    v = model.raw(spec_of(cur)) - model.mean  # the placement params stay those of the starting selection
 
     def cos(vecs):
         return vecs @ target / np.maximum(np.linalg.norm(vecs, axis=-1), 1e-12)
 
-    order = [c for c in SEARCH_ORDER if c in cands and c in part_key] + \
-            [c for c in categories if c not in SEARCH_ORDER and c in cands and c in part_key and len(cands[c]) > 1]
+    in_model = set(model.categories)
+    order = [c for c in SEARCH_ORDER if c in cands and c in in_model] + \
+            [c for c in categories if c not in SEARCH_ORDER and c in cands and c in in_model]
     passes = 0
     for passes in range(1, cfg.sweeps + 1):
         changed = False
@@ -454,8 +461,8 @@ def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg
             opts = [pid for pid, _ in cands[c]]
             if len(opts) < 2:
                 continue
-            rows = np.stack([model.row(part_key[c] + (o or "none")) for o in opts])
-            vs = v - model.row(part_key[c] + (cur[c] or "none")) + rows
+            rows = np.stack([model.row(part_feature(c, o)) for o in opts])
+            vs = v - model.row(part_feature(c, cur[c])) + rows
             gain = np.array([local[c][o] for o in opts]) + cfg.w_id * cos(vs)
             j = int(np.argmax(gain))
             if opts[j] != cur[c] and gain[j] > local[c][cur[c]] + cfg.w_id * float(cos(v)) + 1e-9:

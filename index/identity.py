@@ -31,7 +31,7 @@ import numpy as np
 
 from .vector import atomic_write
 
-__all__ = ["IdentityModel", "spec_features", "save_reference", "load_reference", "packaged_identity_dir",
+__all__ = ["IdentityModel", "spec_features", "part_feature", "save_reference", "load_reference", "packaged_identity_dir",
            "COLOR_SLOTS", "PARAM_CATEGORIES"]
 
 NAME = "identity"
@@ -41,12 +41,17 @@ PARAM_CATEGORIES = ("eyes", "brows", "nose", "mouth")
 DY_UNIT = 100.0
 
 
+def part_feature(category: str, part_id: str | None) -> str:
+    """The feature name of choosing ``part_id`` (None: no part) in ``category``."""
+    return f"parts.{category}={part_id or 'none'}"
+
+
 def spec_features(spec: dict, categories: Sequence[str]) -> tuple[list[str], dict[str, float]]:
     """The discrete choices (feature names) and continuous values of a render spec."""
     parts = spec.get("parts") or {}
     colors = spec.get("colors") or {}
     params = spec.get("params") or {}
-    keys = [f"parts.{c}={parts.get(c) or 'none'}" for c in categories]
+    keys = [part_feature(c, parts.get(c)) for c in categories]
     keys += [f"colors.{s}={colors[s]}" for s in COLOR_SLOTS if isinstance(colors.get(s), str)]
     values: dict[str, float] = {}
     for c in PARAM_CATEGORIES:
@@ -71,6 +76,7 @@ class IdentityModel:
         self.mean = np.asarray(mean, np.float32)  # the mean embedding of the training avatars
         self.categories = list(categories)
         self.meta = dict(meta or {})
+        self.reference: np.ndarray | None = None  # mean embedding of real faces (set by :meth:`open`)
         self._row = {f: i for i, f in enumerate(self.features)}
         self._zero = np.zeros(len(self.bias), np.float32)
 
@@ -185,7 +191,6 @@ class IdentityModel:
             except (FileNotFoundError, StaleIndexError) as err:
                 problems.append(str(err).splitlines()[0])
                 continue
-            model.reference = None
             for ref_dir in (d, packaged_identity_dir()):
                 try:
                     model.reference = load_reference(ref_dir, embedder)
