@@ -275,6 +275,25 @@ class EvalReport:
             })
         return out
 
+    def paired(self) -> list[dict[str, Any]]:
+        """The first method (the full one) against each other method on the same photos: how often its avatar ranks
+        the person better, the same, or worse, and the two-sided sign-test p-value over the untied photos."""
+        from scipy.stats import binomtest
+
+        if len(self.methods) < 2:
+            return []
+        first = {(a.person, a.photo): a.rank for a in self.rows(self.methods[0]) if a.ok and a.rank is not None}
+        out = []
+        for other in self.methods[1:]:
+            pairs = [(first[(a.person, a.photo)], a.rank) for a in self.rows(other)
+                     if a.ok and a.rank is not None and (a.person, a.photo) in first]
+            better = sum(x < y for x, y in pairs)
+            worse = sum(x > y for x, y in pairs)
+            p = binomtest(better, better + worse).pvalue if better + worse else math.nan
+            out.append({"method": self.methods[0], "versus": other, "photos": len(pairs), "better": better,
+                        "tied": len(pairs) - better - worse, "worse": worse, "sign_test_p": float(p)})
+        return out
+
     def to_markdown(self) -> str:
         s = self.summary()
         people = sorted({p.person for p in self.gallery})
@@ -312,6 +331,14 @@ class EvalReport:
             lines += ["", f"Chance (random ordering of the same gallery): top-1 {pct(ch['chance_top1'])}, top-3 "
                           f"{pct(ch['chance_top3'])}, mean rank {f(ch['chance_rank'], '{:.1f}')}. "
                           "cos: mean cosine under the judge (10th–90th percentile for the own photo)."]
+        paired = self.paired()
+        if paired:
+            lines += ["", f"Paired, photo by photo: does `{paired[0]['method']}`'s avatar rank the person better than "
+                          "the other method's avatar of the same photo? (two-sided sign test over the untied photos)",
+                      "", "| versus | photos | better | tied | worse | sign-test p |", "|---|---|---|---|---|---|"]
+            for r in paired:
+                lines.append(f"| {r['versus']} | {r['photos']} | {r['better']} | {r['tied']} | {r['worse']} "
+                             f"| {f(r['sign_test_p'])} |")
         if any(r["agreement"]["beard_notes"][1] for r in s):
             lines += ["", "Attribute agreement against the human notes of manifest.csv (skin: light/fair → Monk 1–5, "
                           "dark → 6–10; hair colour family; beard; glasses) — this also checks the measurements:",
@@ -344,7 +371,7 @@ class EvalReport:
     def to_json(self) -> str:
         return json.dumps({
             "root": str(self.root), "judge": self.judge, "methods": self.methods, "total_s": round(self.total_s, 2),
-            "summary": self.summary(),
+            "summary": self.summary(), "paired": self.paired(),
             "photos": [{"person": p.person, "path": str(p.path), "ok": p.ok, "error": p.error,
                         "timings": {k: round(v, 4) for k, v in p.timings.items()}} for p in self.photos],
             "avatars": [a.to_dict() for a in self.avatars],

@@ -134,6 +134,18 @@ def test_retrieval_ranks_an_identical_avatar_like_the_photo(report):
     assert s["search"]["chance_top1"] == pytest.approx(1 / 3) and s["search"]["chance_rank"] == pytest.approx(2.0)
 
 
+def test_paired_comparison_counts_photos_where_the_full_method_ranks_better(report):
+    paired = {r["versus"]: r for r in report.paired()}
+    search = {a.photo: a.rank for a in report.rows("search")}
+    rnd = {a.photo: a.rank for a in report.rows("random") if a.ok}
+    r = paired["random"]
+    assert r["photos"] == len(rnd) == 4
+    assert r["better"] == sum(search[p] < rnd[p] for p in rnd) and r["worse"] == sum(search[p] > rnd[p] for p in rnd)
+    assert r["better"] + r["tied"] + r["worse"] == 4 and 0.0 < r["sign_test_p"] <= 1.0
+    assert paired["attributes"]["photos"] == 0  # every attributes avatar failed: nothing to pair
+    assert "| versus | photos | better | tied | worse | sign-test p |" in report.to_markdown()
+
+
 def test_wilson_interval():
     lo, hi = ev._wilson(5, 27)
     assert lo == pytest.approx(0.082, abs=1e-3) and hi == pytest.approx(0.367, abs=1e-3)
