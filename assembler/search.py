@@ -181,6 +181,8 @@ def _measured_length(attrs: Attributes) -> int | None:
     return None
 
 
+BEARD_SURE = 0.5  # measured beard (more likely than not) from which only beard parts are allowed
+KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may be drawn
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
                      "moustache": ("moustache",), "stubble": ("stubble",)}
 
@@ -210,12 +212,11 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         probs = attrs.facial_hair
         if presence(category, attrs) < 0.5:  # presence is decided by the measurement, never by identity
             return False
-        if probs.get("beard", 0.0) >= 0.5:  # a measured beard is drawn as a beard, not as a moustache alone
-            return bool(tags & set(FACIAL_HAIR_KINDS["beard"]))
-        for kind, kind_tags in FACIAL_HAIR_KINDS.items():
-            if tags & set(kind_tags) and probs.get(kind, 0.0) >= 0.4:
-                return True
-        return False
+        if probs.get("beard", 0.0) >= BEARD_SURE and not tags & set(FACIAL_HAIR_KINDS["beard"]):
+            return False  # a clearly measured beard is drawn as a beard, not as a moustache alone
+        kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
+        # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
+        return bool(kinds) and all(probs.get(k, 0.0) >= KIND_PRESENT for k in kinds)
     if category == "glasses":
         return (attrs.glasses or 0.0) >= 0.5 and "sunglasses" not in tags
     if category == "headwear":

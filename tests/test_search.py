@@ -145,3 +145,14 @@ def test_no_fringe_on_a_bare_forehead_and_no_coils_on_straight_hair():
     fringed = _attrs(hair_length="medium", fringe=0.8, hair_curl=0.9)
     ok = [p for p in lib.parts("hair") if allowed("hair", p, fringed)]
     assert any("fringe" in p.tags for p in ok) and any("coily" in p.tags for p in ok)
+
+
+def test_facial_hair_parts_draw_only_measured_kinds():
+    """A moustache alone must not let in a full beard (whose tags include 'moustache'); a clear beard is a beard."""
+    lib = load_library()
+    tache = _attrs(facial_hair={"stubble": 0.3, "moustache": 0.62, "beard": 0.38, "goatee": 0.34})
+    ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, tache)]
+    assert ok and all(set(p.tags) & {"moustache"} and not set(p.tags) & {"beard", "goatee"} for p in ok)
+    bearded = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.9, "beard": 0.9, "goatee": 0.35})
+    ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, bearded)]
+    assert ok and all("beard" in p.tags for p in ok)
