@@ -337,8 +337,9 @@ class EvalReport:
                           "the other method's avatar of the same photo? (two-sided sign test over the untied photos)",
                       "", "| versus | photos | better | tied | worse | sign-test p |", "|---|---|---|---|---|---|"]
             for r in paired:
+                pv = r["sign_test_p"]
                 lines.append(f"| {r['versus']} | {r['photos']} | {r['better']} | {r['tied']} | {r['worse']} "
-                             f"| {f(r['sign_test_p'])} |")
+                             f"| {'< 0.001' if pv < 0.001 else f(pv, '{:.3f}')} |")
         if any(r["agreement"]["beard_notes"][1] for r in s):
             lines += ["", "Attribute agreement against the human notes of manifest.csv (skin: light/fair → Monk 1–5, "
                           "dark → 6–10; hair colour family; beard; glasses) — this also checks the measurements:",
