@@ -387,7 +387,7 @@ class SearchConfig:
     n_alternatives: int = 5  # recorded in the recipe
     w_desc: float = 1.0
     w_attr: float = 0.5
-    w_id: float = 32.0  # weight of the (centred) identity cosine (chosen on the development photos: 24–100 is a plateau)
+    w_id: float = 32.0  # weight of the centred identity cosine (chosen on the dev photos: 24–100 is a plateau)
     fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
     identity_model: bool = True  # score every allowed combination with the learned identity model (no rendering)
     sweeps: int = 4  # coordinate-ascent passes over the categories with the identity model
@@ -442,8 +442,8 @@ def _typical(category: str, lib, idx) -> str:
 
 def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg) -> tuple[dict, float, int]:
     """Coordinate ascent over every allowed candidate of every category, identity predicted by ``model``:
-    ``Σ local + w_id · cos(predicted − mean avatar, target)``. Deterministic: categories in SEARCH_ORDER, ties to the
-    earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made."""
+    ``Σ local + w_id · cos(predicted − mean avatar, target)``. Deterministic: categories in SEARCH_ORDER, ties to
+    the earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made."""
     from index.identity import part_feature
 
     cur = dict(current)

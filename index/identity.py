@@ -31,8 +31,8 @@ import numpy as np
 
 from .vector import atomic_write
 
-__all__ = ["IdentityModel", "spec_features", "part_feature", "save_reference", "load_reference", "packaged_identity_dir",
-           "COLOR_SLOTS", "PARAM_CATEGORIES"]
+__all__ = ["IdentityModel", "spec_features", "part_feature", "save_reference", "load_reference",
+           "packaged_identity_dir", "COLOR_SLOTS", "PARAM_CATEGORIES"]
 
 NAME = "identity"
 REFERENCE = "reference.json"

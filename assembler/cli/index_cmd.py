@@ -1,4 +1,5 @@
-"""``memoji index build [--avatars N] [--out DIR]``, ``memoji index reference PHOTOS…`` and ``memoji index info [DIR]``."""
+"""``memoji index build [--avatars N] [--out DIR]``, ``memoji index reference PHOTOS…``, ``memoji index info [DIR]``.
+"""
 from __future__ import annotations
 
 from pathlib import Path

@@ -154,34 +154,30 @@ def _wrap_load(what: str, path: Path, fn, *args, **kwargs):
         raise ModelFileNotFoundError(f"stylize {what} {path} could not be loaded: {first[:300]}") from err
 
 
-def load_controlnet(cfg: StylizeConfig, dtype):
-    path = _path_of(cfg, "controlnet")
+def _load_component(cfg: StylizeConfig, what: str, class_name: str, user_config, bundled_config: str, dtype):
+    """A diffusers model (``what`` = "controlnet" / "vae") from a folder or a single file (with a local config),
+    or None when the config names none."""
+    path = _path_of(cfg, what)
     if not path:
         return None
-    from diffusers import ControlNetModel
+    import diffusers
 
-    kind, p = check_model_path("controlnet", path, "config.json")
+    cls = getattr(diffusers, class_name)
+    kind, p = check_model_path(what, path, "config.json")
     if kind == "folder":
-        return _wrap_load("controlnet", p, ControlNetModel.from_pretrained, str(p), torch_dtype=dtype,
-                          local_files_only=True, variant=_variant(p, "."))
-    config = _config_folder("controlnet", cfg.controlnet_config, "controlnet-canny-sdxl", "config.json")
-    return _wrap_load("controlnet", p, ControlNetModel.from_single_file, str(p), config=config, torch_dtype=dtype,
+        return _wrap_load(what, p, cls.from_pretrained, str(p), torch_dtype=dtype, local_files_only=True,
+                          variant=_variant(p, "."))
+    config = _config_folder(what, user_config, bundled_config, "config.json")
+    return _wrap_load(what, p, cls.from_single_file, str(p), config=config, torch_dtype=dtype,
                       local_files_only=True)
+
+
+def load_controlnet(cfg: StylizeConfig, dtype):
+    return _load_component(cfg, "controlnet", "ControlNetModel", cfg.controlnet_config, "controlnet-canny-sdxl", dtype)
 
 
 def load_vae(cfg: StylizeConfig, dtype):
-    path = _path_of(cfg, "vae")
-    if not path:
-        return None
-    from diffusers import AutoencoderKL
-
-    kind, p = check_model_path("vae", path, "config.json")
-    if kind == "folder":
-        return _wrap_load("vae", p, AutoencoderKL.from_pretrained, str(p), torch_dtype=dtype, local_files_only=True,
-                          variant=_variant(p, "."))
-    config = _config_folder("vae", cfg.vae_config, "sdxl-vae", "config.json")
-    return _wrap_load("vae", p, AutoencoderKL.from_single_file, str(p), config=config, torch_dtype=dtype,
-                      local_files_only=True)
+    return _load_component(cfg, "vae", "AutoencoderKL", cfg.vae_config, "sdxl-vae", dtype)
 
 
 def base_pipeline_class(cfg: StylizeConfig, with_controlnet: bool):
