@@ -130,6 +130,8 @@ FIT_SLICES = {"eyes": (slice(36, 42), slice(42, 48)), "brows": (slice(17, 22), s
               "nose": (slice(31, 36),), "mouth": (slice(48, 60),)}
 FIT_SCALE = (0.85, 1.2)
 FIT_SHIFT = 0.2  # at most this many inter-ocular distances up or down
+FIT_FACE = (0.85, 1.15)  # face outline: width factor ...
+FIT_FACE_LENGTH = (0.88, 1.12)  # ... and length factor (a shorter face would lift the chin above the mouth)
 
 
 def fit_params(spec: dict, target: np.ndarray) -> dict[str, dict[str, float]]:
@@ -160,7 +162,28 @@ def fit_params(spec: dict, target: np.ndarray) -> dict[str, dict[str, float]]:
             dy = 0.0  # the eye line defines the frame
         dy = float(np.clip(dy, -FIT_SHIFT * frame.IOD, FIT_SHIFT * frame.IOD))
         params[cat] = {"scale": round(s, 3), "dx": 0.0, "dy": round(dy, 1)}
+    params["face"] = fit_face(spec["parts"]["face"], target)
     return params
+
+
+def fit_face(face_id: str, target: np.ndarray) -> dict[str, float]:
+    """Width and length of a face part's outline like the photo's jaw (``target``: 68 canonical landmarks): the
+    width from the jaw's span at three heights, the length from the chin's distance to the crown, which stays put
+    under the hair; the factors clamped to FIT_FACE and FIT_FACE_LENGTH (``stretch`` is length / width)."""
+    from parts_library import load_library
+    from parts_library.renderer import face_crown
+
+    lib = load_library()
+    drawn = np.asarray(lib.get(face_id).anchors["jaw"], dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    pairs = [(1, 15), (3, 13), (5, 11)]
+    wd = np.mean([drawn[j, 0] - drawn[i, 0] for i, j in pairs])
+    wt = np.mean([target[j, 0] - target[i, 0] for i, j in pairs])
+    s = float(np.clip(wt / wd, *FIT_FACE)) if wd > 1e-6 else 1.0
+    top = face_crown(lib, face_id)[1]
+    reach = drawn[8, 1] - top
+    v = float(np.clip((target[8, 1] - top) / reach, *FIT_FACE_LENGTH)) if reach > 1e-6 else 1.0
+    return {"scale": round(s, 3), "dx": 0.0, "dy": 0.0, "stretch": round(v / s, 3)}
 
 
 # -- constraints from attributes ------------------------------------------------------------------------------------
@@ -440,14 +463,25 @@ def _typical(category: str, lib, idx) -> str:
     return idx.query(category, descs.mean(axis=0), k=1)[0][0]
 
 
-def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg) -> tuple[dict, float, int]:
+def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg,
+                  landmarks: np.ndarray | None = None) -> tuple[dict, float, int]:
     """Coordinate ascent over every allowed candidate of every category, identity predicted by ``model``:
     ``Σ local + w_id · cos(predicted − mean avatar, target)``. Deterministic: categories in SEARCH_ORDER, ties to
-    the earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made."""
+    the earlier (better-ranked) candidate. Returns the selection, its predicted centred cosine and the passes made.
+    With ``landmarks`` each face option is scored with its own fitted outline (:func:`fit_face`); the other
+    placement params stay those of the starting selection."""
     from index.identity import part_feature
 
     cur = dict(current)
-    v = model.raw(spec_of(cur)) - model.mean  # the placement params stay those of the starting selection
+    v = model.raw(spec_of(cur)) - model.mean
+    w_scale, w_stretch = model.row("params.face.scale"), model.row("params.face.stretch")
+
+    def option_row(c: str, o: str | None) -> np.ndarray:
+        r = model.row(part_feature(c, o))
+        if c == "face" and landmarks is not None and o is not None:
+            fit = fit_face(o, landmarks)
+            r = r + (fit["scale"] - 1.0) * w_scale + (fit["stretch"] - 1.0) * w_stretch
+        return r
 
     def cos(vecs):
         return vecs @ target / np.maximum(np.linalg.norm(vecs, axis=-1), 1e-12)
@@ -462,8 +496,8 @@ def _model_ascent(model, cands, local, current, categories, spec_of, target, cfg
             opts = [pid for pid, _ in cands[c]]
             if len(opts) < 2:
                 continue
-            rows = np.stack([model.row(part_feature(c, o)) for o in opts])
-            vs = v - model.row(part_feature(c, cur[c])) + rows
+            rows = np.stack([option_row(c, o) for o in opts])
+            vs = v - option_row(c, cur[c]) + rows
             gain = np.array([local[c][o] for o in opts]) + cfg.w_id * cos(vs)
             j = int(np.argmax(gain))
             if opts[j] != cur[c] and gain[j] > local[c][cur[c]] + cfg.w_id * float(cos(v)) + 1e-9:
@@ -570,7 +604,8 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
     target = identity_target(ev.embedding, reference) if use_identity else None
     id_now, passes, predicted = None, 0, None
     if model is not None:
-        current, predicted, passes = _model_ascent(model, cands, local, current, categories, spec_of, target, cfg)
+        current, predicted, passes = _model_ascent(model, cands, local, current, categories, spec_of, target, cfg,
+                                                   ev.landmarks if cfg.fit else None)
         id_now = predicted
     max_evals = cfg.max_evals if cfg.max_evals is not None else (0 if model is not None else 4)
     evals = 0

@@ -9,10 +9,10 @@ Fitted by ridge regression on the (spec, embedding) pairs of an :class:`~index.a
 search score *every* allowed combination without rendering: changing one category is one vector subtraction and one
 addition. It is a model of the embedder the search optimises, not of any judge.
 
-Features of a spec ``{"parts": {category: id}, "colors": {slot: name}, "params": {category: {scale, dx, dy}}}``:
+Features of a spec ``{"parts": {category: id}, "colors": {slot: name}, "params": {category: {scale, dx, dy, stretch}}}``:
 ``parts.<category>=<id>`` (``=none`` when a category is absent), ``colors.<slot>=<name>`` for the slots in
-``COLOR_SLOTS``, and ``params.<category>.scale`` (scale − 1) / ``params.<category>.dy`` (dy / 100) for the
-categories in ``PARAM_CATEGORIES``. A choice never seen in training contributes nothing.
+``COLOR_SLOTS``, and ``params.<category>.scale`` (scale − 1) / ``params.<category>.dy`` (dy / 100) /
+``params.<category>.stretch`` (stretch − 1, where given) for the categories in ``PARAM_CATEGORIES``. A choice never seen in training contributes nothing.
 
 Files: ``identity.npz`` (weights, bias, the mean avatar embedding) + ``identity.json`` (features, meta), written
 atomically, the JSON last. Beside them, ``reference.json`` may hold the mean embedding of a *reference population* of
@@ -37,7 +37,7 @@ __all__ = ["IdentityModel", "spec_features", "part_feature", "save_reference", "
 NAME = "identity"
 REFERENCE = "reference.json"
 COLOR_SLOTS = ("skin", "hair", "eyes")
-PARAM_CATEGORIES = ("eyes", "brows", "nose", "mouth")
+PARAM_CATEGORIES = ("face", "eyes", "brows", "nose", "mouth")
 DY_UNIT = 100.0
 
 
@@ -59,6 +59,8 @@ def spec_features(spec: dict, categories: Sequence[str]) -> tuple[list[str], dic
         if p:
             values[f"params.{c}.scale"] = float(p.get("scale", 1.0)) - 1.0
             values[f"params.{c}.dy"] = float(p.get("dy", 0.0)) / DY_UNIT
+            if "stretch" in p:
+                values[f"params.{c}.stretch"] = float(p["stretch"]) - 1.0
     return keys, values
 
 

@@ -5,8 +5,8 @@ Every required category gets a uniformly drawn part; optional categories (facial
 with the given probabilities; skin is a uniform Monk tone, hair a natural colour (a vivid one with ``p_vivid``),
 eyes and glasses colours uniform; lips follow the skin tone (the renderer's default), brows the hair (gray under white,
 platinum or silver hair, as the search chooses). With probability ``params_p`` the eyes, brows, nose and mouth also get
-random placement parameters (scale, vertical shift) over the range the search's landmark fit uses, so a model
-learned from these avatars has seen placed features too.
+random placement parameters (scale, vertical shift) and the face outline a random width and length, over the ranges
+the search's landmark fit uses, so a model learned from these avatars has seen placed features too.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ __all__ = ["random_spec", "spec_sampler", "OPTIONAL_P"]
 OPTIONAL_P = {"facial_hair": 0.3, "glasses": 0.2, "headwear": 0.05}
 PARAM_SCALE = (0.85, 1.2)  # as assembler.search.FIT_SCALE
 PARAM_SHIFT = 0.2  # inter-ocular distances, as assembler.search.FIT_SHIFT
+PARAM_FACE = (0.85, 1.15)  # face width factor, as assembler.search.FIT_FACE
+PARAM_FACE_LENGTH = (0.88, 1.12)  # face length factor, as assembler.search.FIT_FACE_LENGTH
 LIGHT_HAIR = ("white", "platinum", "silver")
 
 
@@ -65,6 +67,8 @@ def random_spec(rng: np.random.Generator, library=None, *, optional_p: dict[str,
             scale = round(float(rng.uniform(*PARAM_SCALE)), 3)
             dy = 0.0 if cat == "eyes" else round(float(rng.uniform(-PARAM_SHIFT, PARAM_SHIFT) * frame.IOD), 1)
             params[cat] = {"scale": scale, "dx": 0.0, "dy": dy}
+        width, length = float(rng.uniform(*PARAM_FACE)), float(rng.uniform(*PARAM_FACE_LENGTH))
+        params["face"] = {"scale": round(width, 3), "dx": 0.0, "dy": 0.0, "stretch": round(length / width, 3)}
     return {"parts": parts, "colors": colors, "params": params}
 
 

@@ -34,7 +34,8 @@ SLOT_PALETTE = {"skin": "skin", "hair": "hair", "brows": "hair", "facial_hair": 
                 "lips": "lips", "glasses": "glasses", "headwear": "headwear", "clothes": "clothes"}
 DEFAULT_COLORS = {"skin": "monk_05", "hair": "dark_brown", "eyes": "brown", "glasses": "black", "headwear": "navy",
                   "clothes": "navy"}
-PARAM_KEYS = ("scale", "dx", "dy")
+PARAM_KEYS = ("scale", "dx", "dy", "stretch")
+STRETCH_RANGE = (0.7, 1.4)
 
 # (category, layer); "base" is the fixed neck/shoulders/clothes layer
 LAYER_ORDER: tuple[tuple[str, str], ...] = (
@@ -239,10 +240,10 @@ def _fill_table(colors: dict[str, str]) -> dict[str, str]:
     return table
 
 
-def _params(spec: Mapping) -> dict[str, tuple[float, float, float]]:
+def _params(spec: Mapping) -> dict[str, tuple[float, float, float, float]]:
     raw = spec.get("params") or {}
     if not isinstance(raw, Mapping):
-        raise SpecError("'params' must be a mapping {category: {scale, dx, dy}}")
+        raise SpecError("'params' must be a mapping {category: {scale, dx, dy, stretch}}")
     out = {}
     for cat, p in raw.items():
         if cat not in CATEGORIES:
@@ -255,10 +256,13 @@ def _params(spec: Mapping) -> dict[str, tuple[float, float, float]]:
                 raise UnknownNameError(f"unknown {cat} parameter '{k}'{did_you_mean(k, PARAM_KEYS)} "
                                        f"(parameters: {', '.join(PARAM_KEYS)})")
         s, dx, dy = (float(p.get("scale", 1.0)), float(p.get("dx", 0.0)), float(p.get("dy", 0.0)))
-        if not all(math.isfinite(v) for v in (s, dx, dy)) or not 0.5 <= s <= 2.0 or max(abs(dx), abs(dy)) > 200:
-            raise SpecError(f"{cat} params out of range: scale must be 0.5..2, dx/dy within ±200 canonical px "
-                            f"(got scale={s:g}, dx={dx:g}, dy={dy:g})")
-        out[cat] = (s, dx, dy)
+        st = float(p.get("stretch", 1.0))
+        if (not all(math.isfinite(v) for v in (s, dx, dy, st)) or not 0.5 <= s <= 2.0 or max(abs(dx), abs(dy)) > 200
+                or not STRETCH_RANGE[0] <= st <= STRETCH_RANGE[1]):
+            raise SpecError(f"{cat} params out of range: scale must be 0.5..2, dx/dy within ±200 canonical px, "
+                            f"stretch {STRETCH_RANGE[0]:g}..{STRETCH_RANGE[1]:g} "
+                            f"(got scale={s:g}, dx={dx:g}, dy={dy:g}, stretch={st:g})")
+        out[cat] = (s, dx, dy, st)
     return out
 
 
@@ -277,11 +281,26 @@ def _affine(cat: str, jaw: np.ndarray, params: dict, centre=None) -> tuple[float
         a, e = sx, cx * (1 - sx)
         d, f_ = sy, MOUTH_Y * (1 - sy)
     if cat in params:
-        s, dx, dy = params[cat]
+        s, dx, dy, st = params[cat]
         pcx, pcy = PARAM_CENTRE[cat] if centre is None else centre
+        sy = s * st
         a, e = s * a, s * e + pcx * (1 - s) + dx
-        d, f_ = s * d, s * f_ + pcy * (1 - s) + dy
+        d, f_ = sy * d, sy * f_ + pcy * (1 - sy) + dy
     return a, d, e, f_
+
+
+def face_crown(lib: PartsLibrary, pid: str) -> tuple[float, float]:
+    """The face scales about the top of its skull: a wider or longer face keeps its crown under the hair."""
+    return frame.CENTER_X, float(np.min(np.asarray(lib.get(pid).anchors["cranium"], dtype=np.float64)[:, 1]))
+
+
+def _fitted_jaw(lib: PartsLibrary, pid: str, params: dict) -> np.ndarray:
+    """The face's jaw anchors after its own params (what hair, ears and facial hair follow)."""
+    jaw = np.asarray(lib.get(pid).anchors["jaw"], dtype=np.float64)
+    if "face" not in params:
+        return jaw
+    a, d, e, f_ = _affine("face", jaw, params, face_crown(lib, pid))
+    return np.column_stack([a * jaw[:, 0] + e, d * jaw[:, 1] + f_])
 
 
 def _num(v: float) -> str:
@@ -299,8 +318,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     colors = resolve_colors(spec.get("colors"))
     params = _params(spec)
 
-    face = lib.get(parts["face"])
-    jaw = np.asarray(face.anchors["jaw"], dtype=np.float64)
+    jaw = _fitted_jaw(lib, parts["face"], params)
 
     body: list[str] = []
     if background:
@@ -337,9 +355,11 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
 
 def _side_centre(lib: PartsLibrary, pid: str, cat: str, layer: str):
     """Eyes and brows scale about each side's own centre (so the eye centres, which define the canonical frame,
-    stay put); other parts about their category's centre."""
+    stay put), the face about its crown; other parts about their category's centre."""
     if cat in PER_SIDE and layer in ("left", "right"):
         return tuple(np.asarray(lib.get(pid).anchors[layer], dtype=np.float64).mean(axis=0))
+    if cat == "face":
+        return face_crown(lib, pid)
     return None
 
 
@@ -353,7 +373,7 @@ def _landmarks(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params
         for key, sl in keys.items():
             pts[sl] = np.asarray(anchors[key], dtype=np.float64)
     for cat, keys in LANDMARK_SLICES.items():
-        if cat in params:
+        if cat in params and cat != "face":  # the jaw passed in is already the fitted one
             for key, sl in keys.items():
                 a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, parts[cat], cat, key))
                 pts[sl, 0] = a * pts[sl, 0] + e

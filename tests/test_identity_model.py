@@ -84,6 +84,9 @@ def test_shipped_model_matches_the_parts_library(library):
     assert ref.shape == (128,)
     opened = IdentityModel.open(library.manifest_hash, "dlib-resnet128")
     assert opened.reference is not None
+    # it has learned the placement the search fits, the face outline included
+    for feature in ("params.face.scale", "params.face.stretch", "params.mouth.dy", "params.eyes.scale"):
+        assert np.linalg.norm(model.row(feature)) > 0, feature
 
 
 def test_shipped_model_predicts_real_embeddings_of_unseen_avatars(library, obama_path):

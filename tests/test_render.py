@@ -86,6 +86,28 @@ def test_params_move_a_part_and_its_landmarks(png):
         parts_library.render(dict(SPEC, params={"mouth": {"size": 1}}), size=64)
 
 
+def test_face_outline_params_widen_and_lengthen_the_face_and_the_hair_follows(png):
+    """``face: {scale, stretch}`` sets the outline's width and length about the crown: the jaw landmarks move, the
+    hair and ears widen with the face, the eyes (the canonical frame) and the crown stay put."""
+    lm0 = png.landmarks
+    wide = parts_library.render(dict(SPEC, params={"face": {"scale": 1.1}}), size=256)
+    long_ = parts_library.render(dict(SPEC, params={"face": {"stretch": 1.12}}), size=256)
+    w0 = lm0[16, 0] - lm0[0, 0]
+    assert wide.landmarks[16, 0] - wide.landmarks[0, 0] == pytest.approx(1.1 * w0)
+    np.testing.assert_allclose(wide.landmarks[17:], lm0[17:], atol=1e-6)  # only the jaw moved
+    assert long_.landmarks[8, 1] > lm0[8, 1] + 3  # the chin drops ...
+    assert long_.landmarks[16, 0] - long_.landmarks[0, 0] == pytest.approx(w0)  # ... the width stays
+
+    def columns(res):  # horizontal extent of everything drawn in the temple band (hair, ears, face)
+        a = np.asarray(res.image)[80:110, :, 3]
+        xs = np.nonzero(a.max(axis=0) > 128)[0]
+        return xs.max() - xs.min()
+
+    assert columns(wide) > columns(png) + 4  # the hair widened with the face
+    with pytest.raises(SpecError, match="stretch 0.7..1.4"):
+        parts_library.render(dict(SPEC, params={"face": {"stretch": 2.0}}), size=64)
+
+
 def test_colours_apply_to_their_slots():
     def mean_rgb(colors, box):
         r = parts_library.render(dict(SPEC, colors=colors), size=128)

@@ -156,3 +156,27 @@ def test_facial_hair_parts_draw_only_measured_kinds():
     bearded = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.9, "beard": 0.9, "goatee": 0.35})
     ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, bearded)]
     assert ok and all("beard" in p.tags for p in ok)
+
+
+def test_face_outline_is_fitted_to_the_photo_jaw():
+    """A photo with a wider, shorter jaw than the mean face gets a wider, shorter avatar face: the drawn jaw follows
+    the photo's within the fit range, and each face part is fitted on its own (the factors differ)."""
+    from parts_library import render
+    from assembler.search import FIT_FACE, FIT_FACE_LENGTH, fit_face
+
+    target = MEAN_SHAPE.copy()
+    cx = target[:, 0].mean()
+    target[0:17, 0] = cx + 1.08 * (target[0:17, 0] - cx)
+    target[8, 1] -= 15.0
+    ev = _evidence(_attrs())
+    ev.landmarks = target
+    rec = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
+    face = rec.params["face"]
+    assert FIT_FACE[0] <= face["scale"] <= FIT_FACE[1]
+    assert FIT_FACE_LENGTH[0] <= face["scale"] * face["stretch"] <= FIT_FACE_LENGTH[1]
+    drawn = render(rec.render_spec(), size=1024).landmarks
+    span = lambda lm: np.mean([lm[j, 0] - lm[i, 0] for i, j in [(1, 15), (3, 13), (5, 11)]])  # noqa: E731
+    assert span(drawn) == pytest.approx(span(target), rel=0.02)
+    assert drawn[8, 1] == pytest.approx(target[8, 1], abs=3.0)
+    narrow, wide = fit_face("face_narrow_01", target), fit_face("face_square_01", target)
+    assert narrow["scale"] > wide["scale"]

@@ -54,9 +54,12 @@ def temple_scale(jaw: np.ndarray) -> float:
     return float((jaw[16, 0] - jaw[0, 0]) / (M[16, 0] - M[0, 0]))
 
 
-NECK_PTS = np.array([[CX - NECK_HALF, 640], [CX - NECK_HALF + 2, 760], [CX - NECK_HALF - 6, 850],
-                     [CX - NECK_HALF - 24, 905], [CX, 925], [CX + NECK_HALF + 24, 905], [CX + NECK_HALF + 6, 850],
-                     [CX + NECK_HALF - 2, 760], [CX + NECK_HALF, 640]])
+# the neck reaches up to 590, well behind the jaw, so that a face shortened by its fit (``params.face.stretch``) never
+# uncovers the rounded top of the neck
+NECK_PTS = np.array([[CX - NECK_HALF, 590], [CX - NECK_HALF + 1, 680], [CX - NECK_HALF + 2, 760],
+                     [CX - NECK_HALF - 6, 850], [CX - NECK_HALF - 24, 905], [CX, 925], [CX + NECK_HALF + 24, 905],
+                     [CX + NECK_HALF + 6, 850], [CX + NECK_HALF - 2, 760], [CX + NECK_HALF - 1, 680],
+                     [CX + NECK_HALF, 590]])
 
 
 def _lower_jaw(jaw: np.ndarray, y_cut: float) -> np.ndarray:
