@@ -38,6 +38,25 @@ def _rgb(image, background=(255, 255, 255)) -> np.ndarray:
     return np.ascontiguousarray(arr[..., :3], dtype=np.uint8)
 
 
+def render_and_embed(ids, make_spec: Callable[[np.random.Generator], dict], render: Callable[[dict], Any],
+                     embed: Callable[[np.ndarray, np.ndarray], np.ndarray], *, seed: int = 0,
+                     background=(255, 255, 255)) -> tuple[list[dict], np.ndarray]:
+    """Avatars ``ids`` (spec ``i`` is drawn from ``default_rng([seed, i])``, so any split of the ids over processes
+    gives the same avatars): their specs (plain JSON copies) and embeddings."""
+    specs: list[dict] = []
+    vecs: list[np.ndarray] = []
+    for i in ids:
+        spec = make_spec(np.random.default_rng([seed, i]))
+        result = render(spec)
+        landmarks = np.asarray(result.landmarks, dtype=np.float64)
+        if landmarks.shape != (68, 2):
+            raise ValueError(f"render() must return (68, 2) landmarks, got {landmarks.shape} for avatar {i}")
+        v = np.asarray(embed(_rgb(result.image, background), landmarks), dtype=np.float32).ravel()
+        specs.append(json.loads(json.dumps(spec)))  # a plain JSON copy: what save/load would give back
+        vecs.append(v)
+    return specs, np.stack(vecs)
+
+
 class AvatarIndex:
     """Rendered-avatar identity embeddings (cosine) → their specs."""
 
@@ -58,21 +77,18 @@ class AvatarIndex:
 
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
-        specs: list[dict] = []
-        vecs: list[np.ndarray] = []
-        for i in tqdm(range(n), desc="avatar index", unit="avatar", disable=not progress):
-            spec = make_spec(np.random.default_rng([seed, i]))
-            result = render(spec)
-            landmarks = np.asarray(result.landmarks, dtype=np.float64)
-            if landmarks.shape != (68, 2):
-                raise ValueError(f"render() must return (68, 2) landmarks, got {landmarks.shape} for avatar {i}")
-            v = np.asarray(embed(_rgb(result.image, background), landmarks), dtype=np.float32).ravel()
-            specs.append(json.loads(json.dumps(spec)))  # a plain JSON copy: what save/load would give back
-            vecs.append(v)
-        x = np.stack(vecs)
+        ids = tqdm(range(n), desc="avatar index", unit="avatar", disable=not progress)
+        specs, x = render_and_embed(ids, make_spec, render, embed, seed=seed, background=background)
+        return cls.from_arrays(specs, x, meta={**(meta or {}), "n": n, "seed": seed}, use_gpu=use_gpu)
+
+    @classmethod
+    def from_arrays(cls, specs: list[dict], embeddings: np.ndarray, *, meta: dict | None = None,
+                    use_gpu: bool | None = None) -> "AvatarIndex":
+        """An index over avatars ``0..n-1`` already rendered and embedded (e.g. by several processes)."""
+        x = np.asarray(embeddings, np.float32)
         index = VectorIndex(x.shape[1], "ip", use_gpu=use_gpu)
-        index.add(list(range(n)), x)
-        return cls(index, specs, {**(meta or {}), "n": n, "seed": seed})
+        index.add(list(range(len(x))), x)
+        return cls(index, list(specs), meta)
 
     def __len__(self) -> int:
         return len(self.specs)

@@ -67,6 +67,16 @@ def test_index_build_and_info(library, tmp_path, monkeypatch):
     assert res.exit_code == 0 and f"part index in {out} is unreadable" in res.output
 
 
+def test_avatar_index_is_the_same_with_worker_processes(library):
+    """`--workers 2` splits the avatars over processes; the index (specs, embeddings, order, meta) is unchanged."""
+    from assembler.cli.index_cmd import build_avatar_index
+
+    one = build_avatar_index(5, size=96, seed=3, progress=False)
+    two = build_avatar_index(5, size=96, seed=3, progress=False, workers=2, chunk=2)  # 3 chunks over 2 processes
+    assert one.specs == two.specs and one.meta == two.meta
+    np.testing.assert_array_equal(one.index.vectors(), two.index.vectors())
+
+
 def test_index_reference_from_photos(tmp_path, data_dir):
     from assembler.cli import main
     from index.identity import load_reference
