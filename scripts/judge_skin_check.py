@@ -51,7 +51,7 @@ def main() -> None:
         "# Does the judge reward the right skin tone?",
         "",
         f"Written by `scripts/judge_skin_check.py` on {datetime.date.today()} ({platform.machine()}, Python "
-        f"{platform.python_version()}) over `{args.faces.name}`. " + (__doc__ or "").split("\n\n")[1].replace("\n", " "),
+        f"{platform.python_version()}) over `{args.faces}`. " + (__doc__ or "").split("\n\n")[2].replace("\n", " "),
         "",
         "| avatars | top-1 | top-3 | mean rank | cos same person | cos other people | margin (points) |",
         "|---|---|---|---|---|---|---|",
