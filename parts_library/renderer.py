@@ -45,10 +45,11 @@ LAYER_ORDER: tuple[tuple[str, str], ...] = (
     ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
 )
 
-# centre of each category's per-part scale (canonical px); eyes and brows scale about each side's own centre
+# centre of each category's per-part scale (canonical px); eyes and brows scale about each side's own centre and the
+# face about its crown (face_crown)
 PER_SIDE = ("eyes", "brows")
 PARAM_CENTRE = {
-    "face": (frame.CENTER_X, 520.0), "ears": (frame.CENTER_X, 500.0), "eyes": (frame.CENTER_X, frame.EYE_Y),
+    "ears": (frame.CENTER_X, 500.0), "eyes": (frame.CENTER_X, frame.EYE_Y),
     "brows": (frame.CENTER_X, 390.0), "nose": (frame.CENTER_X, 540.0), "mouth": (frame.CENTER_X, 645.0),
     "hair": (frame.CENTER_X, 330.0), "facial_hair": (frame.CENTER_X, 680.0), "glasses": (frame.CENTER_X, frame.EYE_Y),
     "headwear": (frame.CENTER_X, 200.0),

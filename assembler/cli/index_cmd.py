@@ -2,6 +2,7 @@
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -14,8 +15,10 @@ def index_group() -> None:
     """Build and inspect the FAISS indices (part descriptors, rendered avatars)."""
 
 
+@functools.lru_cache(maxsize=2)
 def _wiring(embedder: str, size: int, root: str | None = None):
-    """(make_spec, render, embed) for the parts library in ``root`` (default: the packaged one) and ``embedder``."""
+    """(make_spec, render, embed) for the parts library in ``root`` (default: the packaged one) and ``embedder``;
+    cached, so a worker process loads the embedder once for all its chunks."""
     from index.random_spec import spec_sampler
     from parts_library import load_library, render
 
