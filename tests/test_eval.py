@@ -142,8 +142,13 @@ def test_paired_comparison_counts_photos_where_the_full_method_ranks_better(repo
     assert r["photos"] == len(rnd) == 4
     assert r["better"] == sum(search[p] < rnd[p] for p in rnd) and r["worse"] == sum(search[p] > rnd[p] for p in rnd)
     assert r["better"] + r["tied"] + r["worse"] == 4 and 0.0 < r["sign_test_p"] <= 1.0
+    d = [search[p] - rnd[p] for p in rnd]
+    assert r["rank_diff"] == pytest.approx(np.mean(d))
+    lo, hi = r["rank_diff_ci95"]
+    assert min(d) <= lo <= r["rank_diff"] <= hi <= max(d)  # a bootstrap interval of the mean lies within the data
     assert paired["attributes"]["photos"] == 0  # every attributes avatar failed: nothing to pair
-    assert "| versus | photos | better | tied | worse | sign-test p |" in report.to_markdown()
+    assert "| versus | photos | better | tied | worse | sign-test p | mean rank difference (95 % CI) |" \
+        in report.to_markdown()
 
 
 def test_wilson_interval():
