@@ -9,10 +9,11 @@ Fitted by ridge regression on the (spec, embedding) pairs of an :class:`~index.a
 search score *every* allowed combination without rendering: changing one category is one vector subtraction and one
 addition. It is a model of the embedder the search optimises, not of any judge.
 
-Features of a spec ``{"parts": {category: id}, "colors": {slot: name}, "params": {category: {scale, dx, dy, stretch}}}``:
-``parts.<category>=<id>`` (``=none`` when a category is absent), ``colors.<slot>=<name>`` for the slots in
-``COLOR_SLOTS``, and ``params.<category>.scale`` (scale − 1) / ``params.<category>.dy`` (dy / 100) /
-``params.<category>.stretch`` (stretch − 1, where given) for the categories in ``PARAM_CATEGORIES``. A choice never seen in training contributes nothing.
+Features of a spec ``{"parts": {category: id}, "colors": {slot: name}, "params": {category: {scale, dx, dy,
+stretch}}}``: ``parts.<category>=<id>`` (``=none`` when a category is absent), ``colors.<slot>=<name>`` for the slots
+in ``COLOR_SLOTS``, and ``params.<category>.scale`` (scale − 1) / ``params.<category>.dy`` (dy / 100) /
+``params.<category>.stretch`` (stretch − 1, where given) for the categories in ``PARAM_CATEGORIES``. A choice never
+seen in training contributes nothing.
 
 Files: ``identity.npz`` (weights, bias, the mean avatar embedding) + ``identity.json`` (features, meta), written
 atomically, the JSON last. Beside them, ``reference.json`` may hold the mean embedding of a *reference population* of
