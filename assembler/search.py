@@ -588,7 +588,8 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
     def spec_of(sel: dict[str, str | None]) -> dict:
         spec = {"parts": dict(sel), "colors": colors, "params": {}}
         if cfg.fit and ev.landmarks is not None:
-            key = repr(sorted((k, v) for k, v in sel.items() if k in FIT_SLICES))
+            # fit_params reads the parts of FIT_SLICES and the face
+            key = repr(sorted((k, v) for k, v in sel.items() if k in FIT_SLICES or k == "face"))
             if key not in fitted:
                 fitted[key] = fit_params(spec, ev.landmarks)
             spec["params"] = fitted[key]

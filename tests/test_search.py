@@ -123,6 +123,10 @@ def test_default_search_scores_identity_with_the_model_without_rendering(data_di
         assert no_id.scores["identity"] is None
         target = identity_target(ev.embedding, model.reference)
         gains.append(scorer(with_id.render_spec(), target) - scorer(no_id.render_spec(), target))
+        # the placement is the one fitted for the parts finally chosen (the face outline for the chosen face)
+        from assembler.search import fit_face
+
+        assert with_id.params["face"] == fit_face(with_id.parts["face"], ev.landmarks)
         # the constraints still hold: neither man is measured with a beard or glasses
         assert with_id.parts["glasses"] is None and with_id.parts["facial_hair"] is None
     assert np.mean(gains) > 0.03, gains
