@@ -11,12 +11,14 @@ Illumination normalisation (before any colour is read):
   compared with its typical chromaticity on ordinary photos; per-channel gains divide it out (in linear RGB).
   All three are linear statistics of the photo, so a per-channel cast cancels exactly;
 - *exposure*: the photo's mean and 90th-percentile luminance against their typical levels set the exposure gain.
+  A bright, near-neutral backdrop touching the border (white wall, studio paper, sky) is not taken as a sign of
+  over-exposure: a bright photo is darkened only as far as the rest of it asks.
 
 The Monk tone treats the remaining exposure error as a nuisance (see :func:`monk_from_lab`): chromaticity decides
 more than lightness, because lightness is what lighting changes most.
 
 Skin: CIELAB statistics over cheek, forehead and nose patches, without specular highlights, shadows, beard or hair
-(robust per-patch and pooled outlier rejection) → Monk tone (nearest swatch in Lab after a fixed photo→swatch
+(robust per-patch and pooled outlier rejection; under side light the cheek in shadow is left out) → Monk tone (nearest swatch in Lab after a fixed photo→swatch
 calibration) and ITA°. Hair: GrabCut seeded above the forehead and around the skull, face and neck as background →
 a mask in the canonical frame, its colour (robust mode in Lab → hair palette; low chroma → black/gray/white family
 only), silhouette descriptor, length, volume, fringe, baldness, curl. Facial hair: darkness, texture and chroma of
@@ -56,6 +58,8 @@ _TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "mean": 0.18, "high": 0.44}
 _CAST_STRENGTH = 1.0  # grey-world and the white references are linear statistics: a cast cancels exactly
 _EXPOSURE_STRENGTH = 1.0
 _CAST_LIMIT = (0.5, 2.0)
+_BACKDROP_LEVEL = 0.3  # a backdrop pixel is at least this bright relative to the photo's 99th percentile ...
+_BACKDROP_NEUTRAL = 1.3  # ... and its brightest channel at most this many times its darkest (linear)
 
 _SRGB_TO_LIN = np.where(np.arange(256) / 255.0 <= 0.04045, np.arange(256) / 255.0 / 12.92,
                         ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4).astype(np.float32)
@@ -183,12 +187,16 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     """Per-channel gains (linear RGB) that remove the colour cast and part of the exposure error."""
     h, w = image.shape[:2]
     step = max(1, int(np.sqrt(h * w / 60000)))
-    everything = srgb_to_linear(image[::step, ::step].reshape(-1, 3))
+    grid = srgb_to_linear(image[::step, ::step])
+    everything = grid.reshape(-1, 3)
     y_all = _luma(everything)
     y_mean, y_hi = float(y_all.mean()), float(np.percentile(y_all, 90))
-    # grey-world over every pixel, clipped ones included: a linear statistic, so a cast or exposure change of the
-    # photo moves it exactly as it moves the face (until clipping)
-    grey = everything.mean(axis=0) + 1e-6
+    backdrop = _backdrop(grid).ravel()
+    rest = ~backdrop if (~backdrop).sum() >= 0.1 * len(backdrop) else np.ones_like(backdrop)
+    # grey-world over every pixel but the backdrop's, clipped ones included: a linear statistic, so a cast or
+    # exposure change of the photo moves it exactly as it moves the face (until clipping). A backdrop is neutral by
+    # its definition; counted in, it would be weighed against a typical scene's warmer mean and read as a cast.
+    grey = everything[rest].mean(axis=0) + 1e-6
     refs = _white_refs(ctx)
 
     # chromaticity: weighted geometric mean of each reference's deviation from its typical chromaticity
@@ -209,12 +217,34 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     # exposure: the photo's mean and bright end (90th percentile) against their typical levels. Face references
     # (sclera, teeth) would be closer to the skin's light but appear and disappear as they clip or the mouth
     # closes, which makes the result jump; the whole photo changes smoothly.
-    levels = [np.log(max(y_mean, 1e-4) / _TYPICAL_Y["mean"]), np.log(max(y_hi, 1e-4) / _TYPICAL_Y["high"])]
-    level = float(np.exp(np.average(levels, weights=[1.0, 1.0])))
+    level = _scene_level(y_all)
     exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.25, 4.0))
+    if exposure < 1.0 and backdrop.any():
+        # a bright scene is often a bright backdrop (white wall, sky, studio paper) behind a face that the camera
+        # exposed for: darken only as much as the rest of the photo asks, and never brighten on that account
+        rest_exposure = _scene_level(y_all[rest]) ** -_EXPOSURE_STRENGTH if not rest.all() else 1.0
+        exposure = float(np.clip(max(exposure, rest_exposure), 0.25, 1.0))
     return {"gains": gains.astype(np.float32), "exposure": exposure, "references": sorted(refs),
             "grey_world": grey, "scene_mean": y_mean, "scene_high": y_hi, "level": level,
-            "grayscale": grayscale}
+            "backdrop": float(backdrop.mean()), "grayscale": grayscale}
+
+
+def _scene_level(y: np.ndarray) -> float:
+    """How much brighter than a typical photo these linear luminances are (mean and 90th percentile)."""
+    levels = [np.log(max(float(y.mean()), 1e-4) / _TYPICAL_Y["mean"]),
+              np.log(max(float(np.percentile(y, 90)), 1e-4) / _TYPICAL_Y["high"])]
+    return float(np.exp(np.mean(levels)))
+
+
+def _backdrop(lin: np.ndarray) -> np.ndarray:
+    """Bright, near-neutral regions that touch the photo's border (a backdrop) on a linear-RGB image. Both tests
+    are ratios (to the photo's 99th-percentile luminance, between channels), so an exposure change keeps them."""
+    y = _luma(lin)
+    neutral = lin.max(axis=-1) + 1e-4 <= _BACKDROP_NEUTRAL * (lin.min(axis=-1) + 1e-4)
+    candidate = ((y >= _BACKDROP_LEVEL * np.percentile(y, 99)) & neutral).astype(np.uint8)
+    _, labels = cv2.connectedComponents(candidate, connectivity=4)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return np.isin(labels, edge[edge > 0])
 
 
 def _is_grayscale(rgb: np.ndarray) -> bool:
@@ -244,6 +274,7 @@ _W_L = 0.3
 _MONK_T = 0.0
 _SKIN_CLIP = 240  # sRGB level from which a skin pixel counts as clipped
 _SKIN_CLIP_KEEP = 0.15  # ... and is dropped while this fraction of its patch remains
+_SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
 
 
 def _monk_labs() -> np.ndarray:
@@ -303,6 +334,17 @@ def _skin_patches(ctx: _Ctx) -> dict[str, np.ndarray]:
     return {k: v & ctx.valid for k, v in patches.items()}
 
 
+def _shadowed_cheek(lab: np.ndarray, patches: dict[str, np.ndarray]) -> str | None:
+    """The cheek in shadow when the two cheeks' median lightness differ by more than :data:`_SIDE_LIGHT_DL`."""
+    lightness = {}
+    for name in ("cheek_left", "cheek_right"):
+        if patches[name].sum() < 20:
+            return None
+        lightness[name] = float(np.median(lab[patches[name]][:, 0]))
+    dark, lit = sorted(lightness, key=lightness.get)
+    return dark if lightness[lit] - lightness[dark] > _SIDE_LIGHT_DL else None
+
+
 def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str, Any]:
     patches = _skin_patches(ctx)
     # clipped pixels (any channel saturated in the photo) have lost their chromaticity: leave them out while
@@ -314,15 +356,20 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
     for name, m in patches.items():
         if (m & unclipped).sum() >= _SKIN_CLIP_KEEP * m.sum() and (m & unclipped).sum() >= 10:
             patches[name] = m & unclipped
-    cheeks = patches["cheek_left"] | patches["cheek_right"]
-    ref = lab[cheeks] if cheeks.sum() >= 20 else lab[np.logical_or.reduce(list(patches.values()))]
+    # side light: one cheek is lit, the other in shadow. Shadowed skin reads darker and greyer than the skin is,
+    # and a pool of both would also be the reference that rejects the lit forehead and nose. It is still skin
+    # (the hair mask keeps it out of the hair): only the tone leaves it out.
+    shadowed = _shadowed_cheek(lab, patches)
+    toned = {k: v for k, v in patches.items() if k != shadowed}
+    cheeks = toned.get("cheek_left", np.zeros(ctx.shape, bool)) | toned.get("cheek_right", np.zeros(ctx.shape, bool))
+    ref = lab[cheeks] if cheeks.sum() >= 20 else lab[np.logical_or.reduce(list(toned.values()))]
     if len(ref) < 10:
         return {"lab": None, "monk": None, "ita": None, "confidence": 0.0, "pixels": 0,
                 "_mask": np.zeros(ctx.shape, bool), "_patches": patches}
     med = np.median(ref, axis=0)
     used = {}
     keep_mask = np.zeros(ctx.shape, bool)
-    for name, m in patches.items():
+    for name, m in toned.items():
         px = lab[m]
         if len(px) < 5:
             continue
@@ -364,7 +411,7 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str,
         "lab": skin_lab.astype(np.float32), "lab_matched": matched.astype(np.float32), "hex": _lab_to_hex(skin_lab),
         "monk": monk, "ita": ita_degrees(matched),
         "monk_margin": margin, "monk_exposure": k, "clipped": clipped, "confidence": conf, "pixels": int(len(kept)),
-        "patches_used": sorted(used),
+        "patches_used": sorted(used), "patch_shadowed": shadowed,
         "_mask": mask, "_patches": patches,
     }
 
@@ -442,7 +489,7 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         # skin varies mostly in lightness (shading, shine): close in (a, b), and within a generous band of L —
         # of the cheeks' colour or of any skin patch's own (a shiny forehead is lighter than the cheeks)
         refs = [np.asarray(skin["lab"], np.float32)]
-        used = set(skin.get("patches_used") or ())
+        used = set(skin.get("patches_used") or ()) | {skin.get("patch_shadowed")}
         for name, m in (skin.get("_patches") or {}).items():
             if name in used and m.sum() >= 5:
                 refs.append(np.median(lab[m], axis=0).astype(np.float32))

@@ -132,6 +132,39 @@ def test_colour_cast_alone_moves_the_tone_at_most_one_step(faces, photos):
             assert abs(monk - base) <= 1, (name, cast, monk, base)
 
 
+def _side_lit(face, img, gain):
+    """A lamp from one side: the face's half beyond the nose tip (inside the face box) gets ``gain`` of the light."""
+    from assembler.measure import linear_to_srgb, srgb_to_linear
+
+    x = int(face.landmarks[30, 0])
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    lin = srgb_to_linear(img).copy()
+    lin[max(0, y0):y1, x:x1] *= gain
+    return (linear_to_srgb(lin) * 255).round().astype(np.uint8)
+
+
+@pytest.mark.parametrize("name", ["astronaut", "biden2", "obama2"])
+def test_side_light_keeps_the_tone_of_the_lit_cheek(faces, photos, name):
+    # before the shadowed cheek was left out, the astronaut and Biden (Monk 3) read as Monk 9 under this shadow
+    base = faces[name].measurements["skin"]["monk"]
+    for gain in (0.1, 0.25):
+        skin = _remeasure(faces[name], _side_lit(faces[name], photos[name], gain))["skin"]
+        assert skin["patch_shadowed"] == "cheek_right"
+        assert abs(skin["monk"] - base) <= 1, (gain, skin["monk"], base)
+    assert faces[name].measurements["skin"]["patch_shadowed"] is None  # evenly lit: both cheeks count
+
+
+@pytest.mark.parametrize("name", ["astronaut", "obama", "obama2", "biden2"])
+def test_white_backdrop_does_not_change_the_tone(faces, photos, name):
+    # the photo on a wide studio-white backdrop: the scene is 3x brighter, the face is lit as before. Read as
+    # over-exposure (or as a blue cast against a typical warm scene), the backdrop turned every face Monk 8.
+    img = photos[name]
+    pad = int(0.6 * max(img.shape[:2]))
+    on_white = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(250, 250, 250))
+    measured = analyze(on_white, max_faces=1)[0].measurements
+    assert measured["illumination"]["backdrop"] > 0.6
+    assert abs(measured["skin"]["monk"] - faces[name].measurements["skin"]["monk"]) <= 1
+
 @pytest.mark.parametrize("target,family", [("#c0281c", "red"), ("#e25b9b", "vivid"), ("#2f5fd0", "vivid"),
                                            ("#2faa50", "vivid")])
 def test_recoloured_hair_is_reported(faces, photos, target, family):
