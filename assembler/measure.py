@@ -21,9 +21,9 @@ Skin: CIELAB statistics over cheek, forehead and nose patches, without specular 
 (robust per-patch and pooled outlier rejection; under side light the cheek in shadow is left out) → Monk tone
 (nearest swatch in Lab after a fixed photo→swatch calibration) and ITA°. Hair: GrabCut seeded above the forehead
 and around the skull, face and neck as background → a mask in the canonical frame, its colour (robust mode in Lab →
-hair palette; low chroma → black/gray/white family only), silhouette descriptor, length, volume, fringe, baldness, curl. Facial hair: darkness, texture and chroma of
-the moustache / chin / jaw regions relative to cheek skin. Glasses: edge energy of the bridge and the rims around
-the eyes relative to the skin's own texture.
+hair palette; low chroma → black/gray/white family only), silhouette descriptor, length, volume, fringe, baldness,
+curl. Facial hair: darkness, texture and chroma of the moustache / chin / jaw regions relative to cheek skin.
+Glasses: edge energy of the bridge and the rims around the eyes relative to the skin's own texture.
 
 The returned dict holds plain numbers (JSON-friendly) plus private ``_``-prefixed entries (masks, patches) that
 :meth:`FaceRecord.to_dict` drops.
