@@ -274,6 +274,8 @@ _W_L = 0.3
 _MONK_T = 0.0
 _SKIN_CLIP = 240  # sRGB level from which a skin pixel counts as clipped
 _SKIN_CLIP_KEEP = 0.15  # ... and is dropped while this fraction of its patch remains
+_GRAY_BELOW_SKIN = 40.0  # achromatic hair this many L* darker than the skin is named black, not grey
+_HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
 _SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
 
 
@@ -551,14 +553,19 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     hsd = np.maximum(1.4826 * np.median(np.abs(hpx - hmu), axis=0), [6.0, 3.0, 3.0])
     if skin.get("lab") is not None:
         others.append(np.asarray(skin["lab"], np.float32))
-    z = (small_lab - hmu) / hsd
-    d_hair = np.sqrt((z ** 2).sum(axis=-1))
-    if others:
-        cen = np.asarray(others, np.float32)
-        d_other = np.sqrt((((small_lab[:, :, None, :] - cen) / hsd.astype(np.float32)) ** 2).sum(axis=-1)).min(axis=-1)
-    else:
-        d_other = np.full(shape, np.inf)
-    likely = (d_hair < 4.0) & (d_hair < d_other)
+    likely = _hair_likely(small_lab, hmu, hsd, others)
+    for _ in range(_HAIR_REFIT):
+        # the seed band is a small sample (often the shine on top): re-fit the hair model on the hair it found
+        # around the skull above the eyes, connected to the seed, and label again
+        grown = likely & zone & ~skinlike & (ys < eye_y) & _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))
+        n_lbl, lbl = cv2.connectedComponents((grown | seed).astype(np.uint8), connectivity=8)
+        grown &= np.isin(lbl, [c for c in np.unique(lbl[seed]).tolist() if c])
+        if grown.sum() < 3 * seed.sum():
+            break
+        gpx = small_lab[grown | seed].astype(np.float32)
+        hmu = np.median(gpx, axis=0)
+        hsd = np.maximum(1.4826 * np.median(np.abs(gpx - hmu), axis=0), [6.0, 3.0, 3.0])
+        likely = _hair_likely(small_lab, hmu, hsd, others)
     seeds = np.full(shape, cv2.GC_BGD, np.uint8)
     seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
     seeds[seed] = cv2.GC_FGD
@@ -594,6 +601,16 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     return hair, info
 
 
+def _hair_likely(small_lab: np.ndarray, hmu: np.ndarray, hsd: np.ndarray, others: list) -> np.ndarray:
+    """Pixels within 4 robust standard deviations of the hair colour and closer to it than to any other model."""
+    d_hair = np.sqrt((((small_lab - hmu) / hsd) ** 2).sum(axis=-1))
+    if not others:
+        return d_hair < 4.0
+    cen = np.asarray(others, np.float32)
+    d_other = np.sqrt((((small_lab[:, :, None, :] - cen) / hsd.astype(np.float32)) ** 2).sum(axis=-1)).min(axis=-1)
+    return (d_hair < 4.0) & (d_hair < d_other)
+
+
 def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
     """Distance between hair colours in LCh: hue counts most (red vs brown hair differ mainly in hue), lightness and
     chroma less (they swing with lighting and shine)."""
@@ -603,28 +620,37 @@ def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
     return float(np.sqrt((0.6 * (ref[0] - lab[0])) ** 2 + (0.4 * (c1 - c2)) ** 2 + (2.2 * d_hue) ** 2))
 
 
-def _hair_families(lab: np.ndarray, grayscale: bool) -> set[str] | None:
+def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None) -> set[str] | None:
     """Families a measured hair colour may be named from: None (all), or the achromatic ones when the photo is
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
-    colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair)."""
+    colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
+
+    ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read about as light as the skin
+    (within ±15 L* on the development photos); an achromatic colour far darker than the skin is dark hair whose
+    shine or a bright exposure lifted it into the grey range, not grey hair."""
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
+        if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN:
+            return {"black"}
         return {"black", "gray", "white"}
     if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if chroma < 18.0:
+        if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN:
+            return {"black", "brown", "red", "blonde"}
         return {"black", "brown", "red", "blonde", "gray", "white"}
     return None
 
 
-def hair_color_name(lab, *, grayscale: bool = False) -> tuple[str, str, float]:
+def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None) -> tuple[str, str, float]:
     """Palette name, family and a confidence for a measured (normalised) hair colour in Lab. Low-chroma colours
-    choose among the black / gray / white family only; vivid colours stay vivid."""
+    choose among the black / gray / white family only; vivid colours stay vivid (``skin_l``: see
+    :func:`_hair_families`)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale)
+    allowed = _hair_families(lab, grayscale, skin_l)
     best, best_d, second = None, np.inf, np.inf
     for sw in PALETTES["hair"].values():
         if allowed is not None and sw.family not in allowed:
@@ -638,13 +664,14 @@ def hair_color_name(lab, *, grayscale: bool = False) -> tuple[str, str, float]:
     return best.name, best.family, conf
 
 
-def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0) -> dict[str, float]:
+def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0,
+                      skin_l: float | None = None) -> dict[str, float]:
     """Soft assignment of a hair colour to the palette's families (black, brown, red, blonde, gray, white, vivid),
     from the same distances as :func:`hair_color_name` (softmin over swatches, summed per family)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale)
+    allowed = _hair_families(lab, grayscale, skin_l)
     fams, ds = [], []
     for sw in PALETTES["hair"].values():
         if allowed is not None and sw.family not in allowed:
@@ -706,7 +733,8 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         core = upper
     if core.sum() >= 15:
         hair_lab = _robust_mode(lab[core])
-        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"])
+        skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
+        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l)
         out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
                    color_confidence=cconf * float(np.clip(core.sum() / 300.0, 0.2, 1.0)))
     else:

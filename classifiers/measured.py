@@ -115,7 +115,8 @@ class MeasuredClassifier(AttributeClassifier):
         if hair.get("lab") is not None:
             from assembler.measure import hair_family_probs
 
-            fam = hair_family_probs(hair["lab"], grayscale=gray)
+            skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
+            fam = hair_family_probs(hair["lab"], grayscale=gray, skin_l=skin_l)
             has_hair = 1.0 - float(bald or 0.0)
             for name, keys in (("Black_Hair", ("black",)), ("Brown_Hair", ("brown",)), ("Blond_Hair", ("blonde",)),
                                ("Gray_Hair", ("gray", "white"))):

@@ -184,3 +184,30 @@ def test_face_outline_is_fitted_to_the_photo_jaw():
     assert drawn[8, 1] == pytest.approx(target[8, 1], abs=3.0)
     narrow, wide = fit_face("face_narrow_01", target), fit_face("face_square_01", target)
     assert narrow["scale"] > wide["scale"]
+
+
+def test_features_are_sized_like_the_photo_but_not_moved_by_head_pitch():
+    """A wider mouth in the photo gives a wider drawn mouth. A mouth and nose lower in the photo (the head tilted
+    back or forward moves them as much as anatomy does) leave the drawn features where they were."""
+    from parts_library import render
+
+    def mouth_width(lm):
+        return float(np.ptp(lm[48:60, 0]))
+
+    ev = _evidence(_attrs())
+    ev.landmarks = MEAN_SHAPE.copy()
+    plain = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
+    wide = MEAN_SHAPE.copy()
+    mc = wide[48:60, 0].mean()
+    wide[48:60, 0] = mc + 1.12 * (wide[48:60, 0] - mc)
+    ev.landmarks = wide
+    wider = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
+    assert wider.parts["mouth"] == plain.parts["mouth"]
+    assert mouth_width(render(wider.render_spec(), size=1024).landmarks) > \
+        1.08 * mouth_width(render(plain.render_spec(), size=1024).landmarks)
+    pitched = MEAN_SHAPE.copy()
+    pitched[27:36, 1] += 6.0
+    pitched[48:68, 1] += 10.0
+    ev.landmarks = pitched
+    rec = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
+    assert all(rec.params[c]["dy"] == 0.0 for c in ("eyes", "brows", "nose", "mouth"))
