@@ -620,8 +620,8 @@ def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
     return float(np.sqrt((0.6 * (ref[0] - lab[0])) ** 2 + (0.4 * (c1 - c2)) ** 2 + (2.2 * d_hue) ** 2))
 
 
-def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None) -> set[str] | None:
-    """Families a measured hair colour may be named from: None (all), or the achromatic ones when the photo is
+def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None) -> set[str]:
+    """Families a measured hair colour may be named from: the chromatic ones, or the achromatic ones when the photo is
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
     colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
 
@@ -640,7 +640,9 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
         if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN:
             return {"black", "brown", "red", "blonde"}
         return {"black", "brown", "red", "blonde", "gray", "white"}
-    return None
+    # clearly chromatic: never grey or white (their swatches have almost no hue, so a hue-weighted distance would
+    # otherwise find them close to any colour — ash-blonde hair was named grey)
+    return {"black", "brown", "red", "blonde", "vivid"}
 
 
 def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None) -> tuple[str, str, float]:
@@ -653,7 +655,7 @@ def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None
     allowed = _hair_families(lab, grayscale, skin_l)
     best, best_d, second = None, np.inf, np.inf
     for sw in PALETTES["hair"].values():
-        if allowed is not None and sw.family not in allowed:
+        if sw.family not in allowed:
             continue
         d = _hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab)
         if d < best_d:
@@ -674,7 +676,7 @@ def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0,
     allowed = _hair_families(lab, grayscale, skin_l)
     fams, ds = [], []
     for sw in PALETTES["hair"].values():
-        if allowed is not None and sw.family not in allowed:
+        if sw.family not in allowed:
             continue
         ds.append(_hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab))
         fams.append(sw.family)

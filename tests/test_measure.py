@@ -265,3 +265,39 @@ def test_measurements_are_deterministic(faces, photos):
         assert np.array_equal(a["descriptors"][cat], b["descriptors"][cat]), cat
     assert np.array_equal(a["_hair_mask"], b["_hair_mask"])
     assert a["skin"]["monk"] == b["skin"]["monk"] and a["hair"]["color"] == b["hair"]["color"]
+
+
+def test_astronauts_ash_blonde_hair_is_not_named_grey(faces):
+    """Her hair has a clear yellow hue (chroma ~24): grey's swatch has no hue, so a hue-weighted match once found it
+    nearest and the demo drew a grey-haired woman."""
+    hair = faces["astronaut"].measurements["hair"]
+    assert PALETTES["hair"][hair["color"]].family in {"blonde", "brown"}, hair["color"]
+
+
+def test_hair_naming_uses_the_skin_as_lightness_reference():
+    """A dull mid-grey reading (L* 40) is grey hair next to skin of about its lightness, but dark hair lifted by shine
+    or exposure next to much lighter skin; chromatic colours are never grey."""
+    from assembler.measure import hair_color_name
+
+    dull = np.array([40.0, 0.5, 2.0])
+    assert hair_color_name(dull, skin_l=55.0)[1] == "gray"
+    assert hair_color_name(dull, skin_l=90.0)[1] == "black"
+    assert hair_color_name(np.array([47.0, 0.0, 24.0]))[1] not in {"gray", "white"}
+    assert hair_color_name(np.array([80.0, 0.0, 2.0]), skin_l=75.0)[1] in {"gray", "white"}  # white hair stays
+
+
+def test_hair_model_grows_from_the_seed_to_hair_of_another_shade(faces, photos):
+    """Paint the astronaut's hair outside the seed band at the top of the head a lighter, warmer shade of her hair
+    colour (sun-lit ends): the mask still covers it, so the hair's length and volume do not collapse to the seed."""
+    face, img = faces["astronaut"], photos["astronaut"]
+    mask = _hair_mask_in_image(face, img)
+    lm = face.landmarks
+    brow_y = lm[17:27, 1].mean()
+    lower = mask.copy()
+    lower[: int(brow_y), :] = False  # the hair beside the face, below the brows
+    assert lower.sum() > 500
+    edited = img.astype(np.float32)
+    edited[lower] = np.clip(edited[lower] * 1.35 + [18, 10, 0], 0, 255)
+    hair = _remeasure(face, edited.astype(np.uint8))["hair"]
+    before = face.measurements["hair"]
+    assert hair["area_iod2"] >= 0.8 * before["area_iod2"], (hair["area_iod2"], before["area_iod2"])
