@@ -625,9 +625,9 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
     colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
 
-    ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read about as light as the skin
-    (within ±15 L* on the development photos); an achromatic colour far darker than the skin is dark hair whose
-    shine or a bright exposure lifted it into the grey range, not grey hair."""
+    ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read at most ~15 L* darker than the
+    skin on the development photos (Carell), usually lighter; an achromatic colour far darker than the skin is dark
+    hair whose shine or a bright exposure lifted it into the grey range, not grey hair."""
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
