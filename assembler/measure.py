@@ -548,24 +548,19 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
     if seed.sum() < 8:
         return np.zeros(shape, bool), info
     # colour models in Lab: hair from the seed, background from the far surroundings, skin from the face
-    hpx = small_lab[seed].astype(np.float32)
-    hmu = np.median(hpx, axis=0)
-    hsd = np.maximum(1.4826 * np.median(np.abs(hpx - hmu), axis=0), [6.0, 3.0, 3.0])
     if skin.get("lab") is not None:
         others.append(np.asarray(skin["lab"], np.float32))
-    likely = _hair_likely(small_lab, hmu, hsd, others)
+    likely = _hair_likely(small_lab, small_lab[seed], others)
+    near = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))  # the skull and a margin around it
     for _ in range(_HAIR_REFIT):
         # the seed band is a small sample (often the shine on top): re-fit the hair model on the hair it found
         # around the skull above the eyes, connected to the seed, and label again
-        grown = likely & zone & ~skinlike & (ys < eye_y) & _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))
-        n_lbl, lbl = cv2.connectedComponents((grown | seed).astype(np.uint8), connectivity=8)
+        grown = likely & zone & ~skinlike & (ys < eye_y) & near
+        _, lbl = cv2.connectedComponents((grown | seed).astype(np.uint8), connectivity=8)
         grown &= np.isin(lbl, [c for c in np.unique(lbl[seed]).tolist() if c])
         if grown.sum() < 3 * seed.sum():
             break
-        gpx = small_lab[grown | seed].astype(np.float32)
-        hmu = np.median(gpx, axis=0)
-        hsd = np.maximum(1.4826 * np.median(np.abs(gpx - hmu), axis=0), [6.0, 3.0, 3.0])
-        likely = _hair_likely(small_lab, hmu, hsd, others)
+        likely = _hair_likely(small_lab, small_lab[grown | seed], others)
     seeds = np.full(shape, cv2.GC_BGD, np.uint8)
     seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
     seeds[seed] = cv2.GC_FGD
@@ -594,15 +589,18 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         keep = set(np.unique(lbl[seed]).tolist())
         keep.discard(0)
         info["connected"] = np.isin(lbl, sorted(keep))  # hair reached from the crown seed: the length evidence
-        near = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))
         keep |= {c for c in np.unique(lbl[hair & near]).tolist() if areas[c] >= 0.08 * iod ** 2}
         keep.discard(0)
         hair = np.isin(lbl, sorted(keep))
     return hair, info
 
 
-def _hair_likely(small_lab: np.ndarray, hmu: np.ndarray, hsd: np.ndarray, others: list) -> np.ndarray:
-    """Pixels within 4 robust standard deviations of the hair colour and closer to it than to any other model."""
+def _hair_likely(small_lab: np.ndarray, hair_px: np.ndarray, others: list) -> np.ndarray:
+    """Pixels within 4 robust standard deviations of the hair colour — median and MAD of ``hair_px`` (Lab), with a
+    floor on the spread — and closer to it than to any of the ``others`` colour centres."""
+    hair_px = hair_px.astype(np.float32)
+    hmu = np.median(hair_px, axis=0)
+    hsd = np.maximum(1.4826 * np.median(np.abs(hair_px - hmu), axis=0), [6.0, 3.0, 3.0])
     d_hair = np.sqrt((((small_lab - hmu) / hsd) ** 2).sum(axis=-1))
     if not others:
         return d_hair < 4.0
@@ -630,16 +628,13 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     hair whose shine or a bright exposure lifted it into the grey range, not grey hair."""
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
+    greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
-        if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN:
-            return {"black"}
-        return {"black", "gray", "white"}
+        return {"black"} | greys
     if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if chroma < 18.0:
-        if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN:
-            return {"black", "brown", "red", "blonde"}
-        return {"black", "brown", "red", "blonde", "gray", "white"}
+        return {"black", "brown", "red", "blonde"} | greys
     # clearly chromatic: never grey or white (their swatches have almost no hue, so a hue-weighted distance would
     # otherwise find them close to any colour — ash-blonde hair was named grey)
     return {"black", "brown", "red", "blonde", "vivid"}

@@ -403,7 +403,7 @@ class SearchConfig:
     w_desc: float = 1.0
     w_attr: float = 0.5
     w_id: float = 32.0  # weight of the centred identity cosine (chosen on the dev photos: 24–100 is a plateau)
-    fit: bool = True  # place and size eyes, brows, nose, mouth like the photo's landmarks (recipe params)
+    fit: bool = True  # size the face outline, eyes, brows, nose and mouth like the photo's landmarks (params)
     identity_model: bool = True  # score every allowed combination with the learned identity model (no rendering)
     sweeps: int = 4  # coordinate-ascent passes over the categories with the identity model
     max_evals: int | None = None  # rendered identity evaluations after that; None: 0 with the model, else 4

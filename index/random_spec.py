@@ -5,8 +5,9 @@ Every required category gets a uniformly drawn part; optional categories (facial
 with the given probabilities; skin is a uniform Monk tone, hair a natural colour (a vivid one with ``p_vivid``),
 eyes and glasses colours uniform; lips follow the skin tone (the renderer's default), brows the hair (gray under white,
 platinum or silver hair, as the search chooses). With probability ``params_p`` the eyes, brows, nose and mouth also get
-random placement parameters (scale, vertical shift) and the face outline a random width and length, over the ranges
-the search's landmark fit uses, so a model learned from these avatars has seen placed features too.
+random placement parameters (scale over the range the search's landmark fit uses; a vertical shift, which only a
+user's override sets) and the face outline a random width and length, so a model learned from these avatars has seen
+placed features too.
 """
 from __future__ import annotations
 
