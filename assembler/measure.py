@@ -276,6 +276,7 @@ _SKIN_CLIP = 240  # sRGB level from which a skin pixel counts as clipped
 _SKIN_CLIP_KEEP = 0.15  # ... and is dropped while this fraction of its patch remains
 _GRAY_BELOW_SKIN = 40.0  # achromatic hair this many L* darker than the skin is named black, not grey
 _HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
+_SEED_DROP = 0.8  # IOD above the brows that hair grown from the seed must reach down to (else the seed is lowered)
 _SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
 
 
@@ -552,20 +553,36 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         others.append(np.asarray(skin["lab"], np.float32))
     likely = _hair_likely(small_lab, small_lab[seed], others)
     near = _ellipse(shape, (cx, cy - 0.1 * iod), (ax * 1.2, ay * 1.08))  # the skull and a margin around it
-    for _ in range(_HAIR_REFIT):
-        # the seed band is a small sample (often the shine on top): re-fit the hair model on the hair it found
-        # around the skull above the eyes, connected to the seed, and label again
+
+    def grow(likely: np.ndarray, seed: np.ndarray) -> np.ndarray:
+        # hair found around the skull above the eyes, connected to the seed
         grown = likely & zone & ~skinlike & (ys < eye_y) & near
         _, lbl = cv2.connectedComponents((grown | seed).astype(np.uint8), connectivity=8)
-        grown &= np.isin(lbl, [c for c in np.unique(lbl[seed]).tolist() if c])
+        return grown & np.isin(lbl, [c for c in np.unique(lbl[seed]).tolist() if c])
+
+    grown = grow(likely, seed)
+    if not info.get("seed_from_temples") and grown.any() and ys[grown].max() < brow_y - _SEED_DROP * iod:
+        # hair on a head runs down its sides towards the temples; a seed whose colour stays up in the band is
+        # something behind the head (a chandelier, a picture): the head ends lower. Seed from just below the band.
+        lower = (np.abs(xs - cx) < 0.4 * iod) & (ys >= brow_y - 1.15 * iod) & (ys < brow_y - _SEED_DROP * iod)
+        lower &= valid & ~skinlike & ~bglike
+        if lower.sum() >= 8:
+            seed = lower
+            likely = _hair_likely(small_lab, small_lab[seed], others)
+            grown = grow(likely, seed)
+            info["seed_lowered"] = True
+    for _ in range(_HAIR_REFIT):
+        # the seed band is a small sample (often the shine on top): re-fit the hair model on the hair it found
+        # and label again
         if grown.sum() < 3 * seed.sum():
             break
         likely = _hair_likely(small_lab, small_lab[grown | seed], others)
+        grown = grow(likely, seed)
     seeds = np.full(shape, cv2.GC_BGD, np.uint8)
     seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
     seeds[seed] = cv2.GC_FGD
     seeds[face | neck | ~valid] = cv2.GC_BGD
-    info = {"seeds": seeds}
+    info["seeds"] = seeds  # (keeps the flags set above: like_background, seed_from_temples, seed_lowered)
     if (seeds == cv2.GC_BGD).sum() < 8:
         return np.zeros(shape, bool), info
     if refine:
