@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import platform
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def main() -> None:
         "# Does the judge reward the right skin tone?",
         "",
         f"Written by `scripts/judge_skin_check.py` on {datetime.date.today()} ({platform.machine()}, Python "
-        f"{platform.python_version()}) over `{args.faces}`. " + (__doc__ or "").split("\n\n")[2].replace("\n", " "),
+        f"{platform.python_version()}) over `{os.path.relpath(args.faces, ROOT)}`. " + (__doc__ or "").split("\n\n")[2].replace("\n", " "),
         "",
         "| avatars | top-1 | top-3 | mean rank | cos same person | cos other people | margin (points) |",
         "|---|---|---|---|---|---|---|",
