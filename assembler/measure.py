@@ -289,9 +289,12 @@ def _monk_labs() -> np.ndarray:
 _MONK_LAB = _monk_labs()
 
 
-def monk_from_lab(lab) -> tuple[int, np.ndarray, float]:
+def monk_from_lab(lab, *, w_l: float = _W_L, w_a: float = 1.0, k_penalty: float = _MONK_K_PENALTY
+                  ) -> tuple[int, np.ndarray, float]:
     """Monk tone (1..10) of a normalised photo skin colour, the fit cost to each of the 10 swatches, and the
-    exposure factor that fits the chosen swatch (far from 1: the photo's lightness disagrees with the tone)."""
+    exposure factor that fits the chosen swatch (far from 1: the photo's lightness disagrees with the tone).
+    ``w_l``, ``w_a`` and ``k_penalty`` (the weights of L* and a* against b*, and of the exposure) are the module's
+    constants; ``scripts/skin_cues.py`` varies them."""
     px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
     rgb = np.clip(cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0], 0, 1)
     lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
@@ -299,8 +302,8 @@ def monk_from_lab(lab) -> tuple[int, np.ndarray, float]:
     cl = cv2.cvtColor(cand, cv2.COLOR_RGB2Lab)[:, 0].astype(np.float64)
     cl[:, 0] += _MONK_L_OFFSET
     d = _MONK_LAB[None, :, :] - cl[:, None, :]
-    cost = (np.sqrt((_W_L * d[..., 0]) ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
-            + _MONK_K_PENALTY * np.abs(np.log(_MONK_K))[:, None])
+    cost = (np.sqrt((w_l * d[..., 0]) ** 2 + (w_a * d[..., 1]) ** 2 + d[..., 2] ** 2)
+            + k_penalty * np.abs(np.log(_MONK_K))[:, None])
     best = cost.min(axis=0)
     if _MONK_T > 0:
         # soft choice: the expected tone under softmin weights, so that two near-equal fits (light skin in dim light

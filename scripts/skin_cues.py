@@ -1,0 +1,152 @@
+"""Can the photo's pixels tell light from dark skin where the Monk match fails? A diagnostic of the measured skin tone.
+
+    python scripts/skin_cues.py [--faces ../shared/faces] [--out docs/skin_cues.md]
+
+For every photo whose note names a skin tone (``scripts/eval_attributes.py``'s expectations: dark → Monk 7–10,
+light-olive → 3–6, light/fair → 1–5) it measures, on the illumination-normalised face (``assembler.measure``):
+the skin colour the Monk match sees, and relative cues that do not depend on exposure — cheek luminance over the
+sclera's and the teeth's (white references on the face), the bright end of the skin over its median (specular
+sheen reads stronger on darker skin), and lip against skin (redness Δa*, chroma ratio). Then it re-runs the Monk match
+over a grid of its weights (L*, a*, exposure penalty). It writes the per-photo table, each cue's range per group, and
+the grid: a cue or a setting that separated the groups would show here.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import itertools
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from eval_attributes import expectations  # noqa: E402
+
+CUES = ("cheek/sclera", "cheek/teeth", "sheen p99/p50", "lip−skin Δa*", "lip/skin chroma")
+W_L = (0.2, 0.3, 0.5)
+W_A = (1.0, 0.5, 0.0)
+K_PENALTY = (2.0, 3.0, 5.0)
+
+
+def cues(image, face) -> dict:
+    """The normalised skin colour, the Monk tone and the relative cues of one analysed face."""
+    import cv2
+    import numpy as np
+
+    from assembler import measure as M
+
+    ctx = M._Ctx(image, face)
+    illum = M.estimate_illumination(image, ctx)
+    lab, _ = M._normalised_lab(ctx, illum)
+    skin = M.measure_skin(ctx, lab, illum)
+    if skin["lab"] is None:
+        return {}
+    y = M._luma(ctx.lin)
+    skin_y = float(np.median(y[skin["_mask"]]))
+    refs = M._white_refs(ctx)
+    out = {"lab": skin["lab"], "monk": skin["monk"],
+           "cheek/sclera": skin_y / float(M._luma(refs["sclera"][None])[0]) if "sclera" in refs else None,
+           "cheek/teeth": skin_y / float(M._luma(refs["teeth"][None])[0]) if "teeth" in refs else None}
+    lm, shape = ctx.lm, ctx.shape
+    features = M._poly(shape, lm[36:42]) | M._poly(shape, lm[42:48]) | M._poly(shape, lm[48:60])
+    features = cv2.dilate(features.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    region = M._poly(shape, M._face_polygon(ctx)) & ~features & ctx.valid
+    region &= np.linalg.norm(lab[..., 1:] - skin["lab"][1:], axis=-1) < 25  # skin-coloured: no brows, beard, glasses
+    if region.sum() >= 50:
+        p50, p99 = np.percentile(y[region], [50, 99])
+        out["sheen p99/p50"] = float(p99 / max(p50, 1e-6))
+    lips = M._poly(shape, lm[48:60]) & ~M._poly(shape, lm[60:68])
+    lips = cv2.erode(lips.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
+    if lips.sum() >= 30:
+        lip = np.median(lab[lips], axis=0)
+        out["lip−skin Δa*"] = float(lip[1] - skin["lab"][1])
+        out["lip/skin chroma"] = float(np.hypot(*lip[1:]) / max(np.hypot(*skin["lab"][1:]), 1e-6))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "faces")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "skin_cues.md")
+    args = ap.parse_args()
+
+    import numpy as np
+
+    from assembler import analyze
+    from assembler.errors import NoFaceError
+    from assembler.io import load_image
+    from assembler.measure import monk_from_lab
+
+    with open(args.faces / "manifest.csv") as fh:
+        records = [r for r in csv.DictReader(fh) if "skin" in expectations(r["notes"])]
+    measured = []
+    for rec in records:
+        image = np.asarray(load_image(args.faces / rec["path"]))[..., :3]
+        try:
+            c = cues(image, analyze(image, max_faces=1)[0])
+        except NoFaceError:
+            c = {}
+        if c:
+            lo, hi = expectations(rec["notes"])["skin"]
+            measured.append((rec["path"], "dark" if lo >= 7 else "light", (lo, hi), c))
+            print(rec["path"], c["monk"], flush=True)
+
+    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+    rows = []
+    for path, group, (lo, hi), c in measured:
+        ok = lo <= c["monk"] <= hi
+        L, a, b = (float(v) for v in c["lab"])
+        rows.append(f"| {path} | {group} | {c['monk']} {'✓' if ok else '✗'} | {L:.0f}, {a:.0f}, {b:.0f} | "
+                    + " | ".join(fmt(c.get(k)) for k in CUES) + " |")
+
+    def span(group: str, key: str, wrong: bool | None = None) -> str:
+        vals = [c.get(key) for _, g, (lo, hi), c in measured
+                if g == group and c.get(key) is not None and (wrong is None or (not lo <= c["monk"] <= hi) == wrong)]
+        return f"{min(vals):.2f} … {max(vals):.2f} ({len(vals)})" if vals else "–"
+
+    ranges = [f"| {k} | {span('dark', k)} | {span('light', k, False)} | {span('light', k, True)} |" for k in CUES]
+
+    grid = []
+    for w_l, w_a, pen in itertools.product(W_L, W_A, K_PENALTY):
+        wrong = []
+        for path, _, (lo, hi), c in measured:
+            m = monk_from_lab(c["lab"], w_l=w_l, w_a=w_a, k_penalty=pen)[0]
+            if not lo <= m <= hi:
+                wrong.append(f"{Path(path).name.split('__')[-1]} ({m})")
+        grid.append(f"| {w_l} | {w_a} | {pen} | {len(measured) - len(wrong)}/{len(measured)} | {', '.join(wrong)} |")
+
+    lines = [
+        "# Skin tone: what the pixels can and cannot tell",
+        "",
+        f"Written by `scripts/skin_cues.py` on {datetime.date.today()} ({platform.machine()}, Python "
+        f"{platform.python_version()}) over `{os.path.relpath(args.faces, ROOT)}` ({len(measured)} photos with a "
+        "skin note). " + " ".join((__doc__ or "").split("\n\n")[2].split()),
+        "",
+        "| photo | note | Monk | normalised skin L\\*, a\\*, b\\* | " + " | ".join(CUES) + " |",
+        "|---|---|---|---|" + "---|" * len(CUES),
+        *rows,
+        "",
+        "Each cue's range (number of photos): dark-skinned photos, light-skinned photos the Monk match gets right, "
+        "and light-skinned photos it draws too dark (✗ above).",
+        "",
+        "| cue | dark | light, right | light, drawn dark |",
+        "|---|---|---|---|",
+        *ranges,
+        "",
+        "The Monk match over a grid of its weights (the module's are L\\* 0.3, a\\* 1.0, exposure 3.0): photos that "
+        "agree with their note, and the ones that do not (with the tone they get).",
+        "",
+        "| L\\* weight | a\\* weight | exposure penalty | agree | wrong |",
+        "|---|---|---|---|---|",
+        *grid,
+        "",
+    ]
+    args.out.write_text("\n".join(lines))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
