@@ -574,13 +574,14 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
             likely = _hair_likely(small_lab, small_lab[seed], others)
             grown = grow(likely, seed)
             info["seed_lowered"] = True
-    for _ in range(_HAIR_REFIT):
+    for refit in range(_HAIR_REFIT):
         # the seed band is a small sample (often the shine on top): re-fit the hair model on the hair it found
         # and label again
+        if refit:
+            grown = grow(likely, seed)
         if grown.sum() < 3 * seed.sum():
             break
         likely = _hair_likely(small_lab, small_lab[grown | seed], others)
-        grown = grow(likely, seed)
     seeds = np.full(shape, cv2.GC_BGD, np.uint8)
     seeds[zone] = np.where(likely[zone], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
     seeds[seed] = cv2.GC_FGD
@@ -995,11 +996,18 @@ def brow_thickness(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> float | 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def measure_face(image: np.ndarray, face: FaceRecord) -> dict[str, Any]:
-    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in."""
+def _normalised(image: np.ndarray, face: FaceRecord) -> tuple[_Ctx, dict[str, Any], np.ndarray]:
+    """The face's working context, the photo's illumination estimate and the illumination-normalised Lab image
+    (working resolution): what every measurement reads."""
     ctx = _Ctx(image, face)
     illum = estimate_illumination(image, ctx)
     lab, _ = _normalised_lab(ctx, illum)
+    return ctx, illum, lab
+
+
+def measure_face(image: np.ndarray, face: FaceRecord) -> dict[str, Any]:
+    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in."""
+    ctx, illum, lab = _normalised(image, face)
     skin = measure_skin(ctx, lab, illum)
     hair = measure_hair(ctx, lab, skin, illum)
     facial = measure_facial_hair(ctx, lab, skin)

@@ -38,9 +38,7 @@ def cues(image, face) -> dict:
 
     from assembler import measure as M
 
-    ctx = M._Ctx(image, face)
-    illum = M.estimate_illumination(image, ctx)
-    lab, _ = M._normalised_lab(ctx, illum)
+    ctx, illum, lab = M._normalised(image, face)
     skin = M.measure_skin(ctx, lab, illum)
     if skin["lab"] is None:
         return {}
@@ -78,7 +76,7 @@ def main() -> None:
     from assembler import analyze
     from assembler.errors import NoFaceError
     from assembler.io import load_image
-    from assembler.measure import monk_from_lab
+    from assembler.measure import _MONK_K_PENALTY, _W_L, monk_from_lab
 
     with open(args.faces / "manifest.csv") as fh:
         records = [r for r in csv.DictReader(fh) if "skin" in expectations(r["notes"])]
@@ -136,8 +134,8 @@ def main() -> None:
         "|---|---|---|---|",
         *ranges,
         "",
-        "The Monk match over a grid of its weights (the module's are L\\* 0.3, a\\* 1.0, exposure 3.0): photos that "
-        "agree with their note, and the ones that do not (with the tone they get).",
+        f"The Monk match over a grid of its weights (the module's are L\\* {_W_L:g}, a\\* 1, exposure "
+        f"{_MONK_K_PENALTY:g}): photos that agree with their note, and the ones that do not (with the tone they get).",
         "",
         "| L\\* weight | a\\* weight | exposure penalty | agree | wrong |",
         "|---|---|---|---|---|",
