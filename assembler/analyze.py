@@ -76,6 +76,7 @@ class Analyzer:
             self.timings = t
             raise NoFaceError(f"no face found in {name}: use a photo with a clearly visible, roughly frontal face")
         dets.sort(key=lambda d: -float((d.box[2] - d.box[0]) * (d.box[3] - d.box[1])))
+        found = len(dets)
         if max_faces is not None:
             dets = dets[:max_faces]
 
@@ -85,7 +86,7 @@ class Analyzer:
         for i, d in enumerate(dets):
             face = FaceRecord(box=d.box.astype(np.float32), score=d.score, points5=d.points5.astype(np.float32),
                               image_size=(w, h), source=name if isinstance(image, (str, os.PathLike)) else None,
-                              index=i)
+                              index=i, faces_found=found)
             bw, bh = d.box[2] - d.box[0], d.box[3] - d.box[1]
             margin = 0.05 * max(bw, bh)
             if d.box[0] < -margin or d.box[1] < -margin or d.box[2] > w + margin or d.box[3] > h + margin:

@@ -97,6 +97,7 @@ class FaceRecord:
     attributes: Attributes | None = None  # filled by classify
     source: str | None = None  # path or description of the photo
     index: int = 0  # position in the size-ordered list of faces in the photo
+    faces_found: int = 1  # how many faces the detector found in the photo (the largest first)
     flags: list[str] = field(default_factory=list)
 
     @property
