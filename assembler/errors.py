@@ -18,7 +18,12 @@ __all__ = [
     "ModelFileNotFoundError",
     "UnknownNameError",
     "MissingDependencyError",
+    "ColorError",
+    "ModelFileError",
+    "InputFileError",
+    "OutputFormatError",
     "did_you_mean",
+    "shown",
 ]
 
 
@@ -77,6 +82,42 @@ class MissingDependencyError(MemojiError, ImportError):
     """An optional dependency (extra) is not installed."""
 
     exit_code = 5
+
+
+class ColorError(MemojiError, ValueError):
+    """A colour that is neither ``#rgb``, ``#rrggbb`` nor a palette name (wrong type, malformed hex)."""
+
+    exit_code = 2
+
+
+class ModelFileError(MemojiError):
+    """A weight file exists but cannot be loaded (corrupt, truncated, not the expected format)."""
+
+    exit_code = 4
+
+
+class InputFileError(MemojiError):
+    """An input path that is not a readable regular file of a sane size (directory, FIFO, device, huge file)."""
+
+    exit_code = 2
+
+
+class OutputFormatError(MemojiError, ValueError):
+    """An output file name whose suffix names no format we can write."""
+
+    exit_code = 2
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to about ``limit`` characters: hostile input is never echoed at length, and the repr
+    keeps it on one line."""
+    try:
+        text = repr(value)
+    except Exception:  # a hostile object's __repr__
+        text = f"<{type(value).__name__}>"
+    if len(text) > limit:
+        text = text[: max(limit - 1, 1)] + "…"
+    return text
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
