@@ -5,14 +5,15 @@ closest entry in CIELAB (D65), which is what both the measured attributes and re
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from assembler.errors import UnknownNameError, did_you_mean
+from assembler.errors import ColorError, UnknownNameError, did_you_mean, shown
 
-__all__ = ["Swatch", "PALETTES", "MONK", "get_color", "nearest", "hex_to_rgb", "rgb_to_hex", "srgb_to_lab",
-           "lip_for_skin"]
+__all__ = ["Swatch", "PALETTES", "MONK", "SLOT_PALETTE", "parse_color", "get_color", "nearest", "hex_to_rgb",
+           "rgb_to_hex", "srgb_to_lab", "lip_for_skin"]
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,73 @@ PALETTES: dict[str, dict[str, Swatch]] = {
 }
 
 
+# colour slot (recipe / renderer) -> the palette its names come from; "background" is the renderer's --background
+SLOT_PALETTE: dict[str, str] = {"skin": "skin", "hair": "hair", "brows": "hair", "facial_hair": "hair",
+                                "eyes": "eyes", "lips": "lips", "glasses": "glasses", "headwear": "headwear",
+                                "clothes": "clothes", "background": "clothes"}
+
+_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})", re.IGNORECASE | re.ASCII)
+_NAME = re.compile(r"(?:([a-z][a-z0-9_]{0,39})/)?([a-z0-9][a-z0-9_]{0,39})", re.IGNORECASE | re.ASCII)
+
+
+def _accepted(slot: str | None) -> str:
+    palette = SLOT_PALETTE.get(slot or "", slot or "hair")
+    example = next(iter(PALETTES[palette])) if palette in PALETTES else "auburn"
+    return f"use '#rgb', '#rrggbb' or a palette name such as '{example}' or '{palette}/{example}'"
+
+
+def _normalise_hex(value: str) -> str | None:
+    m = _HEX.fullmatch(value)
+    if m is None:
+        return None
+    h = m.group(1).lower()
+    return "#" + (h if len(h) == 6 else "".join(c * 2 for c in h))
+
+
+def parse_color(value: object, slot: str | None = None) -> str:
+    """The one colour parser: ``#rgb``, ``#rrggbb`` (any case) or a palette name (``auburn``, ``hair/auburn``,
+    ``monk_07``) → lowercase ``#rrggbb``. Names without a palette are looked up in ``slot``'s palette
+    (:data:`SLOT_PALETTE`: brows → hair, background → clothes).
+
+    Raises :class:`ColorError` (exit 2) for anything else — a non-string, ``##abcdef``, ``#-1-1-1``, ``# 1 2 3``,
+    markup — quoting at most ~40 characters of the value, and :class:`UnknownNameError` for a well-formed name that
+    no palette has (listing that palette).
+    """
+    where = f"{slot.replace('_', ' ')} colour" if isinstance(slot, str) and slot else "colour"
+    if not isinstance(value, str):
+        raise ColorError(f"bad {where} {shown(value)} (a {type(value).__name__}): {_accepted(slot)}")
+    if value.startswith("#"):
+        hx = _normalise_hex(value)
+        if hx is None:
+            raise ColorError(f"bad {where} {shown(value)}: {_accepted(slot)}")
+        return hx
+    m = _NAME.fullmatch(value)
+    if m is None:
+        raise ColorError(f"bad {where} {shown(value)}: {_accepted(slot)}")
+    palette_name = (m.group(1) or SLOT_PALETTE.get(slot or "", slot or "")).lower()
+    name = m.group(2).lower()
+    if palette_name not in PALETTES:
+        if not m.group(1):  # a bare name with no palette to look it up in
+            raise UnknownNameError(f"unknown colour '{name}': name its palette, e.g. 'hair/{name}' "
+                                   f"(palettes: {', '.join(PALETTES)})")
+        raise UnknownNameError(f"unknown palette '{palette_name}'{did_you_mean(palette_name, PALETTES)} "
+                               f"(palettes: {', '.join(PALETTES)})")
+    palette = PALETTES[palette_name]
+    if name not in palette:
+        # word it for the slot the user named (brows colours come from the hair palette)
+        label = slot if (not m.group(1) and isinstance(slot, str) and slot in SLOT_PALETTE) else palette_name
+        raise UnknownNameError(
+            f"unknown {label.replace('_', ' ')} colour '{name}'{did_you_mean(name, palette)} "
+            f"({len(palette)} {palette_name} colours: {', '.join(palette)})")
+    return palette[name].hex
+
+
 def hex_to_rgb(hex_color: str) -> tuple[int, int, int]:
-    h = hex_color.lstrip("#")
-    if len(h) != 6:
-        raise ValueError(f"bad hex colour '{hex_color}': use #rrggbb")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    """``#rgb`` / ``#rrggbb`` → (r, g, b) ints; anything else raises :class:`ColorError` (a ``ValueError``)."""
+    hx = _normalise_hex(hex_color) if isinstance(hex_color, str) else None
+    if hx is None:
+        raise ColorError(f"bad hex colour {shown(hex_color)}: use '#rgb' or '#rrggbb'")
+    return int(hx[1:3], 16), int(hx[3:5], 16), int(hx[5:7], 16)
 
 
 def rgb_to_hex(rgb) -> str:
@@ -124,22 +187,9 @@ def srgb_to_lab(rgb) -> np.ndarray:
 
 
 def get_color(slot: str, value: str) -> str:
-    """Resolve a colour for a slot: a palette name (``auburn``, ``monk_07``, ``hair/auburn``) or ``#rrggbb``.
-    Unknown names raise an error listing the palette."""
-    if value.startswith("#"):
-        hex_to_rgb(value)
-        return value.lower()
-    palette_name, _, name = value.rpartition("/")
-    palette_name = palette_name or slot
-    if palette_name not in PALETTES:
-        raise UnknownNameError(f"unknown palette '{palette_name}'{did_you_mean(palette_name, PALETTES)} "
-                               f"(palettes: {', '.join(PALETTES)})")
-    palette = PALETTES[palette_name]
-    if name not in palette:
-        raise UnknownNameError(
-            f"unknown {palette_name} colour '{name}'{did_you_mean(name, palette)} "
-            f"({len(palette)} {palette_name} colours: {', '.join(palette)})")
-    return palette[name].hex
+    """Resolve a colour for a slot (``parse_color(value, slot)``): a palette name (``auburn``, ``monk_07``,
+    ``hair/auburn``), ``#rgb`` or ``#rrggbb``. Unknown names raise an error listing the palette."""
+    return parse_color(value, slot)
 
 
 def nearest(palette_name: str, lab, *, exclude_vivid: bool = False) -> tuple[Swatch, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import numbers
 import re
 import struct
 import zlib
@@ -19,19 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from assembler.errors import MemojiError, UnknownNameError, did_you_mean
+from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, did_you_mean, shown
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
-from .palettes import PALETTES, get_color, lip_for_skin
+from .palettes import SLOT_PALETTE, lip_for_skin, parse_color
 from .svg import PLACEHOLDER, slot_colors
 
 __all__ = ["render", "compose_svg", "RenderResult", "SpecError", "SLOTS", "DEFAULT_COLORS", "LAYER_ORDER",
-           "resolve_colors", "part_alpha", "rasterize"]
+           "resolve_colors", "part_alpha", "rasterize", "encode_image", "output_format", "OUTPUT_FORMATS",
+           "validate_params", "SCHEMA_VERSION"]
 
+SCHEMA_VERSION = 1  # the recipe schema this renderer draws (assembler.recipe.SCHEMA_VERSION)
 SLOTS: tuple[str, ...] = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear", "clothes")
-SLOT_PALETTE = {"skin": "skin", "hair": "hair", "brows": "hair", "facial_hair": "hair", "eyes": "eyes",
-                "lips": "lips", "glasses": "glasses", "headwear": "headwear", "clothes": "clothes"}
 DEFAULT_COLORS = {"skin": "monk_05", "hair": "dark_brown", "eyes": "brown", "glasses": "black", "headwear": "navy",
                   "clothes": "navy"}
 PARAM_KEYS = ("scale", "dx", "dy", "stretch")
@@ -94,15 +95,29 @@ class RenderResult:
         """The SVG of this render at its pixel size (for a png result too: no second composition)."""
         return self.data if self.fmt == "svg" else _sized_svg(self.svg, self.size)
 
-    def save(self, path) -> None:
+    def encode(self, suffix: str) -> bytes:
+        """This render as the bytes of a file with ``suffix`` (``.png``, ``.svg``, ``.webp``, ``.jpg``/``.jpeg``);
+        an unknown suffix raises :class:`OutputFormatError`."""
+        fmt = _format_of_suffix(suffix)
+        if fmt == "svg":
+            return self.sized_svg.encode("utf-8")
+        if fmt == "png" and self.fmt == "png":
+            return self.data  # the render's own bytes (deterministic, what the golden hashes check)
+        return encode_image(self.rgba if self.rgba is not None else self.image, fmt)
+
+    def save(self, path) -> "Path":
+        """Write the render in the format its suffix names (``.png``, ``.svg``, ``.webp`` lossless with alpha,
+        ``.jpg``/``.jpeg`` flattened on white), atomically and with the umask's mode (``index.vector.atomic_write``).
+        An unknown suffix raises :class:`OutputFormatError` before anything is written; OS errors (read-only
+        folder, disk full) propagate as ``OSError``."""
         from pathlib import Path
 
+        from index.vector import atomic_write
+
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(self.data, str):
-            p.write_text(self.data, encoding="utf-8")
-        else:
-            p.write_bytes(self.data)
+        data = self.encode(output_format(p))
+        atomic_write(p, data)
+        return p
 
 
 def _refuse_fetch(url, resource_type):  # noqa: ARG001 - cairosvg's url_fetcher signature
@@ -143,18 +158,105 @@ def encode_png(rgba: np.ndarray) -> bytes:
             + chunk(b"IEND", b""))
 
 
+# ---- output formats --------------------------------------------------------------------------------------------
+OUTPUT_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".webp": "webp", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+def _format_of_suffix(suffix: str, path=None) -> str:
+    key = suffix.lower() if isinstance(suffix, str) else ""
+    if key and not key.startswith("."):
+        key = "." + key
+    if key in OUTPUT_FORMATS:
+        return OUTPUT_FORMATS[key]
+    if key[1:] in OUTPUT_FORMATS.values():  # "jpeg", "png" … given as a format name
+        return key[1:]
+    what = f"cannot write {shown(str(path), 80)}: " if path is not None else ""
+    told = f"unknown image format {shown(suffix)}" if key else "no file suffix to tell the image format"
+    raise OutputFormatError(f"{what}{told} (formats: {', '.join(OUTPUT_FORMATS)})")
+
+
+def output_format(path) -> str:
+    """The format a file name asks for: ``png``, ``svg``, ``webp`` or ``jpeg`` (from the suffix, any case).
+    Raises :class:`OutputFormatError` (exit 2) for any other suffix, or none — cheap, so callers check ``-o`` before
+    any work."""
+    from pathlib import Path
+
+    p = Path(path)
+    return _format_of_suffix(p.suffix, p)
+
+
+def encode_image(image, fmt: str) -> bytes:
+    """An RGBA uint8 array (H, W, 4) or a PIL image → file bytes. ``fmt``: a suffix or name — ``png`` (this module's
+    deterministic encoder), ``webp`` (Pillow, lossless, alpha kept), ``jpg``/``jpeg`` (flattened on white,
+    quality 95). ``svg`` cannot be made from pixels. Unknown formats raise :class:`OutputFormatError`."""
+    from PIL import Image
+
+    kind = _format_of_suffix(fmt)
+    if kind == "svg":
+        raise OutputFormatError("cannot encode pixels as SVG: render with fmt='svg' (or save a RenderResult) "
+                                f"(pixel formats: {', '.join(k for k, v in OUTPUT_FORMATS.items() if v != 'svg')})")
+    if isinstance(image, Image.Image):
+        rgba = np.asarray(image.convert("RGBA"))
+    else:
+        rgba = np.asarray(image)
+        if rgba.ndim == 2:
+            rgba = np.dstack([rgba] * 3)
+        if rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
+            raise ValueError(f"encode_image needs an (H, W, 3|4) uint8 array, got shape {rgba.shape}")
+        if rgba.shape[2] == 3:
+            rgba = np.dstack([rgba, np.full(rgba.shape[:2], 255, np.uint8)])
+        rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    if kind == "png":
+        return encode_png(rgba)
+    buf = io.BytesIO()
+    img = Image.fromarray(rgba, "RGBA")
+    if kind == "webp":
+        img.save(buf, "WEBP", lossless=True, quality=80, method=4, exact=True)
+    else:  # jpeg: no alpha, composite onto white
+        canvas = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        canvas.alpha_composite(img)
+        canvas.convert("RGB").save(buf, "JPEG", quality=95, subsampling=0)
+    return buf.getvalue()
+
+
 def rasterize(svg: str, size: int) -> bytes:
     """SVG text → PNG bytes at ``size``×``size`` (cairosvg, external resources disabled)."""
     return encode_png(rasterize_rgba(svg, size))
 
 
 # ---- spec normalisation ----------------------------------------------------------------------------------------
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}", re.ASCII)
+
+
+def _key(name: Any) -> str:
+    """A user-given name for an error message: as is when it is a short plain identifier, else a cut repr."""
+    if isinstance(name, str) and _ID.fullmatch(name):
+        return f"'{name}'"
+    return shown(name)
+
+
+def _hint(name: Any, choices) -> str:
+    return did_you_mean(name, choices) if isinstance(name, str) and _ID.fullmatch(name) else ""
+
+
+def check_schema_version(spec: Mapping, error: type[MemojiError] | None = None) -> None:
+    """A spec/recipe that names a ``schema_version`` must name this one (an int, not a bool); none is fine for a
+    bare render spec."""
+    if "schema_version" not in spec:
+        return
+    version = spec["schema_version"]
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise (error or SpecError)(f"recipe schema_version {shown(version)} is not supported (this version reads "
+                                   f"{SCHEMA_VERSION})")
+
+
 def _as_mapping(spec: Any) -> Mapping:
     if hasattr(spec, "to_dict") and callable(spec.to_dict):
         spec = spec.to_dict()
     if not isinstance(spec, Mapping):
         raise SpecError(f"a render spec must be a mapping with 'parts' (and 'colors', 'params'), "
                         f"got {type(spec).__name__}")
+    check_schema_version(spec)
     return spec
 
 
@@ -165,14 +267,23 @@ def _parts(spec: Mapping, lib: PartsLibrary) -> dict[str, str]:
     out: dict[str, str] = {}
     for cat, pid in raw.items():
         if cat not in CATEGORIES:
-            raise UnknownNameError(f"unknown part category '{cat}'{did_you_mean(cat, CATEGORIES)} "
+            raise UnknownNameError(f"unknown part category {_key(cat)}{_hint(cat, CATEGORIES)} "
                                    f"(categories: {', '.join(CATEGORIES)})")
         if pid is None or pid == "" or pid == "none":
             continue
         if isinstance(pid, Mapping):  # {"id": ..., ...} rows from a recipe
             pid = pid.get("id")
-        lib.get(str(pid), cat)
-        out[cat] = str(pid)
+            if pid is None or pid == "" or pid == "none":
+                continue
+        if not isinstance(pid, str):
+            raise SpecError(f"the {cat.replace('_', ' ')} part must be a part id (a string, or null for none), "
+                            f"got {shown(pid)} (a {type(pid).__name__}): see memoji parts list {cat}")
+        if not _ID.fullmatch(pid):  # never echo a hostile id in full; ids are short identifiers
+            n = len(lib.ids(cat))
+            raise UnknownNameError(f"unknown {cat.replace('_', ' ')} part {shown(pid)} ({n} {cat.replace('_', ' ')} "
+                                   f"parts: memoji parts list {cat})")
+        lib.get(pid, cat)  # looked up in the manifest: only its files reach the SVG
+        out[cat] = pid
     missing = [c for c in REQUIRED if c not in out]
     if missing:
         raise SpecError(f"the render spec has no {', '.join(missing)} part (required: {', '.join(REQUIRED)}; "
@@ -180,53 +291,39 @@ def _parts(spec: Mapping, lib: PartsLibrary) -> dict[str, str]:
     return out
 
 
-def _color_value(v: Any) -> str:
-    if isinstance(v, Mapping):
+def _color_value(v: Any) -> Any:
+    if isinstance(v, Mapping):  # {"name": ..., "hex": ...} rows
         v = v.get("name") or v.get("hex")
-    if not isinstance(v, str) or not v:
-        raise SpecError(f"a colour must be a palette name or '#rrggbb', got {v!r}")
     return v
 
 
 def resolve_colors(colors: Mapping | None) -> dict[str, str]:
-    """Slot → hex for every slot (defaults filled in; brows and facial hair default to the hair colour)."""
-    colors = dict(colors or {})
+    """Slot → hex for every slot (defaults filled in; brows and facial hair default to the hair colour). Every value
+    goes through :func:`parts_library.palettes.parse_color`."""
+    if colors is None:
+        colors = {}
+    if not isinstance(colors, Mapping):
+        raise SpecError(f"'colors' must be a mapping {{slot: colour}}, got {shown(colors)} "
+                        f"(a {type(colors).__name__}) (slots: {', '.join(SLOTS)})")
+    colors = dict(colors)
     for slot in colors:
         if slot not in SLOTS:
-            raise UnknownNameError(f"unknown colour slot '{slot}'{did_you_mean(slot, SLOTS)} (slots: {', '.join(SLOTS)})")
+            raise UnknownNameError(f"unknown colour slot {_key(slot)}{_hint(slot, SLOTS)} (slots: {', '.join(SLOTS)})")
     out: dict[str, str] = {}
     for slot in ("skin", "hair", "eyes", "glasses", "headwear", "clothes"):
-        v = colors.get(slot)
-        v = DEFAULT_COLORS[slot] if v is None else _color_value(v)
-        out[slot] = _get(slot, v)
+        v = _color_value(colors.get(slot))
+        out[slot] = parse_color(DEFAULT_COLORS[slot] if v is None else v, slot)
     for slot in ("brows", "facial_hair"):
-        v = colors.get(slot)
-        out[slot] = out["hair"] if v is None else _get(slot, _color_value(v))
-    v = colors.get("lips")
+        v = _color_value(colors.get(slot))
+        out[slot] = out["hair"] if v is None else parse_color(v, slot)
+    v = _color_value(colors.get("lips"))
     if v is None:
-        skin = colors.get("skin")
+        skin = _color_value(colors.get("skin"))
         skin = skin if isinstance(skin, str) else DEFAULT_COLORS["skin"]
         m = re.fullmatch(r"(?:skin/)?monk_(\d+)", skin)
         v = lip_for_skin(int(m.group(1))) if m else "rose"
-    out["lips"] = _get("lips", _color_value(v))
+    out["lips"] = parse_color(v, "lips")
     return out
-
-
-def _get(slot: str, value: str) -> str:
-    palette = SLOT_PALETTE[slot]
-    if "/" not in value and not value.startswith("#"):
-        value = f"{palette}/{value}"
-    try:
-        return get_color(palette, value)
-    except UnknownNameError as err:
-        if palette != slot:  # word it for the slot the user named
-            name = value.rpartition("/")[2]
-            pal = PALETTES[palette]
-            raise UnknownNameError(f"unknown {slot.replace('_', ' ')} colour '{name}'{did_you_mean(name, pal)} "
-                                   f"({len(pal)} {palette} colours: {', '.join(pal)})") from None
-        raise
-    except ValueError as err:
-        raise SpecError(f"bad {slot} colour '{value}': use a palette name or #rrggbb") from err
 
 
 @functools.lru_cache(maxsize=512)
@@ -241,23 +338,48 @@ def _fill_table(colors: dict[str, str]) -> dict[str, str]:
     return table
 
 
-def _params(spec: Mapping) -> dict[str, tuple[float, float, float, float]]:
-    raw = spec.get("params") or {}
+PARAM_RANGES = (f"scale 0.5..2, dx/dy within ±200 canonical px, stretch {STRETCH_RANGE[0]:g}..{STRETCH_RANGE[1]:g}")
+
+
+def _param_number(cat: str, key: str, v: Any) -> float:
+    """A parameter value as a float: ints and floats only (not bools, strings, null, lists); a JSON integer too big
+    for a float is out of range."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise SpecError(f"{cat} parameter '{key}' must be a number, got {shown(v)} (a {type(v).__name__}) "
+                        f"({PARAM_RANGES})")
+    try:
+        return float(v)
+    except (OverflowError, ValueError, TypeError):
+        raise SpecError(f"{cat} parameter '{key}' is out of range: got {shown(v, 24)} ({PARAM_RANGES})") from None
+
+
+def validate_params(raw: Any) -> dict[str, tuple[float, float, float, float]]:
+    """``{category: {scale, dx, dy, stretch}}`` (``None`` = none) → category → (scale, dx, dy, stretch) floats,
+    every value a finite number in range; anything else raises a one-line :class:`SpecError` /
+    :class:`UnknownNameError`."""
+    if raw is None:
+        return {}
     if not isinstance(raw, Mapping):
-        raise SpecError("'params' must be a mapping {category: {scale, dx, dy, stretch}}")
+        raise SpecError(f"'params' must be a mapping {{category: {{scale, dx, dy, stretch}}}}, got {shown(raw)} "
+                        f"(a {type(raw).__name__})")
     out = {}
     for cat, p in raw.items():
         if cat not in CATEGORIES:
-            raise UnknownNameError(f"unknown part category '{cat}' in params{did_you_mean(cat, CATEGORIES)} "
+            raise UnknownNameError(f"unknown part category {_key(cat)} in params{_hint(cat, CATEGORIES)} "
                                    f"(categories: {', '.join(CATEGORIES)})")
+        if p is None:
+            continue
+        if not isinstance(p, Mapping):
+            raise SpecError(f"{cat} params must be a mapping {{scale, dx, dy, stretch}}, got {shown(p)} "
+                            f"(a {type(p).__name__})")
         if not p:
             continue
         for k in p:
             if k not in PARAM_KEYS:
-                raise UnknownNameError(f"unknown {cat} parameter '{k}'{did_you_mean(k, PARAM_KEYS)} "
+                raise UnknownNameError(f"unknown {cat} parameter {_key(k)}{_hint(k, PARAM_KEYS)} "
                                        f"(parameters: {', '.join(PARAM_KEYS)})")
-        s, dx, dy = (float(p.get("scale", 1.0)), float(p.get("dx", 0.0)), float(p.get("dy", 0.0)))
-        st = float(p.get("stretch", 1.0))
+        s, dx, dy, st = (_param_number(cat, k, p.get(k, d))
+                         for k, d in (("scale", 1.0), ("dx", 0.0), ("dy", 0.0), ("stretch", 1.0)))
         if (not all(math.isfinite(v) for v in (s, dx, dy, st)) or not 0.5 <= s <= 2.0 or max(abs(dx), abs(dy)) > 200
                 or not STRETCH_RANGE[0] <= st <= STRETCH_RANGE[1]):
             raise SpecError(f"{cat} params out of range: scale must be 0.5..2, dx/dy within ±200 canonical px, "
@@ -265,6 +387,10 @@ def _params(spec: Mapping) -> dict[str, tuple[float, float, float, float]]:
                             f"(got scale={s:g}, dx={dx:g}, dy={dy:g}, stretch={st:g})")
         out[cat] = (s, dx, dy, st)
     return out
+
+
+def _params(spec: Mapping) -> dict[str, tuple[float, float, float, float]]:
+    return validate_params(spec.get("params"))
 
 
 # ---- composition -----------------------------------------------------------------------------------------------
@@ -322,8 +448,8 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     jaw = _fitted_jaw(lib, parts["face"], params)
 
     body: list[str] = []
-    if background:
-        bg = background if background.startswith("#") else get_color("clothes", background)
+    if background is not None:  # parsed, never pasted: only a normalised #rrggbb reaches the SVG
+        bg = parse_color(background, "background")
         body.append(f'<rect width="1024" height="1024" fill="{bg}"/>')
     for cat, layer in LAYER_ORDER:
         if layers is not None and cat not in layers:
