@@ -24,6 +24,7 @@ __all__ = [
     "OutputFormatError",
     "did_you_mean",
     "shown",
+    "kind_of",
 ]
 
 
@@ -118,6 +119,26 @@ def shown(value: object, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: max(limit - 1, 1)] + "…"
     return text
+
+
+def kind_of(value: object) -> str:
+    """What a (JSON) value is, in words: ``null``, ``a boolean``, ``a number``, ``a string``, ``a list``,
+    ``an object`` (else ``a <type>``)."""
+    from collections.abc import Mapping
+
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
