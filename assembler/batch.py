@@ -3,11 +3,21 @@
 Input columns: ``id``, ``photo`` (relative paths are taken relative to the CSV's folder), optional ``photo2``,
 ``photo3`` … (more photos of the same person), and optional override columns named like ``make``'s overrides
 (``hair``, ``hair_color``, ``skin``, ``glasses`` …; empty cells are ignored, other columns are kept out of it).
+A row with more or fewer cells than the header, an empty or duplicate id, no photo or a bad override is a failed
+row with its line number; it never stops the batch.
 
-Crash safety: every output file is written atomically; each finished row is appended (one ``write`` + fsync) to
-``.memoji-progress.jsonl`` by the parent process; ``results.csv`` is rebuilt atomically from it. A bad row never stops
-the batch; ``--resume`` skips rows already in the progress file, so killing a batch and resuming it loses and
-duplicates nothing.
+Crash safety:
+
+- every output file is written atomically and fsynced before the parent appends the row's record (one ``write`` +
+  fsync) to ``.memoji-progress.jsonl``; ``results.csv`` is rebuilt from it atomically as rows finish (at most once a
+  second), at the end and on an interrupt, so killing a batch and resuming it loses and duplicates nothing;
+- ``--resume`` keeps the rows that succeeded and tries the failed ones again (a full disk or a killed worker is
+  often transient);
+- a worker process that dies (SIGKILL, the OOM killer) breaks only its rows: the pool is restarted and each of
+  those rows is tried once more, alone in a fresh worker; if it kills that one too it is recorded as failed;
+- a lock file in the output folder refuses a second batch writing to the same folder at the same time;
+- cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) are written to
+  results.csv with a leading ``'``.
 """
 from __future__ import annotations
 
@@ -16,18 +26,27 @@ import io
 import json
 import os
 import re
+import signal
+import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from .errors import MemojiError
+from .outputs import ensure_writable_dir, inside, safe_name
 
-__all__ = ["run_batch", "read_rows", "BatchInputError", "RESULT_COLUMNS"]
+__all__ = ["run_batch", "read_rows", "BatchInputError", "BatchLockedError", "RESULT_COLUMNS", "safe_name",
+           "csv_cell"]
 
 PROGRESS = ".memoji-progress.jsonl"
 RESULTS = "results.csv"
-RESULT_COLUMNS = ["id", "status", "error", "png", "svg", "recipe", "seconds"]
+LOCK = ".memoji-batch.lock"
+RESULT_COLUMNS = ["id", "status", "error", "png", "svg", "recipe", "faces", "seconds"]
+MAX_CSV_BYTES = 1 << 30
 _PHOTO_COL = re.compile(r"^photo\d*$")
+_RESULTS_EVERY_S = 1.0
+_MAX_BARREN_RESTARTS = 3  # worker pools that die before finishing a single row: then the batch gives up on them
 
 
 class BatchInputError(MemojiError):
@@ -36,57 +55,102 @@ class BatchInputError(MemojiError):
     exit_code = 2
 
 
+class BatchLockedError(MemojiError):
+    """Another batch is writing to the same output folder."""
+
+    exit_code = 1
+
+
 def _override_keys() -> set[str]:
     from .recipe import CATEGORIES, COLOR_SLOTS
 
     return set(CATEGORIES) | {f"{s}_color" for s in COLOR_SLOTS} | {"skin", "clothes"}
 
 
-def safe_name(row_id: str) -> str:
-    """A folder name from a row id that cannot escape the output folder."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", row_id).strip("._")
-    return name[:120]
+def csv_cell(value: Any) -> str:
+    """A results.csv cell that a spreadsheet shows as text: formula starters get a leading ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line, cells) rows of a UTF-8 CSV; one :class:`BatchInputError` line for an unusable file."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise BatchInputError(f"cannot read batch CSV {path}: {exc.strerror or 'no such file'}") from None
+    import stat as stat_
+
+    if not stat_.S_ISREG(st.st_mode):
+        raise BatchInputError(f"cannot read batch CSV {path}: not a regular file")
+    if st.st_size > MAX_CSV_BYTES:
+        raise BatchInputError(f"batch CSV {path} is {st.st_size / 2**30:.1f} GiB: split it (at most 1 GiB a file)")
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            for cells in reader:
+                if cells and any(c.strip() for c in cells):
+                    rows.append((reader.line_num, cells))
+    except UnicodeDecodeError as exc:
+        raise BatchInputError(f"cannot read batch CSV {path}: not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise BatchInputError(f"cannot read batch CSV {path}: {exc}") from None
+    except OSError as exc:
+        raise BatchInputError(f"cannot read batch CSV {path}: {exc.strerror or exc}") from None
+    if not header or not any(h.strip() for h in header):
+        raise BatchInputError(f"batch CSV {path} is empty: it needs a header line with id and photo columns")
+    return [h.strip() for h in header], rows
 
 
 def read_rows(csv_path: str | os.PathLike) -> list[dict[str, Any]]:
     """Parse and validate the CSV into row jobs (with per-row errors for bad rows, never an exception for them)."""
-    import pandas as pd
+    from .make import check_overrides
 
     path = Path(csv_path)
-    if not path.is_file():
-        raise BatchInputError(f"cannot read batch CSV {path}: no such file")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # pandas raises many kinds; all mean "not a usable CSV"
-        raise BatchInputError(f"cannot read batch CSV {path}: {str(exc).splitlines()[0]}") from None
-    missing = [c for c in ("id", "photo") if c not in df.columns]
+    header, table = _read_table(path)
+    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    if dupes:
+        raise BatchInputError(f"batch CSV {path} has duplicate columns: {', '.join(dupes)}")
+    missing = [c for c in ("id", "photo") if c not in header]
     if missing:
+        shown = ", ".join(h[:40] for h in header[:12])
         raise BatchInputError(f"batch CSV {path} needs columns id and photo (missing: {', '.join(missing)}; "
-                              f"found: {', '.join(map(str, df.columns))})")
-    photo_cols = sorted([c for c in df.columns if _PHOTO_COL.match(c)], key=lambda c: (len(c), c))
-    override_cols = [c for c in df.columns if c in _override_keys()]
+                              f"found: {shown})")
+    photo_cols = sorted([c for c in header if _PHOTO_COL.match(c)], key=lambda c: (len(c), c))
+    keys = _override_keys()
+    override_cols = [c for c in header if c in keys]
     seen: dict[str, int] = {}
     rows = []
-    for n, rec in enumerate(df.to_dict("records"), start=2):  # line 1 is the header
-        row_id = str(rec["id"]).strip()
+    for n, cells in table:
+        rec = dict(zip(header, cells))
+        row_id = rec.get("id", "").strip()
         job: dict[str, Any] = {"id": row_id, "line": n, "error": None}
         name = safe_name(row_id)
-        if not row_id:
+        if len(cells) != len(header):
+            job["error"] = f"line {n}: {len(cells)} cells but the header has {len(header)} columns"
+        elif not row_id:
             job["error"] = f"line {n}: empty id"
         elif not name:
-            job["error"] = f"line {n}: id '{row_id}' cannot be used as a folder name"
+            job["error"] = f"line {n}: id {row_id[:40]!r} cannot be used as a folder name"
         elif name in seen:
-            job["error"] = f"line {n}: duplicate id '{row_id}' (first on line {seen[name]})"
+            job["error"] = f"line {n}: duplicate id {row_id[:40]!r} (first on line {seen[name]})"
         else:
             seen[name] = n
         job["name"] = name
         job["key"] = row_id if not job["error"] else f"{row_id}@line{n}"  # the progress key: unique per row
-        photos = [str(rec[c]).strip() for c in photo_cols if str(rec[c]).strip()]
+        photos = [rec[c].strip() for c in photo_cols if rec.get(c, "").strip()]
         job["photos"] = [str(p if Path(p).is_absolute() else (path.parent / p)) for p in photos]
         if not photos and not job["error"]:
             job["error"] = f"line {n}: no photo"
-        job["overrides"] = {c: (None if str(rec[c]).strip().lower() == "none" else str(rec[c]).strip())
-                            for c in override_cols if str(rec[c]).strip()}
+        job["overrides"] = {c: (None if rec[c].strip().lower() == "none" else rec[c].strip())
+                            for c in override_cols if rec.get(c, "").strip()}
+        if not job["error"] and job["overrides"]:
+            try:
+                check_overrides(job["overrides"])
+            except MemojiError as exc:
+                job["error"] = f"line {n}: {exc}"
         rows.append(job)
     return rows
 
@@ -96,12 +160,12 @@ def _read_progress(out_dir: Path) -> dict[str, dict[str, Any]]:
     p = out_dir / PROGRESS
     if not p.exists():
         return done
-    for line in p.read_text().splitlines():
+    for line in p.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut by a kill: that row is simply done again
-        if isinstance(rec, dict) and "key" in rec:
+        if isinstance(rec, dict) and isinstance(rec.get("key"), str):
             done[rec["key"]] = rec
     return done
 
@@ -110,29 +174,59 @@ def _write_results(out_dir: Path, rows: list[dict[str, Any]], done: dict[str, di
     from index.vector import atomic_write
 
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=RESULT_COLUMNS)
-    w.writeheader()
+    w = csv.writer(buf)
+    w.writerow(RESULT_COLUMNS)
     written = set()
     for job in rows:
         rec = done.get(job["key"])
         if rec is None or job["key"] in written:
             continue
         written.add(job["key"])
-        w.writerow({k: rec.get(k, "") for k in RESULT_COLUMNS})
+        w.writerow([csv_cell(rec.get(k, "")) for k in RESULT_COLUMNS])
     path = out_dir / RESULTS
-    atomic_write(path, buf.getvalue().encode())
+    atomic_write(path, buf.getvalue().encode("utf-8"))
     return path
+
+
+class _FolderLock:
+    """An exclusive ``flock`` on ``OUT/.memoji-batch.lock``: released by the kernel however the holder ends."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_FolderLock":
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise BatchLockedError(f"output folder {self.path.parent} is in use by another memoji batch"
+                                   f"{f' (pid {holder})' if holder.isdigit() else ''}: wait for it to finish or "
+                                   "use another folder") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock; the file stays (removing it would race a new holder)
+            self.fd = None
 
 
 # -- the worker side ------------------------------------------------------------------------------------------------
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str) -> None:
+def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str, pooled: bool = False) -> None:
     import torch
 
     torch.set_num_threads(max(1, threads))
-    _STATE.update(size=size, stylize=stylize, out_dir=out_dir)
+    _STATE.update(size=size, stylize=stylize, out_dir=out_dir, pooled=pooled)
     # load the models, the parts library, its index and the identity model once per worker, before the first row
     from .analyze import get_analyzer
     from .search import warm_up
@@ -142,73 +236,191 @@ def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str) -> 
 
 
 def _process(job: dict[str, Any]) -> dict[str, Any]:
+    from .errors import MemojiError as _Err
     from .make import make
 
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"key": job["key"], "id": job["id"], "status": "error", "error": job.get("error") or "",
-                           "png": "", "svg": "", "recipe": ""}
+                           "png": "", "svg": "", "recipe": "", "faces": ""}
     if not job.get("error"):
+        if os.environ.get("MEMOJI_TEST_KILL_ROW") == job["id"] and _STATE.get("pooled"):
+            os.kill(os.getpid(), signal.SIGKILL)  # the tests' stand-in for the OOM killer
         try:
+            folder = inside(_STATE["out_dir"], job["name"])
             avatar = make(job["photos"], size=_STATE["size"], stylize=_STATE["stylize"], **job["overrides"])
-            folder = Path(_STATE["out_dir"]) / job["name"]
-            if not folder.resolve().is_relative_to(Path(_STATE["out_dir"]).resolve()):
-                raise MemojiError(f"id '{job['id']}' would write outside the output folder")
+            rec["faces"] = "/".join(str(f.faces_found) for f in avatar.faces)
             paths = avatar.save(folder, stem="avatar")
             rec.update(status="ok", error="", png=str(paths["png"]), svg=str(paths["svg"]),
                        recipe=str(paths["recipe"]))
-        except MemojiError as exc:
-            rec["error"] = str(exc)
+        except _Err as exc:
+            rec["error"] = " ".join(str(exc).split())
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            rec["error"] = f"{where}{exc.strerror or type(exc).__name__}"
         except Exception as exc:  # a bad row never stops the batch
-            rec["error"] = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+            rec["error"] = " ".join(f"internal error: {type(exc).__name__}: {exc}".split())[:500]
     rec["seconds"] = round(time.perf_counter() - t0, 3)
     return rec
 
 
-def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, workers: int = 1, resume: bool = False,
-              size: int = 512, stylize: str | None = None, progress: bool = True) -> dict[str, Any]:
-    """Process every row; returns counts and the results path."""
-    from tqdm.auto import tqdm
+def _died(job: dict[str, Any], tries: int) -> dict[str, Any]:
+    return {"key": job["key"], "id": job["id"], "status": "error", "png": "", "svg": "", "recipe": "", "faces": "",
+            "seconds": "", "error": f"the worker process died (killed, or out of memory) while making this avatar, "
+                                   f"{tries} time{'s' if tries > 1 else ''}"}
 
-    rows = read_rows(csv_path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    done = _read_progress(out) if resume else {}
-    if not resume and (out / PROGRESS).exists():
-        (out / PROGRESS).unlink()
-    # rewrite the progress file without any half-written last line before appending to it
-    from index.vector import atomic_write
 
-    atomic_write(out / PROGRESS, "".join(json.dumps(r) + "\n" for r in done.values()).encode())
-    todo = [job for job in rows if job["key"] not in done]
-    skipped = len(rows) - len(todo)
+def _run_pool(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, bar) -> None:
+    """Run ``todo`` on ``workers`` processes; a dead worker breaks the pool, which is restarted, and the rows it had
+    are tried once more one at a time (so the row that kills its worker is found and only that row fails)."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    fh = open(out / PROGRESS, "a", encoding="utf-8")
+    ctx = mp.get_context("spawn")
+    queue: deque = deque(todo)
+    suspects: deque = deque()  # rows whose worker died once: each runs alone next time
+    crashes: dict[str, int] = {}
+    inflight: dict[Any, dict[str, Any]] = {}
+    pool = None
+    barren = 0  # consecutive pools that died without finishing a row
+    finished_in_pool = 0
     try:
-        def record(rec: dict[str, Any]) -> None:
-            fh.write(json.dumps(rec) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-            done[rec["key"]] = rec
-
-        bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress)
-        if workers == 1:
-            _init_worker(threads, size, stylize, str(out))
-            for job in todo:
-                record(_process(job))
+        while queue or suspects or inflight:
+            if pool is None:
+                pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs)
+                finished_in_pool = 0
+            if suspects:
+                if not inflight:
+                    job = suspects.popleft()
+                    inflight[pool.submit(_process, job)] = job
+            else:
+                while queue and len(inflight) < workers:
+                    job = queue.popleft()
+                    inflight[pool.submit(_process, job)] = job
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                job = inflight.pop(fut)
+                try:
+                    rec = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    inflight[fut] = job  # handled with the rest below
+                    continue
+                record(rec)
                 bar.update()
-        else:
-            import multiprocessing as mp
-
-            ctx = mp.get_context("spawn")
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(threads, size, stylize, str(out))) as pool:
-                for rec in pool.imap_unordered(_process, todo, chunksize=1):
+                finished_in_pool += 1
+            if not broken:
+                continue
+            alone = len(inflight) == 1
+            for job in inflight.values():
+                crashes[job["key"]] = crashes.get(job["key"], 0) + 1
+                if alone or crashes[job["key"]] >= 2:
+                    record(_died(job, crashes[job["key"]]))
+                    bar.update()
+                else:
+                    suspects.append(job)
+            inflight.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+            barren = barren + 1 if finished_in_pool == 0 else 0
+            if barren >= _MAX_BARREN_RESTARTS:
+                for job in [*suspects, *queue]:
+                    rec = _died(job, crashes.get(job["key"], 0) or 1)
+                    rec["error"] = "worker processes keep dying before finishing a row (not enough memory?)"
                     record(rec)
                     bar.update()
-        bar.close()
+                suspects.clear()
+                queue.clear()
     finally:
-        fh.close()
-    results = _write_results(out, rows, done)
+        if pool is not None:
+            procs = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # don't leave workers behind on Ctrl-C
+                if proc.is_alive():
+                    proc.kill()
+
+
+def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, workers: int = 1, resume: bool = False,
+              size: int = 512, stylize: str | None = None, progress: bool = True) -> dict[str, Any]:
+    """Process every row; returns counts, the results path and the summary ``line`` the CLI prints.
+
+    With ``resume``, rows that succeeded in an earlier run of the same CSV into ``out_dir`` are kept and every
+    other row (failed or never finished) is made again."""
+    from tqdm.auto import tqdm
+
+    from index.vector import atomic_write
+
+    from .make import check_request
+
+    check_request(size=size)
+    rows = read_rows(csv_path)
+    out = ensure_writable_dir(out_dir)
+    if stylize is not None:
+        from .stylize import load_config
+
+        load_config(stylize)  # a bad config fails here, not once per row
+    with _FolderLock(out):
+        earlier = _read_progress(out) if resume else {}
+        done = {k: r for k, r in earlier.items() if r.get("status") == "ok"}
+        # rewrite the progress file without failed rows and any half-written last line before appending to it
+        atomic_write(out / PROGRESS, "".join(json.dumps(r) + "\n" for r in done.values()).encode())
+        todo = [job for job in rows if job["key"] not in done]
+        skipped = len(rows) - len(todo)
+        last_results = [0.0]
+
+        def flush_results(force: bool = False) -> None:
+            now = time.monotonic()
+            if force or now - last_results[0] >= _RESULTS_EVERY_S:
+                _write_results(out, rows, done)
+                last_results[0] = now
+
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress)
+        fh = open(out / PROGRESS, "a", encoding="utf-8")
+        restore = _sigterm_as_interrupt()
+        try:
+            def record(rec: dict[str, Any]) -> None:
+                fh.write(json.dumps(rec) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+                done[rec["key"]] = rec
+                flush_results()
+
+            for job in [j for j in todo if j.get("error")]:  # rows that cannot run need no worker
+                record(_process(job))
+                bar.update()
+            runnable = [j for j in todo if not j.get("error")]
+            if runnable and workers == 1:
+                _init_worker(threads, size, stylize, str(out))
+                for job in runnable:
+                    record(_process(job))
+                    bar.update()
+            elif runnable:
+                _run_pool(runnable, workers, (threads, size, stylize, str(out), True), record, bar)
+        finally:
+            restore()
+            bar.close()
+            fh.close()
+            results = _write_results(out, rows, done)
     statuses = [done[j["key"]]["status"] for j in rows if j["key"] in done]
-    return {"total": len(rows), "ok": statuses.count("ok"), "error": statuses.count("error"),
-            "skipped": skipped, "results": str(results)}
+    ok, failed = statuses.count("ok"), statuses.count("error")
+    line = (f"{ok} ok, {failed} failed, {skipped} kept from before ({len(rows)} rows); results: {results}"
+            if resume else f"{ok} ok, {failed} failed ({len(rows)} rows); results: {results}")
+    return {"total": len(rows), "ok": ok, "error": failed, "skipped": skipped, "results": str(results), "line": line}
+
+
+def _sigterm_as_interrupt():
+    """SIGTERM (``kill``, a job scheduler) ends the batch like Ctrl-C: results.csv is written on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
+

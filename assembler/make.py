@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FaceIndexError
+from .errors import FaceIndexError, ImageReadError
 from .io import ImageInput
 from .recipe import Recipe
 from .records import FaceRecord
 from .search import METHODS, SearchConfig, choose_recipe, gather_evidence
 
-__all__ = ["Avatar", "make", "render"]
+__all__ = ["Avatar", "make", "render", "check_request", "check_overrides"]
 
 
 @dataclass
@@ -93,6 +93,36 @@ def _as_list(photos) -> list[ImageInput]:
     return list(photos)
 
 
+def check_overrides(overrides: dict[str, str | None]) -> None:
+    """Raise the error :func:`render` would raise for these overrides, without a photo (a few ms): unknown keys,
+    part ids and colours are reported before any analysis starts."""
+    if not overrides:
+        return
+    from parts_library import compose_svg
+    from parts_library.contact_sheet import NEUTRAL_PARTS
+
+    probe = Recipe(parts=dict(NEUTRAL_PARTS), colors={}).with_overrides(**overrides)
+    compose_svg(probe.render_spec())
+
+
+def check_request(*, method: str = "search", size: int = 512, face_index: int = 0, photos: Sequence | None = None,
+                  overrides: dict[str, str | None] | None = None) -> None:
+    """Everything about a :func:`make` call that can be checked without analysing a photo."""
+    from .errors import MemojiError
+
+    if method not in METHODS:
+        choose_recipe(None, method)  # raises the listing error
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 16 <= int(size) <= 4096:
+        err = MemojiError(f"size must be an integer 16..4096 pixels, got {size!r}")
+        err.exit_code = 2
+        raise err
+    if isinstance(face_index, bool) or not isinstance(face_index, (int, np.integer)) or face_index < 0:
+        raise FaceIndexError(f"face_index must be 0 (the largest face) or more, got {face_index!r}")
+    if photos is not None and not photos:
+        raise ImageReadError("no photo given")
+    check_overrides(overrides or {})
+
+
 def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", size: int = 512,
          face_index: int = 0, classifier: str = "measured", classifier_weights: str | None = None,
          search: SearchConfig | None = None, seed: int = 0, stylize: Any = None,
@@ -103,14 +133,28 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     face in each photo (0 = largest). ``method``: ``search`` (default), or a baseline (``attributes``, ``greedy``,
     ``random``). ``overrides`` replace parts or colours and keep the rest: ``hair="bun_02"``,
     ``hair_color="pink"``, ``glasses=None``. ``stylize``: a stylize config (path, dict or ``Stylizer``).
+
+    Everything that needs no photo (method, size, face index, overrides, the classifier and its weights, the stylize
+    config and its model files) is checked before the first photo is analysed.
     """
     from .analyze import get_analyzer
+    from .classify import _cached as cached_classifier
     from .classify import classify
+
+    photo_list = _as_list(photos)
+    check_request(method=method, size=size, face_index=face_index, photos=photo_list, overrides=overrides)
+    kwargs = {"weights": classifier_weights} if classifier_weights else {}
+    cached_classifier(classifier, tuple(sorted((k, str(v)) for k, v in kwargs.items())))  # loads (or fails) now
+    stylizer = None
+    if stylize is not None:
+        from .stylize import Stylizer
+
+        stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
 
     timings: dict[str, float] = {}
     faces: list[FaceRecord] = []
     analyzer = get_analyzer()
-    for photo in _as_list(photos):
+    for photo in photo_list:
         t0 = time.perf_counter()
         found = analyzer(photo, max_faces=None if face_index else 1)
         timings["analyze"] = timings.get("analyze", 0.0) + time.perf_counter() - t0
@@ -118,7 +162,6 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
             raise FaceIndexError(f"face_index {face_index} asked for, but {len(found)} face(s) found in "
                                  f"{found[0].source or 'the image'}: use 0..{len(found) - 1}")
         t0 = time.perf_counter()
-        kwargs = {"weights": classifier_weights} if classifier_weights else {}
         classify(found[face_index], backend=classifier, **kwargs)
         timings["classify"] = timings.get("classify", 0.0) + time.perf_counter() - t0
         faces.append(found[face_index])
@@ -126,18 +169,13 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     t0 = time.perf_counter()
     ev = gather_evidence(faces)
     cfg = search or SearchConfig(seed=seed)
-    if method not in METHODS:
-        choose_recipe(ev, method)  # raises the listing error
     recipe = choose_recipe(ev, method, cfg)
     timings["search"] = time.perf_counter() - t0
     avatar = render(recipe, size=size, **overrides)
     timings["render"] = avatar.timings["render"]
     avatar.faces = faces
-    if stylize is not None:
-        from .stylize import Stylizer
-
+    if stylizer is not None:
         t0 = time.perf_counter()
-        stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
         avatar.stylized = stylizer(avatar)
         timings["stylize"] = time.perf_counter() - t0
     timings["total"] = sum(timings.values())

@@ -89,3 +89,96 @@ def test_kill_and_resume_loses_and_duplicates_nothing(tmp_path, data_dir):
     assert len(keys) == 8
     for r in results:
         assert Image.open(r["png"]).size == (512, 512)
+
+
+def _memoji() -> str:
+    return str(Path(sys.executable).parent / "memoji")
+
+
+def test_ragged_rows_formula_cells_and_bad_overrides_are_row_errors(tmp_path, data_dir):
+    shutil.copy(data_dir / "obama.jpg", tmp_path / "obama.jpg")
+    (tmp_path / "in.csv").write_text(
+        "id,photo,hair_color\n"
+        "r1,obama.jpg,extra,extra2\n"           # ragged: pandas used to read this as id=extra
+        '"=HYPERLINK(""http://x"")",nope.jpg,\n'  # a formula id, echoed back neutralised
+        "r3,obama.jpg,##abcdef\n"                # a hostile colour: refused before any analysis
+        "r4,obama.jpg\n")                        # too few cells
+    out = tmp_path / "out"
+    summary = run_batch(tmp_path / "in.csv", out, progress=False)
+    rows = _results(out)
+    assert [r["status"] for r in rows] == ["error"] * 4 and summary["ok"] == 0
+    assert rows[0]["id"] == "r1" and rows[0]["error"] == "line 2: 4 cells but the header has 3 columns"
+    assert rows[1]["id"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[2]["error"].startswith("line 4: bad hair colour")
+    assert rows[3]["error"] == "line 5: 2 cells but the header has 3 columns"
+    assert not any(p.name == "avatar.png" for p in out.rglob("*"))
+
+
+def test_resume_retries_failed_rows_and_exit_code_says_some_failed(tmp_path, data_dir):
+    shutil.copy(data_dir / "obama.jpg", tmp_path / "obama.jpg")
+    _write_csv(tmp_path / "in.csv", [{"id": "a", "photo": "obama.jpg"}, {"id": "b", "photo": "later.jpg"}])
+    out = tmp_path / "out"
+    proc = subprocess.run([_memoji(), "batch", str(tmp_path / "in.csv"), "-o", str(out)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == f"1 ok, 1 failed (2 rows); results: {out / 'results.csv'}"
+    assert "Traceback" not in proc.stderr
+    shutil.copy(data_dir / "biden.jpg", tmp_path / "later.jpg")  # the missing photo turns up: resume redoes the row
+    summary = run_batch(tmp_path / "in.csv", out, resume=True, progress=False)
+    assert (summary["ok"], summary["error"], summary["skipped"]) == (2, 0, 1)
+    assert [(r["id"], r["status"]) for r in _results(out)] == [("a", "ok"), ("b", "ok")]
+
+
+def test_second_batch_into_the_same_folder_is_refused(tmp_path, data_dir):
+    from assembler.batch import BatchLockedError, _FolderLock
+
+    _write_csv(tmp_path / "in.csv", [{"id": "a", "photo": str(data_dir / "obama.jpg")}])
+    out = tmp_path / "out"
+    out.mkdir()
+    with _FolderLock(out):  # as a running batch holds it
+        proc = subprocess.run([_memoji(), "batch", str(tmp_path / "in.csv"), "-o", str(out)], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == (f"Error: output folder {out} is in use by another memoji batch (pid {os.getpid()})"
+                                       ": wait for it to finish or use another folder")
+        assert not (out / "results.csv").exists()
+    assert run_batch(tmp_path / "in.csv", out, progress=False)["ok"] == 1  # released: the next batch runs
+
+
+def test_results_csv_is_current_while_the_batch_runs_and_files_respect_the_umask(tmp_path, data_dir):
+    rows = [{"id": f"p{i}", "photo": str(data_dir / "obama.jpg")} for i in range(4)]
+    _write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([_memoji(), "batch", str(tmp_path / "in.csv"), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            if (out / "results.csv").exists() and len(_results(out)) >= 1:
+                break
+            time.sleep(0.05)
+        assert (out / "results.csv").exists() and 1 <= len(_results(out)), "results.csv appears as rows finish"
+    finally:
+        proc.wait(timeout=300)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in [out / "results.csv", out / "p0" / "avatar.png", out / "p0" / "avatar.recipe.json"]:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+
+
+def test_a_killed_worker_is_retried_and_the_batch_ends(tmp_path, data_dir, monkeypatch):
+    """A worker killed mid-row (as the OOM killer does) costs a retry, never a hang: rows are done exactly once."""
+    import assembler.batch as batch
+
+    rows = [{"id": f"p{i}", "photo": str(data_dir / "obama.jpg")} for i in range(3)]
+    rows.append({"id": "boom", "photo": str(data_dir / "biden.jpg")})
+    _write_csv(tmp_path / "in.csv", rows)
+    monkeypatch.setenv("MEMOJI_TEST_KILL_ROW", "boom")  # the worker SIGKILLs itself on this row
+    out = tmp_path / "out"
+    summary = batch.run_batch(tmp_path / "in.csv", out, workers=2, progress=False)
+    results = {r["id"]: r for r in _results(out)}
+    assert sorted(results) == ["boom", "p0", "p1", "p2"]
+    assert all(results[f"p{i}"]["status"] == "ok" for i in range(3))
+    assert results["boom"]["status"] == "error"
+    assert results["boom"]["error"].startswith("the worker process died (killed, or out of memory)")
+    assert summary["ok"] == 3 and summary["error"] == 1

@@ -28,7 +28,8 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
               help="Replace a part or colour, keep the rest: hair=bun_02, hair_color=pink, glasses=none.")
 @click.option("--method", type=click.Choice(["search", "attributes", "greedy", "random"]), default="search",
               show_default=True, help="How parts are chosen (the others are evaluation baselines).")
-@click.option("--face-index", type=int, default=0, show_default=True, help="Which face in each photo (0 = largest).")
+@click.option("--face-index", type=click.IntRange(0, None), default=0, show_default=True,
+              help="Which face in each photo (0 = largest).")
 @click.option("--classifier", default="measured", show_default=True,
               help="Attribute backend: measured, resnext50-celeba, combined.")
 @click.option("--classifier-weights", type=click.Path(path_type=Path), default=None,
@@ -39,13 +40,22 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
 def make_command(photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
                  stylize_config, name) -> None:
     """Make an avatar from one or more PHOTOS of one person."""
-    from ..make import make
+    from ..make import check_request, make
+    from ..outputs import check_stem, ensure_writable_dir
 
+    parsed = parse_overrides(overrides)
+    stem = check_stem(name) if name is not None else _photo_stem(photos[0])
+    check_request(method=method, size=size, face_index=face_index, overrides=parsed)
+    ensure_writable_dir(out_dir)
     avatar = make(list(photos), size=size, method=method, face_index=face_index, classifier=classifier,
                   classifier_weights=str(classifier_weights) if classifier_weights else None,
-                  stylize=str(stylize_config) if stylize_config else None, **parse_overrides(overrides))
-    stem = name or photos[0].stem
+                  stylize=str(stylize_config) if stylize_config else None, **parsed)
     paths = avatar.save(out_dir, stem=stem)
+    for face, photo in zip(avatar.faces, photos):
+        if face.faces_found > 1:
+            click.echo(f"{photo}: used face {face.index + 1} of {face.faces_found} found "
+                       f"({'the largest' if face.index == 0 else f'--face-index {face.index}'}; "
+                       "--face-index picks another)")
     a = avatar.face.attributes if avatar.face else None
     if a is not None:
         click.echo(a.summary())
@@ -56,20 +66,33 @@ def make_command(photos, out_dir, size, overrides, method, face_index, classifie
         click.echo(f"wrote {path}")
 
 
+def _photo_stem(photo: Path) -> str:
+    """The default file stem: the photo's name made safe (a photo called ``..jpg`` still gives a usable name)."""
+    from ..outputs import safe_name
+
+    return safe_name(photo.stem) or "avatar"
+
+
 @main.command("batch")
 @click.argument("csv_path", metavar="INPUT.csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder: one sub-folder per row id, and results.csv.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--resume", is_flag=True, help="Skip rows already finished in OUTDIR (after an interruption).")
+@click.option("--resume", is_flag=True,
+              help="Keep the rows already done in OUTDIR (after an interruption); rows that failed are tried again.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True)
 @click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Stylize every avatar with this config (GPU).")
-def batch_command(csv_path, out_dir, workers, resume, size, stylize_config) -> None:
-    """Make avatars for every row of INPUT.csv (columns: id, photo[, photo2…][, override columns])."""
+@click.pass_context
+def batch_command(ctx, csv_path, out_dir, workers, resume, size, stylize_config) -> None:
+    """Make avatars for every row of INPUT.csv (columns: id, photo[, photo2…][, override columns]).
+
+    Exit code 0 when every row succeeded, 7 when the batch finished but some rows failed (see results.csv)."""
     from ..batch import run_batch
+    from . import EXIT_ROWS_FAILED
 
     summary = run_batch(csv_path, out_dir, workers=workers, resume=resume, size=size,
                         stylize=str(stylize_config) if stylize_config else None)
-    click.echo(f"{summary['ok']} ok, {summary['error']} failed, {summary['skipped']} skipped "
-               f"({summary['total']} rows); results: {summary['results']}")
+    click.echo(summary["line"])
+    if summary["error"]:
+        ctx.exit(EXIT_ROWS_FAILED)
