@@ -24,6 +24,7 @@ import errno
 import os
 import sys
 import traceback
+import warnings
 
 import click
 
@@ -73,6 +74,11 @@ def error_line(exc: BaseException) -> tuple[str, int]:
     return f"internal error ({first}); please report it (rerun with --debug for the traceback)", EXIT_INTERNAL
 
 
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings (``page 1 of 3`` of a multi-page TIFF …) as one ``warning:`` line, without Python's source echo."""
+    click.echo(f"warning: {_one_line(str(message))}", err=True)
+
+
 class MemojiGroup(click.Group):
     """A click group whose every failure is one line on stderr and an exit code (see the module docstring)."""
 
@@ -80,6 +86,7 @@ class MemojiGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
         debug = debug or os.environ.get("MEMOJI_DEBUG", "") not in ("", "0")
+        warnings.showwarning = _warning_line
         try:
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
