@@ -25,6 +25,7 @@ __all__ = [
     "did_you_mean",
     "shown",
     "kind_of",
+    "described",
 ]
 
 
@@ -139,6 +140,16 @@ def kind_of(value: object) -> str:
     if isinstance(value, Mapping):
         return "an object"
     return f"a {type(value).__name__}"
+
+
+def described(value: object) -> str:
+    """A value for a "got …" clause: ``null``, ``true``/``false``, else its cut repr and :func:`kind_of`
+    (``[1, 2] (a list)``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{shown(value)} ({kind_of(value)})"
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

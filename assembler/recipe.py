@@ -7,15 +7,20 @@ the same recipe gives the same bytes. Users edit a recipe (or pass overrides) an
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import MemojiError
+from .errors import MemojiError, described, kind_of, shown
 
-__all__ = ["Recipe", "SCHEMA_VERSION", "CATEGORIES", "COLOR_SLOTS", "RecipeError"]
+__all__ = ["Recipe", "SCHEMA_VERSION", "CATEGORIES", "COLOR_SLOTS", "RecipeError", "read_recipe_file",
+           "parse_recipe_text", "check_recipe_dict", "MAX_RECIPE_BYTES", "MAX_RECIPE_DEPTH"]
 
 SCHEMA_VERSION = 1
+MAX_RECIPE_BYTES = 10_000_000  # a recipe is a few kB of JSON; anything near this is not one
+MAX_RECIPE_DEPTH = 64  # nesting levels (a recipe uses about 5)
 CATEGORIES = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses", "headwear")
 COLOR_SLOTS = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear", "clothes")
 
@@ -24,6 +29,111 @@ class RecipeError(MemojiError):
     """A recipe file that cannot be read or has the wrong schema."""
 
     exit_code = 2
+
+
+def _too_deep(obj: Any, limit: int) -> bool:
+    """True when ``obj`` nests lists/objects more than ``limit`` levels (iterative: no recursion to exhaust)."""
+    stack = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
+def parse_recipe_text(text: str | bytes, source: str = "(JSON text)") -> dict[str, Any]:
+    """Recipe JSON (text, or bytes that must be UTF-8) → a dict, or one :class:`RecipeError` line naming
+    ``source``: not UTF-8, not JSON, nested deeper than :data:`MAX_RECIPE_DEPTH` (a 100,000-deep file included),
+    not a JSON object, or a ``schema_version`` other than :data:`SCHEMA_VERSION` (a bare render spec without
+    ``schema_version`` is accepted). Part names, colours and params are checked by :func:`check_recipe_dict` and
+    the renderer."""
+    where = f"cannot read recipe {source}"
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RecipeError(f"{where}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                              "save it as UTF-8 JSON") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecipeError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise RecipeError(f"{where}: JSON nested too deeply (a recipe nests about 5 levels, at most "
+                          f"{MAX_RECIPE_DEPTH})") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        detail = " ".join(str(exc).split())
+        raise RecipeError(f"{where}: not valid JSON ({detail[:80] + '…' if len(detail) > 80 else detail})") from None
+    if _too_deep(data, MAX_RECIPE_DEPTH):
+        raise RecipeError(f"{where}: JSON nested too deeply (a recipe nests about 5 levels, at most "
+                          f"{MAX_RECIPE_DEPTH})")
+    if not isinstance(data, dict):
+        raise RecipeError(f"{where}: a recipe is a JSON object {{\"parts\": …, \"colors\": …}}, "
+                          f"got {kind_of(data)}")
+    _check_version(data, source)
+    return data
+
+
+def _check_version(d: Mapping, source: str | None, *, required: bool = False) -> None:
+    if "schema_version" not in d and not required:
+        return
+    version = d.get("schema_version")
+    of = f" of {source}" if source else ""
+    if "schema_version" not in d:
+        raise RecipeError(f"recipe{f' {source}' if source else ''} has no schema_version (this version reads "
+                          f"{SCHEMA_VERSION}: add \"schema_version\": {SCHEMA_VERSION})")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise RecipeError(f"recipe schema_version {shown(version)}{of} is not supported (this version reads "
+                          f"{SCHEMA_VERSION})")
+
+
+def read_recipe_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a recipe / render-spec JSON file safely → dict. Before opening, the path must be a regular file (a
+    folder, FIFO, device or socket is refused without opening it, so nothing hangs) of at most
+    :data:`MAX_RECIPE_BYTES`; then :func:`parse_recipe_text`. Every failure is one :class:`RecipeError` line
+    (exit 2) naming the file."""
+    from .io import display_path, read_regular_file
+
+    data = read_regular_file(path, what="recipe", max_bytes=MAX_RECIPE_BYTES, error=RecipeError)
+    return parse_recipe_text(data, display_path(path))
+
+
+def check_recipe_dict(d: Any, source: str | None = None) -> None:
+    """Raise one line for a recipe dict that cannot be drawn as it stands: not an object, wrong or missing
+    ``schema_version``, ``parts``/``colors`` not objects, a part id that is not a string or null, a colour that
+    :func:`parts_library.palettes.parse_color` refuses or an unknown colour slot, params that are not finite numbers
+    in range (``validate_params``), ``scores``/``alternatives``/``analysis`` not objects, ``method`` not a string.
+    Unknown top-level keys are ignored. Part ids are looked up in the manifest when the recipe is rendered."""
+    from parts_library.renderer import resolve_colors, validate_params
+
+    of = f" {source}" if source else ""
+    if not isinstance(d, Mapping):
+        raise RecipeError(f"recipe{of} must be a JSON object {{\"parts\": …, \"colors\": …}}, got {kind_of(d)}")
+    _check_version(d, source, required=True)
+    if not isinstance(d.get("parts"), Mapping) or not isinstance(d.get("colors"), Mapping):
+        raise RecipeError(f"recipe{of} needs 'parts' and 'colors' objects (got parts: {kind_of(d.get('parts'))}, "
+                          f"colors: {kind_of(d.get('colors'))})")
+    for cat, pid in d["parts"].items():
+        if not isinstance(cat, str) or cat not in CATEGORIES:
+            raise RecipeError(f"recipe{of} names an unknown part category {shown(cat)} "
+                              f"(categories: {', '.join(CATEGORIES)})")
+        if pid is not None and not isinstance(pid, str):
+            raise RecipeError(f"recipe{of}: the {cat.replace('_', ' ')} part must be a part id string or null, got "
+                              f"{described(pid)}; see memoji parts list {cat}")
+    resolve_colors(d["colors"])
+    validate_params(d.get("params"))
+    for key in ("scores", "alternatives", "analysis"):
+        if d.get(key) is not None and not isinstance(d[key], Mapping):
+            raise RecipeError(f"recipe{of}: '{key}' must be an object, got {kind_of(d[key])}")
+    if "method" in d and not isinstance(d["method"], str):
+        raise RecipeError(f"recipe{of}: 'method' must be a string, got {kind_of(d['method'])}")
 
 
 @dataclass
@@ -69,30 +179,37 @@ class Recipe:
     def to_json(self, path: str | Path | None = None, *, indent: int = 1) -> str:
         text = json.dumps(self.to_dict(), indent=indent, sort_keys=False)
         if path is not None:
-            Path(path).write_text(text + "\n")
+            from index.vector import atomic_write
+
+            atomic_write(Path(path), (text + "\n").encode("utf-8"))
         return text
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Recipe":
-        version = d.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise RecipeError(f"recipe schema_version {version!r} is not supported (this version reads {SCHEMA_VERSION})")
-        if not isinstance(d.get("parts"), dict) or not isinstance(d.get("colors"), dict):
-            raise RecipeError("recipe needs 'parts' and 'colors' objects")
+    def from_dict(cls, d: dict[str, Any], *, source: str | None = None) -> "Recipe":
+        """A recipe from its dict, checked by :func:`check_recipe_dict` (one-line errors, exit 2); values are kept
+        as given, so ``from_dict(r.to_dict()) == r``."""
+        check_recipe_dict(d, source)
         known = {k: d[k] for k in ("parts", "colors", "params", "scores", "alternatives", "analysis", "method") if k in d}
+        for k in ("params", "scores", "alternatives", "analysis"):
+            if known.get(k, {}) is None:
+                known[k] = {}
         return cls(**known)
 
     @classmethod
-    def from_json(cls, text_or_path: str | Path) -> "Recipe":
-        text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            path = Path(text_or_path)
-            try:
-                text = path.read_text()
-            except OSError as exc:
-                raise RecipeError(f"cannot read recipe {path}: {exc.strerror or exc}") from None
+    def from_json(cls, text_or_path: str | os.PathLike) -> "Recipe":
+        """A recipe from JSON text (a string starting with ``{``) or a file (:func:`read_recipe_file`: regular files
+        under 10 MB only, never a FIFO); every failure is one line naming the file."""
+        if isinstance(text_or_path, str) and text_or_path.lstrip().startswith("{"):
+            return cls.from_dict(parse_recipe_text(text_or_path))
+        from .io import display_path
+
+        source = display_path(text_or_path)
+        data = read_recipe_file(text_or_path)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RecipeError(f"recipe is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+            return cls.from_dict(data, source=source)
+        except RecipeError:
+            raise
+        except MemojiError as err:  # a colour/params/name error from the renderer's checks: say which file
+            new = type(err)(f"recipe {source}: {err}")
+            new.exit_code = err.exit_code
+            raise new from None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assembler.errors import ColorError, UnknownNameError, did_you_mean, kind_of, shown
+from assembler.errors import ColorError, UnknownNameError, described, did_you_mean, shown
 
 __all__ = ["Swatch", "PALETTES", "MONK", "SLOT_PALETTE", "parse_color", "get_color", "nearest", "hex_to_rgb",
            "rgb_to_hex", "srgb_to_lab", "lip_for_skin"]
@@ -135,7 +135,7 @@ def parse_color(value: object, slot: str | None = None) -> str:
     """
     where = f"{slot.replace('_', ' ')} colour" if isinstance(slot, str) and slot else "colour"
     if not isinstance(value, str):
-        raise ColorError(f"bad {where} {shown(value)} ({kind_of(value)}): {_accepted(slot)}")
+        raise ColorError(f"bad {where} {described(value)}: {_accepted(slot)}")
     if value.startswith("#"):
         hx = _normalise_hex(value)
         if hx is None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, did_you_mean, kind_of, shown
+from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, shown
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
@@ -277,7 +277,7 @@ def _parts(spec: Mapping, lib: PartsLibrary) -> dict[str, str]:
                 continue
         if not isinstance(pid, str):
             raise SpecError(f"the {cat.replace('_', ' ')} part must be a part id (a string, or null for none), "
-                            f"got {shown(pid)} ({kind_of(pid)}): see memoji parts list {cat}")
+                            f"got {described(pid)}: see memoji parts list {cat}")
         if not _ID.fullmatch(pid):  # never echo a hostile id in full; ids are short identifiers
             n = len(lib.ids(cat))
             raise UnknownNameError(f"unknown {cat.replace('_', ' ')} part {shown(pid)} ({n} {cat.replace('_', ' ')} "
@@ -303,8 +303,8 @@ def resolve_colors(colors: Mapping | None) -> dict[str, str]:
     if colors is None:
         colors = {}
     if not isinstance(colors, Mapping):
-        raise SpecError(f"'colors' must be a mapping {{slot: colour}}, got {shown(colors)} "
-                        f"({kind_of(colors)}) (slots: {', '.join(SLOTS)})")
+        raise SpecError(f"'colors' must be a mapping {{slot: colour}}, got {described(colors)}"
+                        f" (slots: {', '.join(SLOTS)})")
     colors = dict(colors)
     for slot in colors:
         if slot not in SLOTS:
@@ -345,7 +345,7 @@ def _param_number(cat: str, key: str, v: Any) -> float:
     """A parameter value as a float: ints and floats only (not bools, strings, null, lists); a JSON integer too big
     for a float is out of range."""
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise SpecError(f"{cat} parameter '{key}' must be a number, got {shown(v)} ({kind_of(v)}) "
+        raise SpecError(f"{cat} parameter '{key}' must be a number, got {described(v)} "
                         f"({PARAM_RANGES})")
     try:
         return float(v)
@@ -360,8 +360,7 @@ def validate_params(raw: Any) -> dict[str, tuple[float, float, float, float]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise SpecError(f"'params' must be a mapping {{category: {{scale, dx, dy, stretch}}}}, got {shown(raw)} "
-                        f"({kind_of(raw)})")
+        raise SpecError(f"'params' must be a mapping {{category: {{scale, dx, dy, stretch}}}}, got {described(raw)}")
     out = {}
     for cat, p in raw.items():
         if cat not in CATEGORIES:
@@ -370,8 +369,7 @@ def validate_params(raw: Any) -> dict[str, tuple[float, float, float, float]]:
         if p is None:
             continue
         if not isinstance(p, Mapping):
-            raise SpecError(f"{cat} params must be a mapping {{scale, dx, dy, stretch}}, got {shown(p)} "
-                            f"({kind_of(p)})")
+            raise SpecError(f"{cat} params must be a mapping {{scale, dx, dy, stretch}}, got {described(p)}")
         if not p:
             continue
         for k in p:
