@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .errors import MemojiError
 
-__all__ = ["OutputPathError", "check_stem", "safe_name", "inside", "ensure_writable_dir", "MAX_STEM"]
+__all__ = ["OutputPathError", "check_stem", "safe_name", "inside", "ensure_writable_dir", "check_output_file",
+           "MAX_STEM"]
 
 MAX_STEM = 120
 _STEM = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
@@ -71,3 +72,16 @@ def ensure_writable_dir(folder: str | os.PathLike) -> Path:
         where = exc.filename if exc.filename and str(exc.filename) != str(d) else d
         raise OutputPathError(f"cannot write in output folder {d}: {reason} ({where})") from None
     return d
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """``path`` if it can be an output file: not a folder, and no file where one of its folders should be."""
+    p = Path(path)
+    if p.is_dir():
+        raise OutputPathError(f"output {p} is a folder: name a file")
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputPathError(f"cannot write {p}: {parent} is a file, not a folder")
+            break
+    return p

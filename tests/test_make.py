@@ -135,3 +135,52 @@ def test_cli_make_bad_photo_one_line(tmp_path):
     assert res.exit_code == 2
     assert res.stderr.strip() == f"Error: cannot read image {bad}: not an image file (JPEG, PNG, WebP, TIFF, BMP …)"
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("name", ["../../x", "/abs/path", "a/b", "..", ".hidden", ""])
+def test_cli_name_can_never_leave_the_output_folder(tmp_path, obama_path, name):
+    res = CliRunner().invoke(main, ["make", str(obama_path), "-o", str(tmp_path / "out"), "--name", name])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("Error: --name ") and "is not a plain file name" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) in ([], ["out"])
+
+
+def test_everything_that_needs_no_photo_is_checked_before_analysis(tmp_path, obama_path, monkeypatch):
+    import importlib
+    import sys
+
+    def no_analysis(*a, **k):
+        raise AssertionError("analysis started before the request was checked")
+
+    importlib.import_module("assembler.analyze")
+    monkeypatch.setattr(sys.modules["assembler.analyze"], "get_analyzer", no_analysis)
+    cases = [
+        (["--override", "hair=curley_07"], 2, "unknown hair part 'curley_07'"),
+        (["--override", "hair_color=##abcdef"], 2, "bad hair colour '##abcdef'"),
+        (["--override", "wings=yes"], 2, "unknown override 'wings'"),
+        (["--face-index", "-1"], 2, "-1 is not in the range x>=0"),
+        (["--classifier", "resnext50-celeba", "--classifier-weights", str(tmp_path / "no_run")], 4, "no_run"),
+        (["--method", "best"], 2, "'best' is not one of 'search'"),
+    ]
+    for extra, code, text in cases:
+        res = CliRunner().invoke(main, ["make", str(obama_path), "-o", str(tmp_path / "out"), *extra])
+        assert res.exit_code == code, (extra, res.stderr)
+        assert text in res.stderr and len(res.stderr.strip().splitlines()) == 1, (extra, res.stderr)
+    (tmp_path / "file").write_text("x")
+    res = CliRunner().invoke(main, ["make", str(obama_path), "-o", str(tmp_path / "file")])
+    assert res.exit_code == 2 and "is a file" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    with pytest.raises(FaceIndexError, match="face_index must be 0"):
+        assembler.make(obama_path, face_index=-1)
+
+
+def test_a_group_photo_says_which_face_was_used(tmp_path, data_dir):
+    a, b = Image.open(data_dir / "obama.jpg").convert("RGB"), Image.open(data_dir / "biden2.jpg").convert("RGB")
+    b = b.resize((round(b.width * a.height * 0.7 / b.height), round(a.height * 0.7)))
+    group = Image.new("RGB", (a.width + b.width, a.height), (255, 255, 255))
+    group.paste(a, (0, 0))
+    group.paste(b, (a.width, a.height - b.height))
+    group.save(tmp_path / "group.jpg", quality=95)
+    res = CliRunner().invoke(main, ["make", str(tmp_path / "group.jpg"), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert f"{tmp_path / 'group.jpg'}: used face 1 of 2 found (the largest; --face-index picks another)" in res.stdout

@@ -32,12 +32,13 @@ def analyze_command(photo: Path, json_out: Path | None, draw: Path | None, max_f
     from index.vector import atomic_write
 
     from ..io import load_image
+    from ..outputs import check_output_file
 
     if draw is not None:
         _check_image_suffix(draw, "--draw")
     for target in (json_out, draw):
-        if target is not None and target.parent.exists() and not target.parent.is_dir():
-            raise click.BadParameter(f"{target.parent} is a file, not a folder", param_hint="--json/--draw")
+        if target is not None:
+            check_output_file(target)
     faces = analyze(photo, max_faces=max_faces)
     for face in faces:
         if face.measurements is not None:

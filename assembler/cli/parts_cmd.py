@@ -2,12 +2,10 @@
 ``memoji render RECIPE.json -o out.png``."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ..errors import MemojiError
 from . import main
 
 
@@ -47,21 +45,27 @@ def parts_gallery(output: Path, cell: int) -> None:
 
 
 @main.command("render")
-@click.argument("recipe", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .png or .svg.")
+              help="Output file; the suffix picks the format: .png, .svg, .webp, .jpg.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="Output size in pixels.")
-@click.option("--background", default=None, help="Background colour (#rrggbb or a clothes palette name); "
+@click.option("--background", default=None, help="Background colour (#rgb, #rrggbb or a clothes palette name); "
                                                   "default transparent.")
 def render_command(recipe: Path, output: Path, size: int, background: str | None) -> None:
     """Render RECIPE.json (parts, colours, params) to an image."""
     from parts_library import render
+    from parts_library.palettes import parse_color
+    from parts_library.renderer import output_format
 
-    try:
-        spec = json.loads(recipe.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise MemojiError(f"cannot read recipe {recipe}: not valid JSON ({err})") from None
-    fmt = "svg" if output.suffix.lower() == ".svg" else "png"
-    result = render(spec, size=size, fmt=fmt, background=background)
+    from ..outputs import check_output_file
+    from ..recipe import read_recipe_file
+
+    fmt = output_format(output)  # an unknown suffix is refused before any work
+    if background is not None:
+        background = parse_color(background, "clothes")
+    check_output_file(output)
+    spec = read_recipe_file(recipe)
+    result = render(spec, size=size, fmt="svg" if fmt == "svg" else "png", background=background)
+    output.parent.mkdir(parents=True, exist_ok=True)
     result.save(output)
     click.echo(f"wrote {output} ({size}x{size} {fmt})")
