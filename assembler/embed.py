@@ -10,12 +10,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import MissingDependencyError
+from .errors import MissingDependencyError, ModelFileError, UnknownNameError, did_you_mean
 from .landmarks import DLIB_HOW_TO_GET
 from .registry import Registry
-from .weights import resolve_weight
+from .weights import load_error, resolve_weight
 
-__all__ = ["Embedder", "EMBEDDERS", "create_embedder", "l2_normalize"]
+__all__ = ["Embedder", "EMBEDDERS", "create_embedder", "l2_normalize", "check_embedder_weights"]
+
+RESNET_WHAT = "dlib face-recognition ResNet"
+FACENET_WHAT = "facenet-vggface2 InceptionResnetV1"
+FACENET_HOW_TO_GET = ("pass weights=PATH to a state-dict file (.pt) of facenet-pytorch's InceptionResnetV1 "
+                      "(e.g. 20180402-114759-vggface2.pt)")
+
+
+def _resnet_weights(weights=None):
+    return resolve_weight(
+        RESNET_WHAT, user_path=weights, env_var="MEMOJI_DLIB_RESNET",
+        packaged=[("face_recognition_models", ("models", "dlib_face_recognition_resnet_model_v1.dat"))],
+        how_to_get=DLIB_HOW_TO_GET,
+    )
+
+
+def _facenet_weights(weights=None):
+    return resolve_weight(FACENET_WHAT, user_path=weights, env_var="MEMOJI_FACENET_WEIGHTS",
+                          how_to_get=FACENET_HOW_TO_GET)
 
 EMBEDDERS: Registry["Embedder"] = Registry("embedder")
 
@@ -42,14 +60,13 @@ class DlibResNetEmbedder(Embedder):
     def __init__(self, weights: str | None = None, num_jitters: int = 0):
         import dlib
 
-        path = resolve_weight(
-            "dlib face-recognition ResNet", user_path=weights, env_var="MEMOJI_DLIB_RESNET",
-            packaged=[("face_recognition_models", ("models", "dlib_face_recognition_resnet_model_v1.dat"))],
-            how_to_get=DLIB_HOW_TO_GET,
-        )
+        path = _resnet_weights(weights)
         self.weights = str(path)
         self.num_jitters = num_jitters
-        self._model = dlib.face_recognition_model_v1(self.weights)
+        try:
+            self._model = dlib.face_recognition_model_v1(self.weights)
+        except (RuntimeError, MemoryError) as exc:  # dlib: "An error occurred while trying to read …"
+            raise load_error(RESNET_WHAT, self.weights, exc, DLIB_HOW_TO_GET) from None
 
     def embed(self, image: np.ndarray, landmarks68: np.ndarray) -> np.ndarray:
         import dlib
@@ -80,16 +97,20 @@ class FacenetEmbedder(Embedder):
             raise MissingDependencyError(
                 "facenet-vggface2 needs facenet-pytorch: pip install --no-deps facenet-pytorch==2.6.0"
             ) from exc
-        path = resolve_weight(
-            "facenet-vggface2 InceptionResnetV1", user_path=weights, env_var="MEMOJI_FACENET_WEIGHTS",
-            how_to_get="pass weights=PATH to a state-dict file (.pt) of facenet-pytorch's "
-            "InceptionResnetV1 (e.g. 20180402-114759-vggface2.pt)",
-        )
+        path = _facenet_weights(weights)
         self.weights = str(path)
-        state = torch.load(self.weights, map_location="cpu", weights_only=True)
-        n_classes = state["logits.weight"].shape[0] if "logits.weight" in state else None
-        self._model = InceptionResnetV1(pretrained=None, classify=False, num_classes=n_classes).eval().to(device)
-        self._model.load_state_dict(state, strict=n_classes is not None)
+        try:
+            state = torch.load(self.weights, map_location="cpu", weights_only=True)
+            if not isinstance(state, dict):
+                raise ModelFileError(f"cannot load {FACENET_WHAT} weights {self.weights}: it holds a "
+                                     f"{type(state).__name__}, not a state dict; {FACENET_HOW_TO_GET}")
+            n_classes = state["logits.weight"].shape[0] if "logits.weight" in state else None
+            self._model = InceptionResnetV1(pretrained=None, classify=False, num_classes=n_classes).eval().to(device)
+            self._model.load_state_dict(state, strict=n_classes is not None)
+        except ModelFileError:
+            raise
+        except Exception as exc:  # torch: UnpicklingError, RuntimeError (size mismatch, truncated zip) …
+            raise load_error(FACENET_WHAT, self.weights, exc, FACENET_HOW_TO_GET) from None
         self.device = device
 
     def crop(self, image: np.ndarray, landmarks68: np.ndarray) -> np.ndarray:
@@ -121,6 +142,40 @@ def _dlib_resnet(**kwargs) -> Embedder:
 @EMBEDDERS.register("facenet-vggface2")
 def _facenet(**kwargs) -> Embedder:
     return FacenetEmbedder(**kwargs)
+
+
+def check_embedder_weights(name: str = "dlib-resnet128", weights=None, *, load: bool = False):
+    """Check an identity embedder's weight file without analysing anything: the path it would use (argument →
+    its environment variable → packaged) exists and is a non-empty regular file (milliseconds; for the judge also
+    that the running opencv can load its graph, see :func:`assembler.judge.check_judge`). ``load=True`` builds the
+    backend, which catches a corrupt or truncated file. Returns the path.
+
+    Raises :class:`UnknownNameError` (exit 2), :class:`ModelFileNotFoundError` / :class:`ModelFileError` (exit 4),
+    :class:`MissingDependencyError` (exit 5)."""
+    if name not in EMBEDDERS:
+        import importlib
+
+        importlib.import_module(".judge", __package__)
+    if name not in EMBEDDERS:
+        raise UnknownNameError(f"unknown embedder '{name}'{did_you_mean(name, EMBEDDERS.names())} "
+                               f"(registered: {', '.join(EMBEDDERS.names())})")
+    kwargs = {"weights": weights} if weights is not None else {}
+    if load:
+        return create_embedder(name, **kwargs).weights
+    if name == "dlib-resnet128":
+        return _resnet_weights(weights)
+    if name == "facenet-vggface2":
+        import importlib.util
+
+        if importlib.util.find_spec("facenet_pytorch") is None or importlib.util.find_spec("torch") is None:
+            raise MissingDependencyError(
+                "facenet-vggface2 needs facenet-pytorch: pip install --no-deps facenet-pytorch==2.6.0")
+        return _facenet_weights(weights)
+    from .judge import JUDGE_NAME, check_judge
+
+    if name == JUDGE_NAME:
+        return check_judge(weights)
+    return create_embedder(name, **kwargs).weights  # a backend registered elsewhere: build it
 
 
 def create_embedder(name: str = "dlib-resnet128", **kwargs) -> Embedder:

