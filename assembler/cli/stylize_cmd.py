@@ -1,7 +1,7 @@
 """``memoji stylize IMAGE_OR_RECIPE --config stylize.toml -o out.png``."""
 from __future__ import annotations
 
-import json
+import io
 from pathlib import Path
 
 import click
@@ -20,7 +20,7 @@ class _SvgRender:
 
 def render_recipe_svg(path: Path, size: int) -> _SvgRender:
     """Render a recipe JSON to SVG through ``parts_library.render`` (imported only here)."""
-    from ..errors import ImageReadError, MissingDependencyError
+    from ..errors import MissingDependencyError
 
     try:
         from parts_library import render
@@ -29,10 +29,9 @@ def render_recipe_svg(path: Path, size: int) -> _SvgRender:
     if render is None or not callable(render):
         raise MissingDependencyError("stylizing a recipe needs parts_library.render, which this install does not "
                                      "have: pass a rendered PNG instead")
-    try:
-        recipe = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ImageReadError(f"cannot read recipe {path}: {str(err).splitlines()[0]}") from None
+    from ..recipe import read_recipe_file
+
+    recipe = read_recipe_file(path)
     rendered = render(recipe, size=size, fmt="svg")
     svg = getattr(rendered, "data", rendered)
     if isinstance(svg, bytes):
@@ -81,6 +80,14 @@ def stylize_command(source: Path, config_path: Path | None, output: Path | None,
             specs.append({"path": path, "scale": float(scale)} if scale else {"path": item})
         overrides["loras"] = specs
     config = StylizeConfig.load(config_path, **overrides)
+    from parts_library.renderer import output_format
+
+    from ..outputs import check_output_file
+
+    for target in (output, control_out):
+        if target is not None:
+            output_format(target)
+            check_output_file(target)
     if source.suffix.lower() == ".json":
         item = render_recipe_svg(source, config.size)
     else:
@@ -92,12 +99,12 @@ def stylize_command(source: Path, config_path: Path | None, output: Path | None,
     stylizer = Stylizer(config)
     if control_out is not None:
         control_out.parent.mkdir(parents=True, exist_ok=True)
-        stylizer.control_for(item).save(control_out)
+        _save_image(stylizer.control_for(item), control_out)
         click.echo(f"wrote {control_out}")
     picture = stylizer(item)
     output = output or source.with_name(f"{source.stem}_stylized.png")
     output.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(output)
+    _save_image(picture, output)
     click.echo(f"wrote {output} ({picture.width}x{picture.height}, {config.num_steps} steps, "
                f"{stylizer.device.type}, {str(stylizer.dtype).removeprefix('torch.')})")
 
@@ -111,3 +118,18 @@ def _has_scale(item: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _save_image(image, path: Path) -> None:
+    """A PIL image written in its suffix's format, atomically, with the umask's mode."""
+    from index.vector import atomic_write
+    from parts_library.renderer import encode_image, output_format
+
+    fmt = output_format(path)
+    if fmt == "png":  # keep the picture's own mode (a stylized image is RGB)
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        data = buf.getvalue()
+    else:
+        data = encode_image(image, fmt)
+    atomic_write(path, data)
