@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from assembler.io import display_path
 from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, shown
 
 from . import frame
@@ -170,7 +171,7 @@ def _format_of_suffix(suffix: str, path=None) -> str:
         return OUTPUT_FORMATS[key]
     if key[1:] in OUTPUT_FORMATS.values():  # "jpeg", "png" … given as a format name
         return key[1:]
-    what = f"cannot write {shown(str(path), 80)}: " if path is not None else ""
+    what = f"cannot write {display_path(path)}: " if path is not None else ""
     told = f"unknown image format {shown(suffix)}" if key else "no file suffix to tell the image format"
     raise OutputFormatError(f"{what}{told} (formats: {', '.join(OUTPUT_FORMATS)})")
 
@@ -292,8 +293,9 @@ def _parts(spec: Mapping, lib: PartsLibrary) -> dict[str, str]:
 
 
 def _color_value(v: Any) -> Any:
-    if isinstance(v, Mapping):  # {"name": ..., "hex": ...} rows
-        v = v.get("name") or v.get("hex")
+    if isinstance(v, Mapping):  # {"name": ..., "hex": ...} rows; any other object is refused by parse_color
+        inner = v.get("name") or v.get("hex")
+        return v if inner is None else inner
     return v
 
 
