@@ -25,6 +25,7 @@ def eval_command(directory: Path, out: Path, methods: str, exclude: str, seed: i
     identity retrieval, attribute agreement and timings, per method."""
     from ..errors import UnknownNameError, did_you_mean
     from ..evaluate import METHODS, evaluate
+    from ..outputs import ensure_writable_dir
 
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     for m in chosen:
@@ -32,6 +33,7 @@ def eval_command(directory: Path, out: Path, methods: str, exclude: str, seed: i
             raise UnknownNameError(f"unknown method '{m}'{did_you_mean(m, METHODS)} (methods: {', '.join(METHODS)})")
     if not chosen:
         raise click.UsageError("--methods is empty")
+    ensure_writable_dir(out)  # before minutes of evaluation
     report = evaluate(directory, chosen, seed=seed, detect=not no_detect, progress=not quiet,
                       exclude=[e.strip() for e in exclude.split(",") if e.strip()], avatar_dir=out / "avatars")
     paths = report.save(out)

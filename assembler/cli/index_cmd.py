@@ -106,8 +106,13 @@ def build_command(n_avatars: int, out: Path | None, embedder: str, size: int, se
     from index import PartIndex, default_index_dir
     from parts_library import load_library
 
+    from ..outputs import ensure_writable_dir
+
     lib = load_library()
     out = out if out is not None else default_index_dir()
+    for folder in (out, identity_out):
+        if folder is not None:
+            ensure_writable_dir(folder)  # before minutes of rendering
     t = time.perf_counter()
     parts = PartIndex.build(lib)
     parts.save(out)
