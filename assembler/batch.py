@@ -358,8 +358,9 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
     out = ensure_writable_dir(out_dir)
     if stylize is not None:
         from .stylize import load_config
+        from .stylize.loader import check_files
 
-        load_config(stylize)  # a bad config fails here, not once per row
+        check_files(load_config(stylize))  # a bad config or model path fails here, not once per row
     with _FolderLock(out):
         earlier = _read_progress(out) if resume else {}
         done = {k: r for k, r in earlier.items() if r.get("status") == "ok"}

@@ -77,6 +77,20 @@ def check_model_path(what: str, path: str | os.PathLike, marker: str) -> tuple[s
     return "file", p
 
 
+def check_files(cfg: StylizeConfig) -> None:
+    """Check every model path the config (or its environment variables) names, without loading anything: a batch
+    or ``make --stylize`` reports a missing or broken file before the first photo is analysed."""
+    require_diffusers()
+    if not _path_of(cfg, "base"):
+        raise StylizeConfigError("stylize needs a base model: set base = '/path/to/sdxl' (a diffusers folder or a "
+                                 f".safetensors checkpoint) in the config, or ${_ENV['base']}")
+    for what, marker in (("base", "model_index.json"), ("refiner", "model_index.json"),
+                         ("controlnet", "config.json"), ("vae", "config.json")):
+        path = _path_of(cfg, what)
+        if path:
+            check_model_path("base model" if what == "base" else what, path, marker)
+
+
 def _config_folder(what: str, user: str | None, packaged: str | None, marker: str) -> str:
     if user:
         kind, p = check_model_path(f"{what} config", user, marker)
