@@ -120,6 +120,11 @@ def check_request(*, method: str = "search", size: int = 512, face_index: int = 
         raise FaceIndexError(f"face_index must be 0 (the largest face) or more, got {face_index!r}")
     if photos is not None and not photos:
         raise ImageReadError("no photo given")
+    from .io import check_regular_file
+
+    for photo in photos or ():
+        if isinstance(photo, (str, os.PathLike)):  # a missing or unreadable file is reported before models load
+            check_regular_file(photo, what="image", error=ImageReadError)
     check_overrides(overrides or {})
 
 

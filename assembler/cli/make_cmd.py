@@ -45,7 +45,7 @@ def make_command(photos, out_dir, size, overrides, method, face_index, classifie
 
     parsed = parse_overrides(overrides)
     stem = check_stem(name) if name is not None else _photo_stem(photos[0])
-    check_request(method=method, size=size, face_index=face_index, overrides=parsed)
+    check_request(method=method, size=size, face_index=face_index, photos=list(photos), overrides=parsed)
     ensure_writable_dir(out_dir)
     avatar = make(list(photos), size=size, method=method, face_index=face_index, classifier=classifier,
                   classifier_weights=str(classifier_weights) if classifier_weights else None,
