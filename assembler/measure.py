@@ -42,7 +42,7 @@ from parts_library.descriptors import (facial_hair_descriptor, glasses_descripto
 from .geometry import apply_affine, warp_to_canonical
 from .records import FaceRecord
 
-__all__ = ["measure_face", "WORK_SIZE", "monk_from_lab", "ita_degrees", "hair_color_name", "hair_family_probs",
+__all__ = ["measure_face", "learned_hair", "WORK_SIZE", "monk_from_lab", "ita_degrees", "hair_color_name", "hair_family_probs",
            "linear_to_srgb", "srgb_to_linear"]
 
 WORK_SIZE = 256  # working resolution of the canonical frame
@@ -55,6 +55,9 @@ _TYPICAL_SCENE = np.array([1.37, 1.0, 0.90])
 _TYPICAL_SCLERA = np.array([1.40, 1.0, 0.90])
 _TYPICAL_TEETH = np.array([1.28, 1.0, 0.80])
 _TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "mean": 0.18, "high": 0.44}
+_REF_WEIGHTS = {"grey": 1.0, "sclera": 1.5, "teeth": 1.0}  # weights of the illuminant's references
+_GREY_AGREE = 0.25  # log-chromaticity distance between the scene's grey-world and the face's white references
+#                             at which the grey-world's weight halves
 _CAST_STRENGTH = 1.0  # grey-world and the white references are linear statistics: a cast cancels exactly
 _EXPOSURE_STRENGTH = 1.0
 _CAST_LIMIT = (0.5, 2.0)
@@ -200,14 +203,28 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     refs = _white_refs(ctx)
 
     # chromaticity: weighted geometric mean of each reference's deviation from its typical chromaticity
-    logs, weights = [np.log(grey / grey[1] / _TYPICAL_SCENE)], [1.0]
+    def chroma_log(v, typical):
+        d = np.log(v / v[1] / typical)
+        return d - d.mean()
+
+    face_logs, face_w = [], []
     if "sclera" in refs:
-        logs.append(np.log(refs["sclera"] / refs["sclera"][1] / _TYPICAL_SCLERA))
-        weights.append(1.5)
+        face_logs.append(chroma_log(refs["sclera"], _TYPICAL_SCLERA))
+        face_w.append(_REF_WEIGHTS["sclera"])
     if "teeth" in refs:
-        logs.append(np.log(refs["teeth"] / refs["teeth"][1] / _TYPICAL_TEETH))
-        weights.append(1.0)
-    cast = np.exp(np.average(np.array(logs), axis=0, weights=weights))
+        face_logs.append(chroma_log(refs["teeth"], _TYPICAL_TEETH))
+        face_w.append(_REF_WEIGHTS["teeth"])
+    grey_log = chroma_log(grey, _TYPICAL_SCENE)
+    w_grey = _REF_WEIGHTS["grey"]
+    disagreement = 0.0
+    if face_logs:
+        # the face's white references are lit by the light that lights the skin; the scene's grey-world also sees a
+        # coloured backdrop or a coloured wall (a blue studio backdrop reads as a strong blue "cast"). Where the two
+        # disagree, the scene is not grey: its weight falls off with the disagreement.
+        face_mean = np.average(np.array(face_logs), axis=0, weights=face_w)
+        disagreement = float(np.linalg.norm(grey_log - face_mean))
+        w_grey /= 1.0 + (disagreement / _GREY_AGREE) ** 2
+    cast = np.exp(np.average(np.array([grey_log] + face_logs), axis=0, weights=[w_grey] + face_w))
     cast /= np.exp(np.log(cast).mean())  # chromatic only: geometric mean 1
     gains = np.clip(cast ** -_CAST_STRENGTH, *_CAST_LIMIT)
     grayscale = bool(np.abs(np.log(grey / grey[1])).max() < 0.01 and _is_grayscale(ctx.rgb))
@@ -225,6 +242,7 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
         rest_exposure = _scene_level(y_all[rest]) ** -_EXPOSURE_STRENGTH if not rest.all() else 1.0
         exposure = float(np.clip(max(exposure, rest_exposure), 0.25, 1.0))
     return {"gains": gains.astype(np.float32), "exposure": exposure, "references": sorted(refs),
+            "grey_disagreement": disagreement, "grey_weight": float(w_grey),
             "grey_world": grey, "scene_mean": y_mean, "scene_high": y_hi, "level": level,
             "backdrop": float(backdrop.mean()), "grayscale": grayscale}
 
@@ -275,6 +293,9 @@ _MONK_T = 0.0
 _SKIN_CLIP = 240  # sRGB level from which a skin pixel counts as clipped
 _SKIN_CLIP_KEEP = 0.15  # ... and is dropped while this fraction of its patch remains
 _GRAY_BELOW_SKIN = 40.0  # achromatic hair this many L* darker than the skin is named black, not grey
+_HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules below (not by swatch distance)
+_BLONDE_MIN_L, _BLONDE_REL_SKIN = 44.0, 0.55  # blonde: at least this L*, and this fraction of the skin's L*
+_RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
 _HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
 _SEED_DROP = 0.8  # IOD above the brows that hair grown from the seed must reach down to (else the seed is lowered)
 _SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
@@ -351,8 +372,17 @@ def _shadowed_cheek(lab: np.ndarray, patches: dict[str, np.ndarray]) -> str | No
     return dark if lightness[lit] - lightness[dark] > _SIDE_LIGHT_DL else None
 
 
-def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any]) -> dict[str, Any]:
+def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any],
+                 skin_prob: np.ndarray | None = None) -> dict[str, Any]:
+    """Skin colour → Monk tone and ITA from the cheek, forehead and nose patches. ``skin_prob``: a learned
+    segmenter's skin probability in the working frame; a patch keeps only its skin pixels (fringe, glasses rims,
+    beard edges leave) while at least half of it remains."""
     patches = _skin_patches(ctx)
+    if skin_prob is not None:
+        is_skin = skin_prob >= 0.5
+        for name, m in patches.items():
+            if (m & is_skin).sum() >= max(10, 0.5 * m.sum()):
+                patches[name] = m & is_skin
     # clipped pixels (any channel saturated in the photo) have lost their chromaticity: leave them out while
     # enough others remain
     unclipped = ctx.rgb.max(axis=-1) < _SKIN_CLIP
@@ -652,6 +682,14 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black"} | greys
+    if skin_l is not None and chroma >= _HAIR_VIVID_C and 5.0 <= hue <= 110.0:
+        # clearly chromatic natural hair, judged against the face as a viewer does (both in the same normalised
+        # photo, so exposure cancels): strongly saturated and reddish is red; light against the skin is blonde.
+        # Swatch distances alone named studio-lit blonde hair light brown and red hair brown (docs/eval_labels.md).
+        if (chroma >= _RED_C and hue <= _RED_HUE + 10.0) or (chroma >= _RED_C_WARM and hue <= _RED_HUE):
+            return {"red"}
+        if lab[0] >= _BLONDE_MIN_L and lab[0] >= _BLONDE_REL_SKIN * skin_l:
+            return {"blonde"}
     if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if chroma < 18.0:
@@ -723,7 +761,11 @@ def _robust_mode(px: np.ndarray) -> np.ndarray:
     return np.median(near, axis=0)
 
 
-def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any]) -> dict[str, Any]:
+def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any],
+                 learned: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Hair mask, colour and shape. ``learned``: the head-connected hair of a learned segmenter
+    (:func:`learned_hair`); when it is plausible its mask joins the colour model's near the skull, and its length
+    and colour replace the colour model's."""
     mask_s, info = hair_mask(ctx, lab, skin, gray=bool(illum.get("grayscale")))
     mask = cv2.resize(mask_s.astype(np.uint8), ctx.shape, interpolation=cv2.INTER_NEAREST).astype(bool)
     geo = _head_geometry(ctx)
@@ -732,6 +774,15 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     cx, cy = geo["centre"]
     ax, ay = geo["axes"]
     skull = _ellipse(shape, (cx, cy), (ax, ay))
+    use_learned = learned is not None and learned.get("plausible")
+    if use_learned:
+        # the network finds long, light and curly hair the colour model misses, but often misses short, slicked
+        # or buzzed hair that the colour model finds on the skull: keep the colour model's hair on and just around
+        # the skull only
+        near = _ellipse(shape, (cx, cy - 0.1 * _IOD), (ax * 1.15, ay * 1.05)) & (ys < geo["eye_y"])
+        mask = (learned["_mask_work"] | (mask & near)) & ~_poly(shape, _face_polygon(ctx)) & ctx.valid
+        mask_s = cv2.resize(mask.astype(np.uint8), mask_s.shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
+        info = dict(info, connected=None)
     brow_y = geo["brow_y"]
     crown_all = skull & (ys < brow_y - 0.95 * _IOD)
     crown = crown_all & ctx.valid
@@ -749,12 +800,21 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     upper = core & (ys < geo["eye_y"])
     if upper.sum() >= 50:
         core = upper
-    if core.sum() >= 15:
+    if use_learned and learned.get("lab") is not None:
+        hair_lab = np.asarray(learned["lab"], np.float64)
+        skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
+        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l)
+        # (the segmenter's crop has a fixed size: the photo's own resolution sets how much its pixels can say)
+        out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
+                   color_confidence=cconf * float(np.clip(learned["core_pixels"] / 300.0, 0.2, 1.0))
+                   * float(np.clip(ctx.face_px / 40.0, 0.25, 1.0)))
+    elif core.sum() >= 15:
         hair_lab = _robust_mode(lab[core])
         skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
         name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l)
         out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
-                   color_confidence=cconf * float(np.clip(core.sum() / 300.0, 0.2, 1.0)))
+                   color_confidence=cconf * float(np.clip(core.sum() / 300.0, 0.2, 1.0))
+                   * float(np.clip(ctx.face_px / 40.0, 0.25, 1.0)))
     else:
         out.update(lab=None, hex=None, color=None, family=None, color_confidence=0.0)
 
@@ -794,17 +854,161 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         length, bald, receding = None, None, None  # the top of the head is outside the photo: unknown, not bald
     elif crown_cov < 0.15 and area < 0.6:
         length = "bald"
+    elif use_learned and learned.get("length") is not None:
+        length = learned["length"]
     elif length_iod < 0.9:
         length = "short"
     elif length_iod < chin_iod + 0.35:
         length = "medium"
     else:
         length = "long"
+    if use_learned:
+        out.update(length_source="learned", length_below_chin_iod=learned.get("below_chin_iod"),
+                   length_lower_bound=bool(learned.get("lower_bound")), shoulder_iod=learned.get("shoulder_iod"))
+    out["segmenter"] = None if learned is None else learned.get("backend")
+    out["learned_plausible"] = None if learned is None else bool(learned.get("plausible"))
     out.update(length=length, length_iod=float(length_iod), volume=float(np.clip(volume * 1.6, 0, 1)),
                fringe=float(np.clip((fringe - 0.15) / 0.5, 0, 1)), fringe_coverage=fringe,
                hairline_iod=hairline, crown_skin=crown_skin, crown_seen=crown_seen, bald=bald, receding=receding,
                curl=_curl(ctx, core))
     return out
+
+
+# hair from a learned segmenter: in the segmenter's own crop (photo-aligned, so hair hangs straight down in it and
+# long hair below the canonical frame's bottom is still seen), then warped into the working frame
+_LEARNED_SIZE = 256  # working resolution of the segmenter's crop
+_HEAD_KEEP = (1.25, 1.1)  # hair components must reach this enlargement of the skull ellipse, above the mouth
+_SHORT_ABOVE_CHIN = 0.8  # IOD: hair ending higher than this above the chin is short (above the ear lobes)
+_LONG_BELOW_SHOULDER = 0.2  # IOD: hair reaching this far below the shoulder line is long
+_SHOULDER = 1.3  # IOD below the chin: the shoulder line beside the neck (anatomical)
+
+
+def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]) -> dict[str, Any]:
+    """Head-connected hair of a :class:`~assembler.segment.Segmentation`: its mask in the working frame, its length
+    class against the chin and the shoulders, and its colour from the bright half of the eroded core
+    (illumination-normalised Lab). ``plausible`` is False when there is no hair above the forehead or most of the
+    hair is far from the head (the README's failure modes): then the colour model decides."""
+    n = _LEARNED_SIZE
+    prob = cv2.resize(seg.probs["hair"], (n, n), interpolation=cv2.INTER_AREA)
+    valid = cv2.resize(seg.valid.astype(np.uint8), (n, n), interpolation=cv2.INTER_NEAREST).astype(bool)
+    k = n / seg.size
+    to_small = np.array([[k, 0, 0.5 * k - 0.5], [0, k, 0.5 * k - 0.5], [0, 0, 1.0]])
+    photo_to = (to_small @ np.vstack([seg.photo_to_crop(), [0, 0, 1]]))[:2]
+    lm = apply_affine(photo_to, np.asarray(face.landmarks, np.float64))
+    le, re_ = lm[36:42].mean(axis=0), lm[42:48].mean(axis=0)
+    iod = float(np.linalg.norm(re_ - le))
+    eye_y = float((le[1] + re_[1]) / 2)
+    brow_y = float(lm[17:27, 1].mean())
+    chin_y = float(lm[8, 1])
+    mouth_y = float(lm[48:60, 1].mean())
+    cx = float((lm[0, 0] + lm[16, 0]) / 2)
+    jaw_w = float(np.linalg.norm(lm[16] - lm[0]))
+    ax, ay = 0.56 * jaw_w + 0.08 * iod, 2.15 * iod
+    shape = (n, n)
+    ys, xs = np.mgrid[0:n, 0:n]
+    hair = (prob >= 0.5) & valid
+    head = _ellipse(shape, (cx, eye_y + 0.15 * iod), (ax * _HEAD_KEEP[0], ay * _HEAD_KEEP[1])) & (ys < mouth_y)
+    face_poly = np.vstack([lm[0:17], lm[26:16:-1] - [0, 0.08 * iod]])
+    hair &= ~_poly(shape, face_poly)
+    count, lbl, stats, _ = cv2.connectedComponentsWithStats(hair.astype(np.uint8), connectivity=8)
+    touching = np.bincount(lbl[head], minlength=count)
+    keep = [c for c in range(1, count) if touching[c] >= max(3, 0.02 * iod ** 2)]
+    conn = np.isin(lbl, keep) if keep else np.zeros(shape, bool)
+    out: dict[str, Any] = {"backend": seg.backend, "plausible": False, "length": None, "lab": None,
+                           "core_pixels": 0, "lower_bound": False}
+    total = float(conn.sum())
+    # guards: hair above the forehead, and most of the hair near the head
+    top = (np.abs(xs - cx) < 0.8 * iod) & (ys < brow_y - 0.2 * iod) & (ys > brow_y - 2.6 * iod)
+    above = float(conn[top].mean()) if top.any() else 0.0
+    near = _ellipse(shape, (cx, eye_y + 0.6 * iod), (ax * 2.2, 4.5 * iod))
+    near_frac = float(conn[near].sum() / total) if total else 0.0
+    crown = _ellipse(shape, (cx, eye_y + 0.15 * iod), (ax, ay)) & (ys < brow_y - 0.75 * iod) & valid
+    skin_p = cv2.resize(seg.probs["skin"], (n, n), interpolation=cv2.INTER_AREA)
+    out.update(hair_above_forehead=above, near_fraction=near_frac, area_iod2=total / iod ** 2,
+               crown_hair=float(conn[crown].mean()) if crown.any() else None,
+               crown_skin=float((skin_p[crown] >= 0.5).mean()) if crown.any() else None)
+    out["plausible"] = bool(total >= 0.3 * iod ** 2 and above >= 0.15 and near_frac >= 0.6)
+    # warp the head-connected hair into the working frame (for the silhouette, fringe, crown)
+    a = np.vstack([np.asarray(face.align_matrix, np.float64) * _S, [0, 0, 1]])
+    to_work = (a @ np.linalg.inv(np.vstack([photo_to, [0, 0, 1]])))[:2]
+    out["_mask_work"] = cv2.warpAffine(conn.astype(np.uint8), to_work, (WORK_SIZE, WORK_SIZE),
+                                       flags=cv2.INTER_NEAREST) > 0
+    out["_mask_crop"] = conn
+    if not total:
+        return out
+    # length: the lowest row with some hair beside or below the face, against the chin and the shoulder line
+    # (a beard joined to the sideburns is not hair length: below the mouth, within the jaw's width, it is left out)
+    beard_zone = (ys > mouth_y) & (np.abs(xs - cx) < 0.6 * jaw_w) & (ys < chin_y + 1.0 * iod)
+    wide = conn & (np.abs(xs - cx) < 2.6 * iod) & ~beard_zone
+    rows = np.flatnonzero(wide.sum(axis=1) >= max(2, 0.08 * iod))
+    if rows.size:
+        bottom = float(rows.max())
+        last_valid = np.flatnonzero(valid.any(axis=1))
+        out["lower_bound"] = bool(last_valid.size and bottom >= last_valid.max() - 2)
+        seen = _shoulder_line(seg, n, xs, ys, cx, chin_y, iod, valid)
+        out["shoulder_seen_iod"] = None if seen is None else (seen - chin_y) / iod  # evidence only: hair over the
+        # shoulders and collars move the clothes' top edge, so the line itself is anatomical
+        shoulder = chin_y + _SHOULDER * iod
+        out["below_chin_iod"] = (bottom - chin_y) / iod
+        if bottom < chin_y - _SHORT_ABOVE_CHIN * iod:
+            out["length"] = "short"
+        elif bottom < shoulder + _LONG_BELOW_SHOULDER * iod:
+            out["length"] = "medium"
+        else:
+            out["length"] = "long"
+    # colour: the bright half of the eroded core (shadows and edges make the plain median too dark), in the same
+    # illumination-normalised Lab as the skin
+    core = cv2.erode(conn.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if core.sum() < 30:
+        core = conn
+    crop = cv2.resize(seg.info["crop"], (n, n), interpolation=cv2.INTER_AREA) if "crop" in seg.info else None
+    if crop is not None and core.sum() >= 15:
+        lin = srgb_to_linear(crop[core]) * (illum["gains"] * illum["exposure"])
+        px = cv2.cvtColor(linear_to_srgb(lin).reshape(-1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab)[:, 0]
+        lo, hi = np.percentile(px[:, 0], [50, 95])
+        bright = px[(px[:, 0] >= lo) & (px[:, 0] <= hi)]
+        if len(bright) < 10:
+            bright = px
+        out["lab"] = np.median(bright, axis=0).astype(np.float32)
+        out["core_pixels"] = int(core.sum())
+    return out
+
+
+def _shoulder_line(seg, n, xs, ys, cx, chin_y, iod, valid) -> float | None:
+    """Row of the shoulders in the segmenter's crop (``n`` px): the median top of the clothes (or of the skin, for
+    bare shoulders) in two columns 1.3–2.3 IOD beside the face centre, below the chin. None when not seen."""
+    clothes = seg.probs.get("clothes")
+    if clothes is None:
+        return None
+    body = cv2.resize(np.maximum(clothes, seg.probs["skin"]), (n, n), interpolation=cv2.INTER_AREA) >= 0.5
+    tops = []
+    for sign in (-1, 1):
+        cols = [int(round(cx + sign * d * iod)) for d in np.linspace(1.3, 2.3, 5)]
+        for c in cols:
+            if not 0 <= c < n:
+                continue
+            r0 = int(max(0, chin_y))
+            col = body[r0:, c] & valid[r0:, c]
+            hit = np.flatnonzero(col)
+            if hit.size:
+                tops.append(r0 + hit[0])
+    if len(tops) < 3:
+        return None
+    return float(np.median(tops))
+
+
+def skin_likeness(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> np.ndarray:
+    """0/1 map (working frame) of pixels with the face's skin colour inside the face and neck region: the
+    colour heuristic's skin 'segmentation'."""
+    out = np.zeros(ctx.shape, np.float32)
+    if skin.get("lab") is None:
+        return out
+    ref = np.asarray(skin["lab"], np.float32)
+    close = (np.linalg.norm(lab[..., 1:] - ref[1:], axis=-1) < 7) & (np.abs(lab[..., 0] - ref[0]) < 22)
+    region = _poly(ctx.shape, _face_polygon(ctx, brow_lift=0.6))
+    out[close & region & ctx.valid] = 1.0
+    return out
+
 
 
 def _curl(ctx: _Ctx, mask: np.ndarray) -> float | None:
@@ -1005,11 +1209,32 @@ def _normalised(image: np.ndarray, face: FaceRecord) -> tuple[_Ctx, dict[str, An
     return ctx, illum, lab
 
 
-def measure_face(image: np.ndarray, face: FaceRecord) -> dict[str, Any]:
-    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in."""
+DEFAULT_SEGMENTER = "pan-skin-hair"
+
+
+def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAULT_SEGMENTER) -> dict[str, Any]:
+    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in.
+
+    ``segmenter``: a :mod:`assembler.segment` backend name or instance whose skin and hair masks the skin and hair
+    measurements use (default ``pan-skin-hair``); ``"color-heuristic"`` (or None) measures from the colour models
+    alone."""
     ctx, illum, lab = _normalised(image, face)
-    skin = measure_skin(ctx, lab, illum)
-    hair = measure_hair(ctx, lab, skin, illum)
+    seg = None
+    if segmenter is not None and segmenter != "color-heuristic":
+        from .segment import Segmenter, get_segmenter
+
+        seg_backend = segmenter if isinstance(segmenter, Segmenter) else get_segmenter(segmenter)
+        if seg_backend.name != "color-heuristic":
+            seg = seg_backend.segment(image, face)
+    skin_prob = None
+    if seg is not None:
+        skin_prob = seg.in_frame("skin", np.asarray(face.align_matrix, np.float64) * _S, WORK_SIZE)
+    skin = measure_skin(ctx, lab, illum, skin_prob=skin_prob)
+    learned = None if seg is None else learned_hair(image, face, seg, illum)
+    hair = measure_hair(ctx, lab, skin, illum, learned=learned)
+    if learned is not None:
+        hair["_learned_mask"] = learned["_mask_work"]
+        hair["learned"] = {k: v for k, v in learned.items() if not k.startswith("_")}
     facial = measure_facial_hair(ctx, lab, skin)
     glasses = measure_glasses(ctx, skin)
     thickness = brow_thickness(ctx, lab, skin)

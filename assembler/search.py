@@ -44,9 +44,13 @@ DESCRIPTOR_CATEGORIES = ("face", "eyes", "brows", "nose", "mouth", "hair", "faci
 OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
 # order in which the joint search revisits categories: what changes a face's identity most first
 SEARCH_ORDER = ("hair", "face", "eyes", "brows", "nose", "mouth", "facial_hair", "glasses")
-HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long")
-# hair length classes a measured class allows: one step either way, except that short hair never grows to medium
-HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {2, 3, 4}, 4: {3, 4}}
+HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long", "tied")
+# hair length classes a measured class allows. The learned hair mask measures length against the chin and the
+# shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
+# or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
+# bun) is drawn tied
+HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
+TIED_TAGS = {"ponytail", "bun", "man_bun"}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
 STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
 CURLY_TEXTURES = {"coily", "afro", "locs"}
@@ -182,6 +186,8 @@ def fit_face(face_id: str, target: np.ndarray) -> dict[str, float]:
 
 def _hair_length_class(part) -> int | None:
     tags = set(part.tags)
+    if tags & TIED_TAGS:
+        return HAIR_LENGTHS.index("tied")
     found = [i for i, t in enumerate(HAIR_LENGTHS) if t in tags]
     if ("balding" in tags or "receding" in tags) and not found:
         found.append(HAIR_LENGTHS.index("short"))

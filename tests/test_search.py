@@ -75,7 +75,7 @@ def test_measured_beard_and_glasses_are_drawn():
     assert hair_tags & {"long", "medium"}
 
 
-@pytest.mark.parametrize("length", ["bald", "short", "medium", "long"])
+@pytest.mark.parametrize("length", ["bald", "short", "medium", "long", "tied"])
 def test_hair_length_constraint(length):
     from assembler.search import HAIR_LENGTH_OK, HAIR_LENGTHS, _hair_length_class
 
@@ -86,7 +86,9 @@ def test_hair_length_constraint(length):
     want = HAIR_LENGTHS.index(length)
     for p in ok:
         have = _hair_length_class(p)
-        assert have is None or (abs(have - want) <= 1 and have in HAIR_LENGTH_OK[want]), (p.id, p.tags)
+        assert have is None or have in HAIR_LENGTH_OK[want], (p.id, p.tags)
+        if length == "long":
+            assert have == HAIR_LENGTHS.index("long"), "long hair is drawn long (no bob, no ponytail)"
         if length == "short":
             assert have != HAIR_LENGTHS.index("medium"), "short hair never gets a medium-length part"
         if length in ("medium", "long"):

@@ -1,0 +1,1 @@
+"""Model files vendored as package data, each folder with its licence."""

@@ -1,0 +1,1 @@
+"""Vendored PAN skin/clothes/hair segmentation network (MIT, see LICENSE here)."""
