@@ -28,7 +28,7 @@ import shutil
 import struct
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Case", "build_corpus", "case_list", "DATA"]

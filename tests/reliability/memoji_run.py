@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["memoji_cmd", "cli_env", "Run", "run_cli", "start_cli", "finish", "kill_group", "snapshot",
-           "descendants", "read_results", "unneutralise", "image_format", "FORMULA_START"]
+           "descendants", "cmdline", "read_results", "unneutralise", "image_format", "FORMULA_START"]
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -41,6 +42,7 @@ class Run:
     stderr: str
     seconds: float
     hung: bool
+    cpu: float = 0.0  # CPU seconds (user + system) of the command and the children it waited for
 
     @property
     def err_lines(self) -> list[str]:
@@ -75,9 +77,19 @@ def finish(proc: subprocess.Popen, timeout: float, t0: float) -> Run:
     return Run(None if hung else proc.returncode, dec(out), dec(err), seconds, hung)
 
 
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_cli(argv: list[str], cwd, env: dict[str, str], timeout: float, prefix: list[str] | None = None) -> Run:
+    """Run ``memoji ARGV`` to its end; ``Run.cpu`` is its CPU time, which other load on the machine does not
+    inflate (the caller must not reap other children meanwhile)."""
+    cpu0 = _children_cpu()
     t0 = time.monotonic()
-    return finish(start_cli(argv, cwd, env, prefix), timeout, t0)
+    run = finish(start_cli(argv, cwd, env, prefix), timeout, t0)
+    run.cpu = _children_cpu() - cpu0
+    return run
 
 
 def snapshot(*roots: Path) -> dict[str, tuple[int, int, int]]:

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from memoji_run import (cli_env, cmdline, descendants, finish, image_format, kill_group, read_results,  # noqa: E402
+from memoji_run import (cli_env, cmdline, descendants, finish, image_format, read_results,  # noqa: E402
                         start_cli, unneutralise)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
