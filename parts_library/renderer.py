@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from assembler.io import display_path
 from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, shown
+from assembler.io import display_path
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library

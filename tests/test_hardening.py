@@ -248,6 +248,13 @@ def test_recipe_structure_errors():
         assert _one_line(info.value) == message
 
 
+def test_one_schema_version():
+    import assembler.recipe
+    import parts_library.renderer
+
+    assert parts_library.renderer.SCHEMA_VERSION == assembler.recipe.SCHEMA_VERSION == 1
+
+
 def test_valid_recipes_still_load_and_unknown_keys_are_fine():
     rec = Recipe.from_dict(dict(RECIPE, params=None, extra={"anything": [1, 2]}, notes="hi"))
     assert rec.params == {} and rec.parts == SPEC["parts"]
