@@ -25,7 +25,7 @@ from assembler.io import display_path
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
-from .palettes import SLOT_PALETTE, lip_for_skin, parse_color
+from .palettes import SLOT_PALETTE, lip_for_skin, parse_color  # noqa: F401 (SLOT_PALETTE: re-exported)
 from .svg import PLACEHOLDER, slot_colors
 
 __all__ = ["render", "compose_svg", "RenderResult", "SpecError", "SLOTS", "DEFAULT_COLORS", "LAYER_ORDER",

@@ -195,7 +195,9 @@ def test_cli_parts_list_and_render(tmp_path):
     assert "Error: unknown hair part 'curley_01'; did you mean 'curly_01'?" in res.output
     recipe.write_text("{not json")
     res = runner.invoke(main, ["render", str(recipe), "-o", str(out)])
-    assert res.exit_code == 1 and "not valid JSON" in res.output
+    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
+        f"Error: cannot read recipe {recipe}: not valid JSON (Expecting property name enclosed in double quotes at "
+        "line 1 column 2)"]
 
 
 def test_gallery_shows_parts_and_palettes(tmp_path):
