@@ -100,3 +100,14 @@ def test_array_inputs_and_modes():
     assert load_image(sixteen).max() == 255
     with pytest.raises(ImageReadError):
         load_image(np.zeros((64, 64, 7), np.uint8))
+
+
+def test_new_error_classes_and_exit_codes():
+    from assembler.errors import ColorError, InputFileError, ModelFileError, OutputFormatError, described, shown
+
+    assert [c.exit_code for c in (ColorError, InputFileError, ModelFileError, OutputFormatError)] == [2, 2, 4, 2]
+    assert issubclass(ColorError, ValueError) and issubclass(OutputFormatError, ValueError)
+    assert shown("x" * 100) == "'" + "x" * 38 + "…" and shown("a\nb") == "'a\\nb'"
+    assert shown(10**5000) == "<int>"  # too long for repr: never a traceback while wording an error
+    assert [described(v) for v in (None, True, 5, "s", [1], {})] == [
+        "null", "true", "5 (a number)", "'s' (a string)", "[1] (a list)", "{} (an object)"]
