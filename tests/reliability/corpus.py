@@ -552,6 +552,36 @@ def case_list(p: dict[str, str]) -> list[Case]:
         add(id, "weights", ["eval", p["evalset"], "-o", "out/eval", "--methods", "random", "--no-detect", "--quiet"],
             MODEL, env=(("MEMOJI_JUDGE_WEIGHTS", p[key]),))
 
+    # -- the other commands: their output paths and inputs are checked before any work ------------------------------
+    afile = (("file", "work/afile"),)
+    add("parts_list_unknown_category", "other", ["parts", "list", "tails"], BAD, allowed=())
+    add("parts_gallery_into_file_as_folder", "other", ["parts", "gallery", "-o", "afile/g.png"], OSERR, allowed=(),
+        prep=afile, fast=True)
+    add("parts_gallery_unknown_ext", "other", ["parts", "gallery", "-o", "out/g.unknownext"], BAD, fast=True,
+        absent=("out/g.unknownext",))
+    add("index_build_into_file_as_folder", "other", ["index", "build", "--out", "afile/idx"], OSERR, allowed=(),
+        prep=afile, fast=True)
+    add("index_info_on_a_file", "other", ["index", "info", "afile"], BAD_OR_OS, allowed=(), prep=afile)
+    add("eval_missing_folder", "other", ["eval", p["missing_jpg"] + "_dir", "-o", "out/eval"], BAD_OR_OS, fast=True)
+    add("eval_out_file_as_folder", "other", ["eval", p["evalset"], "-o", "afile/ev", "--methods", "random"], OSERR,
+        allowed=(), prep=afile, fast=True)
+    add("eval_unknown_method", "other", ["eval", p["evalset"], "-o", "out/eval", "--methods", "magic"], BAD,
+        fast=True)
+    # (stylize and train import diffusers / timm, several CPU seconds, before they look at a path: not held to fast)
+    add("stylize_recipe_fifo", "other", ["stylize", p["rec_fifo"], "-o", "out/s.png"], {2, 4, 5, 6})
+    add("stylize_no_config", "other", ["stylize", o, "-o", "out/s.png"], {2, 4, 5})
+    add("stylize_garbage_config", "other", ["stylize", o, "-c", p["stylize_garbage"], "-o", "out/s.png"], {2, 5})
+    add("stylize_unknown_ext", "other", ["stylize", o, "-o", "out/s.unknownext"], {2, 4, 5},
+        absent=("out/s.unknownext",))
+    add("train_classifier_missing_root", "other", ["train-classifier", "--celeba-root", p["missing_jpg"] + "_dir",
+                                                   "--out", "out/run"], BAD_OR_OS)
+    add("batch_stylize_missing_file", "batch", ["batch", p["csv_ok"], "-o", "out", "--stylize", p["w_missing"]],
+        {2, 4, 6}, fast=True)
+    make_opt("make_name_300_chars", ["--name", "x" * 300], {0, 2, 6})
+    add("render_name_300_chars", "render", ["render", r, "-o", "out/" + "x" * 300 + ".png"], BAD_OR_OS)
+    add("render_into_new_nested_folder", "render", ["render", r, "-o", "out/new/deeper/a.png"], {0, 6},
+        outputs=(("out/new/deeper/a.png", "png"),))
+
     # -- the command line itself -------------------------------------------------------------------------------------
     add("cli_unknown_command", "cli", ["frobnicate"], BAD, allowed=())
     add("cli_render_no_args", "cli", ["render"], BAD, allowed=())
