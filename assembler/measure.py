@@ -58,6 +58,8 @@ _TYPICAL_Y = {"sclera": 0.27, "teeth": 0.49, "mean": 0.18, "high": 0.44}
 _REF_WEIGHTS = {"grey": 1.0, "sclera": 1.5, "teeth": 1.0}  # weights of the illuminant's references
 _GREY_AGREE = 0.25  # log-chromaticity distance between the scene's grey-world and the face's white references
 #                             at which the grey-world's weight halves
+_EXPOSURE_SKIPS: tuple[str, ...] = ()  # segmenter classes left out of the exposure estimate (skin, hair, clothes:
+#                                        no net change on the labelled photos, docs/eval_labels.md; off)
 _CAST_STRENGTH = 1.0  # grey-world and the white references are linear statistics: a cast cancels exactly
 _EXPOSURE_STRENGTH = 1.0
 _CAST_LIMIT = (0.5, 2.0)
@@ -186,13 +188,28 @@ def _white_refs(ctx: _Ctx) -> dict[str, np.ndarray]:
     return refs
 
 
-def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
-    """Per-channel gains (linear RGB) that remove the colour cast and part of the exposure error."""
+def estimate_illumination(image: np.ndarray, ctx: _Ctx, seg=None) -> dict[str, Any]:
+    """Per-channel gains (linear RGB) that remove the colour cast and part of the exposure error. ``seg``: a
+    :class:`~assembler.segment.Segmentation` of the face; its person pixels (see :data:`_EXPOSURE_SKIPS`) are left
+    out of the exposure estimate."""
     h, w = image.shape[:2]
     step = max(1, int(np.sqrt(h * w / 60000)))
     grid = srgb_to_linear(image[::step, ::step])
     everything = grid.reshape(-1, 3)
     y_all = _luma(everything)
+    y_exposure = y_all
+    if seg is not None and _EXPOSURE_SKIPS:
+        to_grid = np.array([[1.0 / step, 0, 0.5 / step - 0.5], [0, 1.0 / step, 0.5 / step - 0.5]])
+        gh, gw = grid.shape[:2]
+        person = np.zeros((gh, gw), bool)
+        for cls in _EXPOSURE_SKIPS:
+            p = seg.in_frame(cls, to_grid, (gw, gh))
+            if p is not None:
+                person |= p >= 0.5
+        if (~person).mean() >= 0.2:
+            # a dark-skinned face in a dark suit makes the scene darker than typical without any change of light;
+            # counted in, the exposure gain brightened exactly the people it should not
+            y_exposure = y_all[~person.ravel()]
     y_mean, y_hi = float(y_all.mean()), float(np.percentile(y_all, 90))
     backdrop = _backdrop(grid).ravel()
     rest = ~backdrop if (~backdrop).sum() >= 0.1 * len(backdrop) else np.ones_like(backdrop)
@@ -234,7 +251,7 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx) -> dict[str, Any]:
     # exposure: the photo's mean and bright end (90th percentile) against their typical levels. Face references
     # (sclera, teeth) would be closer to the skin's light but appear and disappear as they clip or the mouth
     # closes, which makes the result jump; the whole photo changes smoothly.
-    level = _scene_level(y_all)
+    level = _scene_level(y_exposure)
     exposure = float(np.clip(level ** -_EXPOSURE_STRENGTH, 0.25, 4.0))
     if exposure < 1.0 and backdrop.any():
         # a bright scene is often a bright backdrop (white wall, sky, studio paper) behind a face that the camera
@@ -296,6 +313,7 @@ _GRAY_BELOW_SKIN = 40.0  # achromatic hair this many L* darker than the skin is 
 _HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules below (not by swatch distance)
 _BLONDE_MIN_L, _BLONDE_REL_SKIN = 44.0, 0.55  # blonde: at least this L*, and this fraction of the skin's L*
 _RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
+_SKIN_LIKE_DE = 15.0  # ΔE*ab from the skin colour below which a hair colour is not judged by those rules
 _HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
 _SEED_DROP = 0.8  # IOD above the brows that hair grown from the seed must reach down to (else the seed is lowered)
 _SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
@@ -669,7 +687,8 @@ def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
     return float(np.sqrt((0.6 * (ref[0] - lab[0])) ** 2 + (0.4 * (c1 - c2)) ** 2 + (2.2 * d_hue) ** 2))
 
 
-def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None) -> set[str]:
+def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None,
+                   skin_lab: np.ndarray | None = None) -> set[str]:
     """Families a measured hair colour may be named from: the chromatic ones, or the achromatic ones when the photo is
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
     colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
@@ -682,7 +701,10 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black"} | greys
-    if skin_l is not None and chroma >= _HAIR_VIVID_C and 5.0 <= hue <= 110.0:
+    skin_like = skin_lab is not None and float(np.linalg.norm(np.asarray(skin_lab, np.float64) - lab)) < _SKIN_LIKE_DE
+    # (a "hair" colour this close to the face's skin is mostly skin — a bald crown, a high forehead — and no sign of
+    # red or blonde hair)
+    if skin_l is not None and not skin_like and chroma >= _HAIR_VIVID_C and 5.0 <= hue <= 110.0:
         # clearly chromatic natural hair, judged against the face as a viewer does (both in the same normalised
         # photo, so exposure cancels): strongly saturated and reddish is red; light against the skin is blonde.
         # Swatch distances alone named studio-lit blonde hair light brown and red hair brown (docs/eval_labels.md).
@@ -699,14 +721,15 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     return {"black", "brown", "red", "blonde", "vivid"}
 
 
-def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None) -> tuple[str, str, float]:
+def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None,
+                    skin_lab=None) -> tuple[str, str, float]:
     """Palette name, family and a confidence for a measured (normalised) hair colour in Lab. Low-chroma colours
     choose among the black / gray / white family only; vivid colours stay vivid (``skin_l``: see
     :func:`_hair_families`)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale, skin_l)
+    allowed = _hair_families(lab, grayscale, skin_l, skin_lab)
     best, best_d, second = None, np.inf, np.inf
     for sw in PALETTES["hair"].values():
         if sw.family not in allowed:
@@ -721,13 +744,13 @@ def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None
 
 
 def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0,
-                      skin_l: float | None = None) -> dict[str, float]:
+                      skin_l: float | None = None, skin_lab=None) -> dict[str, float]:
     """Soft assignment of a hair colour to the palette's families (black, brown, red, blonde, gray, white, vivid),
     from the same distances as :func:`hair_color_name` (softmin over swatches, summed per family)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale, skin_l)
+    allowed = _hair_families(lab, grayscale, skin_l, skin_lab)
     fams, ds = [], []
     for sw in PALETTES["hair"].values():
         if sw.family not in allowed:
@@ -803,7 +826,8 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     if use_learned and learned.get("lab") is not None:
         hair_lab = np.asarray(learned["lab"], np.float64)
         skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
-        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l)
+        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l,
+                                                skin_lab=skin.get("lab"))
         # (the segmenter's crop has a fixed size: the photo's own resolution sets how much its pixels can say)
         out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
                    color_confidence=cconf * float(np.clip(learned["core_pixels"] / 300.0, 0.2, 1.0))
@@ -811,7 +835,8 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     elif core.sum() >= 15:
         hair_lab = _robust_mode(lab[core])
         skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
-        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l)
+        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"], skin_l=skin_l,
+                                                skin_lab=skin.get("lab"))
         out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name, family=family,
                    color_confidence=cconf * float(np.clip(core.sum() / 300.0, 0.2, 1.0))
                    * float(np.clip(ctx.face_px / 40.0, 0.25, 1.0)))
@@ -908,8 +933,15 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
     ys, xs = np.mgrid[0:n, 0:n]
     hair = (prob >= 0.5) & valid
     head = _ellipse(shape, (cx, eye_y + 0.15 * iod), (ax * _HEAD_KEEP[0], ay * _HEAD_KEEP[1])) & (ys < mouth_y)
-    face_poly = np.vstack([lm[0:17], lm[26:16:-1] - [0, 0.08 * iod]])
-    hair &= ~_poly(shape, face_poly)
+    face_poly = _poly(shape, np.vstack([lm[0:17], lm[26:16:-1] - [0, 0.08 * iod]]))
+    # hair over the face's edges (long hair over the jaw) belongs to the head hair connected to the crown; a beard
+    # joined to the sideburns would too, so only the part above the mouth line or off the chin counts as head hair
+    count, lbl = cv2.connectedComponents(hair.astype(np.uint8), connectivity=8)
+    outside = hair & ~face_poly
+    touching = np.bincount(lbl[outside & head], minlength=count)
+    over_face = np.isin(lbl, [c for c in range(1, count) if touching[c] >= max(3, 0.02 * iod ** 2)]) & face_poly
+    over_face &= np.abs(xs - float(lm[8, 0])) > 0.35 * jaw_w  # the jaw's sides, not the chin
+    hair = outside
     count, lbl, stats, _ = cv2.connectedComponentsWithStats(hair.astype(np.uint8), connectivity=8)
     touching = np.bincount(lbl[head], minlength=count)
     keep = [c for c in range(1, count) if touching[c] >= max(3, 0.02 * iod ** 2)]
@@ -934,6 +966,8 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
     out["_mask_work"] = cv2.warpAffine(conn.astype(np.uint8), to_work, (WORK_SIZE, WORK_SIZE),
                                        flags=cv2.INTER_NEAREST) > 0
     out["_mask_crop"] = conn
+    out["_over_face_work"] = cv2.warpAffine(over_face.astype(np.uint8), to_work, (WORK_SIZE, WORK_SIZE),
+                                            flags=cv2.INTER_NEAREST) > 0
     if not total:
         return out
     # length: the lowest row with some hair beside or below the face, against the chin and the shoulder line
@@ -1057,8 +1091,20 @@ def _sig(x: float) -> float:
     return float(1.0 / (1.0 + np.exp(-x)))
 
 
-def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> dict[str, Any]:
+_LIGHT_BEARD_L, _LIGHT_BEARD_C = 0.05, 0.35  # grey beard: at least this much lighter, and this much less chromatic
+
+
+def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
+                        head_hair: np.ndarray | None = None) -> dict[str, Any]:
+    """Stubble / moustache / beard / goatee from the lower face's darkness and texture against the cheek skin.
+    ``head_hair``: head hair that a learned segmenter found hanging over the face's edges (working frame); those
+    pixels are left out of the jaw and chin regions (long hair beside the jaw was read as a chinstrap)."""
     regions = _facial_regions(ctx)
+    if head_hair is not None:
+        for name, m in regions.items():
+            kept = m & ~head_hair
+            if kept.sum() >= max(8, 0.4 * m.sum()):
+                regions[name] = kept
     out: dict[str, Any] = {"_regions": regions}
     ref_mask = skin.get("_mask")
     if skin.get("lab") is None or ref_mask is None or ref_mask.sum() < 10:
@@ -1085,7 +1131,12 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> dic
     def score(f, dark0, tex0, tex_w):
         if f is None:
             return None
-        return _sig(7.0 * (f["dark"] - dark0) + tex_w * (f["texture"] - tex0))
+        p = _sig(7.0 * (f["dark"] - dark0) + tex_w * (f["texture"] - tex0))
+        # grey and white hair on darker skin is lighter than the skin and loses its chroma: against the skin model
+        # it is as different as dark hair, in the other direction (a lit chin on light skin keeps its chroma)
+        p_light = _sig(7.0 * (-f["dark"] - _LIGHT_BEARD_L) + 6.0 * (f["chroma_drop"] - _LIGHT_BEARD_C)
+                       + tex_w * (f["texture"] - tex0))
+        return max(p, p_light)
 
     # thresholds: relative darkness against the lit cheek (shading alone reaches ~0.3-0.4 under the lip and the
     # jaw) plus hair texture, chosen on the development photos (docs/attributes_agreement.md)
@@ -1200,11 +1251,11 @@ def brow_thickness(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any]) -> float | 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _normalised(image: np.ndarray, face: FaceRecord) -> tuple[_Ctx, dict[str, Any], np.ndarray]:
+def _normalised(image: np.ndarray, face: FaceRecord, seg=None) -> tuple[_Ctx, dict[str, Any], np.ndarray]:
     """The face's working context, the photo's illumination estimate and the illumination-normalised Lab image
     (working resolution): what every measurement reads."""
     ctx = _Ctx(image, face)
-    illum = estimate_illumination(image, ctx)
+    illum = estimate_illumination(image, ctx, seg)
     lab, _ = _normalised_lab(ctx, illum)
     return ctx, illum, lab
 
@@ -1218,7 +1269,6 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     ``segmenter``: a :mod:`assembler.segment` backend name or instance whose skin and hair masks the skin and hair
     measurements use (default ``pan-skin-hair``); ``"color-heuristic"`` (or None) measures from the colour models
     alone."""
-    ctx, illum, lab = _normalised(image, face)
     seg = None
     if segmenter is not None and segmenter != "color-heuristic":
         from .segment import Segmenter, get_segmenter
@@ -1226,6 +1276,7 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
         seg_backend = segmenter if isinstance(segmenter, Segmenter) else get_segmenter(segmenter)
         if seg_backend.name != "color-heuristic":
             seg = seg_backend.segment(image, face)
+    ctx, illum, lab = _normalised(image, face, seg)
     skin_prob = None
     if seg is not None:
         skin_prob = seg.in_frame("skin", np.asarray(face.align_matrix, np.float64) * _S, WORK_SIZE)
@@ -1235,7 +1286,7 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     if learned is not None:
         hair["_learned_mask"] = learned["_mask_work"]
         hair["learned"] = {k: v for k, v in learned.items() if not k.startswith("_")}
-    facial = measure_facial_hair(ctx, lab, skin)
+    facial = measure_facial_hair(ctx, lab, skin, head_hair=None if learned is None else learned["_over_face_work"])
     glasses = measure_glasses(ctx, skin)
     thickness = brow_thickness(ctx, lab, skin)
 

@@ -116,7 +116,7 @@ class MeasuredClassifier(AttributeClassifier):
             from assembler.measure import hair_family_probs
 
             skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
-            fam = hair_family_probs(hair["lab"], grayscale=gray, skin_l=skin_l)
+            fam = hair_family_probs(hair["lab"], grayscale=gray, skin_l=skin_l, skin_lab=skin.get("lab"))
             has_hair = 1.0 - float(bald or 0.0)
             for name, keys in (("Black_Hair", ("black",)), ("Brown_Hair", ("brown",)), ("Blond_Hair", ("blonde",)),
                                ("Gray_Hair", ("gray", "white"))):
