@@ -232,6 +232,9 @@ class StylizeConfig:
 
     # --------------------------------------------------------------------------------------------- checking
     def validate(self) -> None:
+        from parts_library.palettes import parse_color
+
+        self.background = parse_color(self.background, "background")  # the one colour parser: #rgb, #rrggbb, names
         for name, allowed in (("dtype", DTYPES), ("offload", OFFLOADS), ("mode", MODES),
                               ("refiner_handoff", HANDOFFS), ("control", CONTROLS)):
             value = getattr(self, name)
