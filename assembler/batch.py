@@ -29,6 +29,7 @@ import re
 import signal
 import threading
 import time
+import warnings
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,48 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
+
+
 def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line, cells) rows of the batch input: a UTF-8 CSV, a Parquet file (``.parquet``, every column
+    read as text; "line" is the row number + 1) or a folder of photos (one row per image file, id = its name)."""
+    if path.is_dir():
+        return _folder_table(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return _parquet_table(path)
+    return _csv_table(path)
+
+
+def _folder_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    photos = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
+    if not photos:
+        raise BatchInputError(f"batch folder {path} holds no photos ({', '.join(IMAGE_SUFFIXES)})")
+    return ["id", "photo"], [(n, [p.stem, p.name]) for n, p in enumerate(photos, start=2)]
+
+
+def _parquet_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("reading Parquet needs pyarrow: pip install 'memoji-assembler[distributed]'") \
+            from None
+    from .io import check_regular_file
+
+    check_regular_file(path, what="batch Parquet file", error=BatchInputError)
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError …: all mean "not a usable Parquet file"
+        raise BatchInputError(f"cannot read batch Parquet file {path}: {' '.join(str(exc).split())[:200]}") from None
+    header = [str(c).strip() for c in table.column_names]
+    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    rows = [(n + 2, ["" if c[n] is None else str(c[n]) for c in cols]) for n in range(table.num_rows)]
+    return header, rows
+
+
+def _csv_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (line, cells) rows of a UTF-8 CSV; one :class:`BatchInputError` line for an unusable file."""
     try:
         st = path.stat()
@@ -141,7 +183,8 @@ def read_rows(csv_path: str | os.PathLike) -> list[dict[str, Any]]:
         job["name"] = name
         job["key"] = row_id if not job["error"] else f"{row_id}@line{n}"  # the progress key: unique per row
         photos = [rec[c].strip() for c in photo_cols if rec.get(c, "").strip()]
-        job["photos"] = [str(p if Path(p).is_absolute() else (path.parent / p)) for p in photos]
+        # absolute, so a worker with another working folder (a Ray actor) finds the same file
+        job["photos"] = [os.path.abspath(p if Path(p).is_absolute() else (path.parent / p)) for p in photos]
         if not photos and not job["error"]:
             job["error"] = f"line {n}: no photo"
         job["overrides"] = {c: (None if rec[c].strip().lower() == "none" else rec[c].strip())
@@ -341,18 +384,120 @@ def _run_pool(todo: list[dict[str, Any]], workers: int, initargs: tuple, record,
                     proc.kill()
 
 
+ENGINES = ("local", "ray")
+RESULT_FORMATS = ("csv", "parquet")
+
+
+def _write_results_parquet(out_dir: Path, rows: list[dict[str, Any]], done: dict[str, dict[str, Any]]) -> Path:
+    """results.parquet: the same rows and columns as results.csv (text cells as they are, no formula guard)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from index.vector import atomic_write
+
+    recs = [done[j["key"]] for j in rows if j["key"] in done]
+    recs = list({r["key"]: r for r in recs}.values())
+    table = pa.table({k: [str(r.get(k, "")) for r in recs] for k in RESULT_COLUMNS})
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf)
+    path = out_dir / "results.parquet"
+    atomic_write(path, buf.getvalue().to_pybytes())
+    return path
+
+
+def _require_distributed(engine: str) -> None:
+    from .errors import MissingDependencyError
+
+    try:
+        import pyarrow  # noqa: F401
+        if engine == "ray":
+            import ray  # noqa: F401
+            import ray.data  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(f"{'--engine ray' if engine == 'ray' else 'Parquet results'} needs the "
+                                     "distributed extra: pip install 'memoji-assembler[distributed]'") from None
+
+
+class _RayAvatarMaker:
+    """A Ray Data actor: loads the models once (the worker initialiser of the local engine), then makes one row
+    at a time with the same :func:`_process` as the local engine."""
+
+    def __init__(self, threads: int, size: int, stylize: str | None, out_dir: str, pooled: bool) -> None:
+        _init_worker(threads, size, stylize, out_dir, pooled)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        return {"record": [json.dumps(_process(json.loads(str(job)))) for job in batch["job"]]}
+
+
+def _run_ray(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, bar, *, address: str | None,
+             progress: bool) -> None:
+    """Rows through Ray Data: ``from_items`` → ``map_batches(_RayAvatarMaker, concurrency=workers)`` → streamed back
+    to this process, which records each row as it arrives (the same progress file and results as the local engine).
+
+    Fault tolerance: an actor that dies (SIGKILL, OOM) is restarted (``max_restarts=-1``, its constructor reloads
+    the models) and the row it was making is retried once (``max_task_retries=1``); a row that kills its actor
+    twice fails its block, which ``max_errored_blocks=-1`` lets the job survive, and is recorded here as failed.
+    One row per block, so a failed block is one row."""
+    import ray
+    from ray.data import DataContext
+
+    started = False
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+        if address:
+            ray.init(address=address, **kwargs)
+        else:
+            ray.init(num_cpus=max(workers, os.cpu_count() or 1), **kwargs)
+        started = True
+    ctx = DataContext.get_current()
+    saved = (ctx.max_errored_blocks, ctx.enable_progress_bars)
+    ctx.max_errored_blocks = -1
+    ctx.enable_progress_bars = progress
+    seen: set[str] = set()
+    try:
+        items = [{"job": json.dumps(job)} for job in todo]
+        ds = ray.data.from_items(items, override_num_blocks=len(items))
+        with warnings.catch_warnings():  # Ray 2.60 has no named parameter for these actor options yet
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+            ds = ds.map_batches(_RayAvatarMaker, fn_constructor_args=initargs, batch_size=1, concurrency=workers,
+                                num_cpus=1, max_restarts=-1, max_task_retries=1)
+        for row in ds.iter_rows():
+            rec = json.loads(row["record"])
+            record(rec)
+            seen.add(rec["key"])
+        for job in todo:
+            if job["key"] not in seen:
+                record(_died(job, 2))
+    finally:
+        ctx.max_errored_blocks, ctx.enable_progress_bars = saved
+        if started:
+            ray.shutdown()
+
+
 def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, workers: int = 1, resume: bool = False,
-              size: int = 512, stylize: str | None = None, progress: bool = True) -> dict[str, Any]:
+              size: int = 512, stylize: str | None = None, progress: bool = True, engine: str = "local",
+              address: str | None = None, results_format: str = "csv") -> dict[str, Any]:
     """Process every row; returns counts, the results path and the summary ``line`` the CLI prints.
 
-    With ``resume``, rows that succeeded in an earlier run of the same CSV into ``out_dir`` are kept and every
-    other row (failed or never finished) is made again."""
+    ``csv_path``: a CSV, a Parquet file or a folder of photos. With ``resume``, rows that succeeded in an earlier
+    run into ``out_dir`` are kept and every other row (failed or never finished) is made again. ``engine``:
+    ``local`` (a process pool on this machine) or ``ray`` (Ray Data actors, on a local Ray or the cluster at
+    ``address``); the engines share everything but how rows are scheduled. ``results_format``: ``csv`` (always
+    written) and optionally ``parquet`` (results.parquet beside it)."""
     from tqdm.auto import tqdm
 
     from index.vector import atomic_write
 
+    from .errors import UnknownNameError, did_you_mean
     from .make import check_request
 
+    if engine not in ENGINES:
+        raise UnknownNameError(f"unknown engine {engine!r}{did_you_mean(str(engine), ENGINES)} "
+                               f"(engines: {', '.join(ENGINES)})")
+    if results_format not in RESULT_FORMATS:
+        raise UnknownNameError(f"unknown results format {results_format!r} (formats: {', '.join(RESULT_FORMATS)})")
+    if engine == "ray" or results_format == "parquet":
+        _require_distributed(engine)
     check_request(size=size)
     rows = read_rows(csv_path)
     out = ensure_writable_dir(out_dir)
@@ -377,7 +522,7 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
                 last_results[0] = now
 
         threads = max(1, (os.cpu_count() or 1) // workers)
-        bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress)
+        bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress or engine == "ray")
         fh = open(out / PROGRESS, "a", encoding="utf-8")
         restore = _sigterm_as_interrupt()
         try:
@@ -392,7 +537,10 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
                 record(_process(job))
                 bar.update()
             runnable = [j for j in todo if not j.get("error")]
-            if runnable and workers == 1:
+            if runnable and engine == "ray":
+                _run_ray(runnable, workers, (threads, size, stylize, str(out.resolve()), True), record, bar,
+                         address=address, progress=progress)
+            elif runnable and workers == 1:
                 _init_worker(threads, size, stylize, str(out))
                 for job in runnable:
                     record(_process(job))
@@ -404,6 +552,8 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
             bar.close()
             fh.close()
             results = _write_results(out, rows, done)
+            if results_format == "parquet":
+                results = _write_results_parquet(out, rows, done)
     statuses = [done[j["key"]]["status"] for j in rows if j["key"] in done]
     ok, failed = statuses.count("ok"), statuses.count("error")
     line = (f"{ok} ok, {failed} failed, {skipped} kept from before ({len(rows)} rows); results: {results}"

@@ -74,7 +74,7 @@ def _photo_stem(photo: Path) -> str:
 
 
 @main.command("batch")
-@click.argument("csv_path", metavar="INPUT.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("csv_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder: one sub-folder per row id, and results.csv.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
@@ -83,16 +83,27 @@ def _photo_stem(photo: Path) -> str:
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True)
 @click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Stylize every avatar with this config (GPU).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: Ray Data actors (pip install 'memoji-assembler[distributed]').")
+@click.option("--address", default=None, metavar="auto|ray://HOST:PORT",
+              help="The Ray cluster to run on (default: start a local Ray with --workers actors).")
+@click.option("--results-format", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="parquet also writes results.parquet (results.csv is always written).")
 @click.pass_context
-def batch_command(ctx, csv_path, out_dir, workers, resume, size, stylize_config) -> None:
-    """Make avatars for every row of INPUT.csv (columns: id, photo[, photo2…][, override columns]).
+def batch_command(ctx, csv_path, out_dir, workers, resume, size, stylize_config, engine, address,
+                  results_format) -> None:
+    """Make avatars for every row of INPUT: a CSV (columns: id, photo[, photo2…][, override columns]), a Parquet
+    file with the same columns, or a folder of photos (one avatar each, named after the file).
 
     Exit code 0 when every row succeeded, 7 when the batch finished but some rows failed (see results.csv)."""
     from ..batch import run_batch
     from . import EXIT_ROWS_FAILED
 
+    if address and engine != "ray":
+        raise click.UsageError("--address needs --engine ray")
     summary = run_batch(csv_path, out_dir, workers=workers, resume=resume, size=size,
-                        stylize=str(stylize_config) if stylize_config else None)
+                        stylize=str(stylize_config) if stylize_config else None, engine=engine, address=address,
+                        results_format=results_format)
     click.echo(summary["line"])
     if summary["error"]:
         ctx.exit(EXIT_ROWS_FAILED)
