@@ -79,6 +79,10 @@ def check_regular_file(path, *, what: str = "file", max_bytes: int | None = None
     bad = _not_regular(st.st_mode)
     if bad:
         raise error(f"cannot read {what} {name}: {bad}")
+    if not os.access(path, os.R_OK):
+        err = error(f"cannot read {what} {name}: permission denied")
+        err.exit_code = 6  # the OS refused the path (see the CLI's exit codes)
+        raise err
     if max_bytes is not None and st.st_size > max_bytes:
         raise error(f"cannot read {what} {name}: it is {st.st_size / 1e6:.1f} MB, over the "
                     f"{max_bytes / 1e6:g} MB limit")

@@ -19,7 +19,7 @@ def _check_image_suffix(path: Path, option: str) -> None:
 
 
 @main.command("analyze")
-@click.argument("photo", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("photo", type=click.Path(dir_okay=False, readable=False, path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the face records (no pixels) as JSON.")
 @click.option("--draw", type=click.Path(dir_okay=False, path_type=Path), help="Write the photo with boxes, landmarks and regions drawn.")
 @click.option("--max-faces", type=click.IntRange(1, None), default=None,

@@ -20,7 +20,7 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
 
 
 @main.command("make")
-@click.argument("photos", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("photos", nargs=-1, required=True, type=click.Path(dir_okay=False, readable=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for avatar.png, avatar.svg and avatar.recipe.json.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="PNG size in pixels.")
@@ -34,7 +34,7 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
               help="Attribute backend: measured, resnext50-celeba, combined.")
 @click.option("--classifier-weights", type=click.Path(path_type=Path), default=None,
               help="Run folder of a trained classifier (for resnext50-celeba / combined).")
-@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, readable=False, path_type=Path), default=None,
               help="Stylize with SDXL using this TOML/JSON config (GPU).")
 @click.option("--name", default=None, help="File stem (default: the first photo's name).")
 def make_command(photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
@@ -81,7 +81,7 @@ def _photo_stem(photo: Path) -> str:
 @click.option("--resume", is_flag=True,
               help="Keep the rows already done in OUTDIR (after an interruption); rows that failed are tried again.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True)
-@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, readable=False, path_type=Path), default=None,
               help="Stylize every avatar with this config (GPU).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool here; ray: Ray Data actors (pip install 'memoji-assembler[distributed]').")

@@ -40,12 +40,18 @@ def parts_list(category: str | None, tags: tuple[str, ...]) -> None:
 def parts_gallery(output: Path, cell: int) -> None:
     """Write a contact sheet of every part on a neutral head and every palette swatch."""
     from parts_library import gallery
+    from parts_library.renderer import output_format
 
+    from ..outputs import check_output_file
+
+    if output_format(output) == "svg":  # checked before seconds of rendering
+        raise click.BadParameter(f"{output}: the gallery is a picture: use .png, .webp or .jpg", param_hint="-o")
+    check_output_file(output)
     click.echo(f"wrote {gallery(output, cell=cell)}")
 
 
 @main.command("render")
-@click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("recipe", type=click.Path(dir_okay=False, readable=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output file; the suffix picks the format: .png, .svg, .webp, .jpg.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="Output size in pixels.")

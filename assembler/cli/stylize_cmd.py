@@ -40,8 +40,8 @@ def render_recipe_svg(path: Path, size: int) -> _SvgRender:
 
 
 @main.command("stylize")
-@click.argument("source", metavar="IMAGE_OR_RECIPE", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("source", metavar="IMAGE_OR_RECIPE", type=click.Path(dir_okay=False, readable=False, path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="stylize.toml / .json with model paths and settings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Output PNG (default: <input>_stylized.png).")

@@ -199,9 +199,15 @@ class StylizeConfig:
         if isinstance(source, dict):
             return cls.from_dict(source, **overrides)
         path = Path(source).expanduser()
-        if not path.is_file():
+        if not path.exists():
             raise ModelFileNotFoundError(f"stylize config not found: {path} does not exist")
-        text = path.read_text(encoding="utf-8")
+        from ..io import read_regular_file
+
+        raw = read_regular_file(path, what="stylize config", max_bytes=1 << 20, error=StylizeConfigError)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise StylizeConfigError(f"cannot read stylize config {path}: not UTF-8 text (byte {err.start})") from None
         try:
             if path.suffix.lower() == ".json":
                 data = json.loads(text)
@@ -218,6 +224,8 @@ class StylizeConfig:
                 raise
             msg = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise StylizeConfigError(f"cannot read stylize config {path}: {msg}") from None
+        if not isinstance(data, dict):
+            raise StylizeConfigError(f"stylize config {path} must hold a table/object of settings")
         if "stylize" in data and isinstance(data["stylize"], dict):  # allow a [stylize] table
             data = data["stylize"]
         return cls.from_dict(_relative_to(data, path.parent), **overrides)
