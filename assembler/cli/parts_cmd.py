@@ -64,13 +64,15 @@ def render_command(recipe: Path, output: Path, size: int, background: str | None
     from parts_library.renderer import output_format
 
     from ..outputs import check_output_file
-    from ..recipe import read_recipe_file
+    from ..recipe import check_recipe_dict, read_recipe_file
 
     fmt = output_format(output)  # an unknown suffix is refused before any work
     if background is not None:
         background = parse_color(background, "clothes")
     check_output_file(output)
     spec = read_recipe_file(recipe)
+    if "schema_version" in spec:  # a saved recipe is checked as one; a bare render spec {"parts": …} is drawn as is
+        check_recipe_dict(spec, str(recipe))
     result = render(spec, size=size, fmt="svg" if fmt == "svg" else "png", background=background)
     output.parent.mkdir(parents=True, exist_ok=True)
     result.save(output)
