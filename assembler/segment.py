@@ -200,10 +200,15 @@ class PanSkinHairSegmenter(Segmenter):
             raise ModelFileNotFoundError(f"pan-skin-hair segmentation weights {self.weights} could not be "
                                          f"loaded ({type(exc).__name__}); {PAN_HOW_TO_GET}") from None
         self._pad = tuple(int(round(255 * m)) for m in self.mean)  # pads normalise to 0
+        levels = np.arange(256, dtype=np.float32) / 255.0
+        self._lut = [((levels - m) / s).astype(np.float32) for m, s in zip(self.mean, self.std)]
 
     def preprocess(self, crop: np.ndarray) -> np.ndarray:
-        x = (crop.astype(np.float32) / 255.0 - np.array(self.mean, np.float32)) / np.array(self.std, np.float32)
-        return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+        """RGB uint8 crop → the network's input (1, 3, H, W): 0..1, ImageNet mean/std (one table per channel)."""
+        x = np.empty((1, 3) + crop.shape[:2], np.float32)
+        for c in range(3):
+            np.take(self._lut[c], crop[..., c], out=x[0, c])
+        return x
 
     def segment(self, image: np.ndarray, face: FaceRecord) -> Segmentation:
         fh = face_height(face)

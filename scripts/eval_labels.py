@@ -195,7 +195,8 @@ def write_tag(tag: str, rows: list[dict], results: list[dict], meta: dict) -> Pa
     out = ROOT / "docs" / "eval_labels" / f"{tag}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
-        f.write(f"# commit {meta['commit']}, {meta['date']}, {meta['seconds']:.0f} s\n")
+        note = f"; {meta['note']}" if meta.get("note") else ""
+        f.write(f"# commit {meta['commit']}, {meta['date']}, {meta['seconds']:.0f} s{note}\n")
         w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
         w.writeheader()
         for row, res in zip(rows, results):
@@ -287,6 +288,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sheet", default=None, help="also write a contact sheet (photo | avatar) to this PNG")
     ap.add_argument("--only", default=None, help="only photos whose path contains this (no files written)")
+    ap.add_argument("--note", default="", help="one line on what this run measures (kept with its results)")
     args = ap.parse_args()
     faces = Path(args.faces)
     rows = load_labels(faces)
@@ -313,7 +315,7 @@ def main() -> None:
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "assembler", "classifiers"],
                            capture_output=True, text=True).stdout.strip()
     meta = {"commit": commit + ("+changes" if dirty else ""), "date": datetime.date.today().isoformat(),
-            "seconds": seconds}
+            "seconds": seconds, "note": args.note}
     write_tag(args.tag, todo, results, meta)
     (ROOT / "docs" / "eval_labels.md").write_text(render_md(rows))
     print((ROOT / "docs" / "eval_labels.md").read_text().split("\n## ")[0])
