@@ -50,6 +50,9 @@ HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long", "tied")
 # or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
 # bun) is drawn tied
 HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
+# ... and when the length is uncertain (the classifier flags ``hair_length_uncertain``: no plausible learned hair
+# mask, the colour model's guess): one step either way, tied hair next to short and long
+HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2, 5}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {2, 4, 5}}
 TIED_TAGS = {"ponytail", "bun", "man_bun"}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
 STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
@@ -220,7 +223,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
     if category == "hair":
         want = _measured_length(attrs)
         have = _hair_length_class(part)
-        if want is not None and have is not None and have not in HAIR_LENGTH_OK[want]:
+        ok = HAIR_LENGTH_WIDE if "hair_length_uncertain" in attrs.flags else HAIR_LENGTH_OK
+        if want is not None and have is not None and have not in ok[want]:
             return False
         if want is not None and want >= 2 and ("bald" in tags):
             return False

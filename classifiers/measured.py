@@ -88,6 +88,9 @@ class MeasuredClassifier(AttributeClassifier):
             attrs.hair_hex = hair.get("hex")
             attrs.hair_color_confidence = float(hair.get("color_confidence", 0.0)) * trust
         attrs.hair_length = hair.get("length")
+        if attrs.hair_length is not None and not hair.get("learned_plausible"):
+            # the colour model's length (no plausible learned hair mask): the search widens the allowed lengths
+            attrs.flags.append("hair_length_uncertain")
         attrs.hair_volume = hair.get("volume")
         attrs.hair_curl = hair.get("curl")
         attrs.fringe = _shrink(hair.get("fringe"), trust)

@@ -213,3 +213,16 @@ def test_features_are_sized_like_the_photo_but_not_moved_by_head_pitch():
     ev.landmarks = pitched
     rec = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
     assert all(rec.params[c]["dy"] == 0.0 for c in ("eyes", "brows", "nose", "mouth"))
+
+
+def test_uncertain_hair_length_widens_the_allowed_parts():
+    from assembler.search import HAIR_LENGTHS, _hair_length_class
+
+    lib = load_library()
+    sure = _attrs(hair_length="medium", bald=0.0)
+    unsure = _attrs(hair_length="medium", bald=0.0)
+    unsure.flags = ["hair_length_uncertain"]
+    got_sure = {_hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, sure)} - {None}
+    got_unsure = {_hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, unsure)} - {None}
+    assert got_sure == {HAIR_LENGTHS.index("medium")}
+    assert got_unsure == {HAIR_LENGTHS.index(n) for n in ("short", "medium", "long")}

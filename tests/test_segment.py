@@ -211,3 +211,14 @@ def test_measurements_use_the_learned_masks(faces, photos):
     assert old["hair"]["segmenter"] is None and "learned" not in old["hair"]
     biden = measure_face(photos["biden2"], faces["biden2"])
     assert biden["hair"]["family"] in ("gray", "white")
+
+
+def test_length_from_the_colour_model_is_flagged_uncertain(faces, photos):
+    from assembler.classify import classify
+    from assembler.measure import measure_face
+
+    face = copy.copy(faces["astronaut"])
+    assert "hair_length_uncertain" not in classify(face).flags  # a plausible learned mask
+    face.measurements = measure_face(photos["astronaut"], face, segmenter="color-heuristic")
+    face.attributes = None
+    assert "hair_length_uncertain" in classify(face).flags
