@@ -57,7 +57,7 @@ class Case:
     codes: frozenset[int]  # accepted exit codes
     env: tuple[tuple[str, str], ...] = ()
     allowed: tuple[str, ...] = ("out",)  # paths under {W} where new files may appear
-    prep: tuple[tuple[str, str], ...] = ()  # ("file"|"dir"|"ro"|"full", path under {R}) made before the run
+    prep: tuple[tuple[str, str], ...] = ()  # ("file"|"dir"|"ro"|"full"|"symlink", path under {R}) made first
     wrap: str | None = None  # "perm": run without root's permission bypass; "full": {W}/full is a 16 KiB tmpfs
     outputs: tuple[tuple[str, str], ...] = ()  # (glob under {W}, kind): must exist and be that format on exit 0
     absent: tuple[str, ...] = ()  # paths under {W} that must not exist afterwards
@@ -262,6 +262,8 @@ def _make_files(c: Path) -> dict[str, str]:
     put("rec_nested", "rec/nested.json", '{"parts": ' + "[" * depth + "]" * depth + "}")
     # a huge recipe: valid, with 48 MB of junk in one extra key
     put("rec_huge", "rec/huge.json", json.dumps({**valid, "junk": "x" * (48 << 20)}))
+    put("rec_utf8_bom", "rec/utf8_bom.json", "\ufeff" + json.dumps(valid))
+    put("rec_utf16", "rec/utf16.json", json.dumps(valid).encode("utf-16"))
     put("rec_bad_utf8", "rec/bad_utf8.json", json.dumps(valid).encode()[:-40] + b"\xff\xfe\xc3" + b"}" * 3)
     _mkfifo(c / "rec/fifo.json")
     p["rec_fifo"] = str(c / "rec/fifo.json")
@@ -298,6 +300,9 @@ def _make_files(c: Path) -> dict[str, str]:
         "part,obama.jpg,,curley_99\n")
     put("csv_nul", "csv/nul.csv", b"id,photo\nr\x001,obama.jpg\nr2,obama\x00.jpg\n")
     put("csv_bad_utf8", "csv/bad_utf8.csv", b"id,photo\nr\xff\xfe1,obama.jpg\n")
+    put("csv_excel", "csv/excel.csv", "\ufeffid,photo\r\nr1,obama.jpg\r\n")  # what Excel saves: BOM + CRLF
+    put("csv_semicolon", "csv/semicolon.csv", "id;photo\nr1;obama.jpg\n")
+    put("csv_5000_rows", "csv/rows_5000.csv", "id,photo\n" + "".join(f"m{i},missing_{i}.jpg\n" for i in range(5000)))
     put("csv_huge_cell", "csv/huge_cell.csv", "id,photo\nr1," + "a" * (10 << 20) + "\n")
     _mkfifo(c / "csv/fifo.csv")
     p["csv_fifo"] = str(c / "csv/fifo.csv")
@@ -407,6 +412,8 @@ def case_list(p: dict[str, str]) -> list[Case]:
                  "part_not_string", "schema_999", "nested", "bad_utf8"):
         render_rec(f"rec_{name}", f"rec_{name}", BAD, absent=("out/a.png",))
     render_rec("rec_params_null", "rec_params_null", {0, 2})
+    render_rec("rec_utf8_bom_ok", "rec_utf8_bom", OK, outputs=(("out/a.png", "png"),))
+    render_rec("rec_utf16", "rec_utf16", BAD, absent=("out/a.png",))
     render_rec("rec_color_script", "rec_color_script", BAD, absent=("out/a.png",), no_injection=True)
     add("rec_color_script_svg", "recipe", ["render", p["rec_color_script"], "-o", "out/a.svg"], BAD,
         absent=("out/a.svg",), no_injection=True)
@@ -435,6 +442,8 @@ def case_list(p: dict[str, str]) -> list[Case]:
         prep=(("full", "work/full"),), wrap="full")
     add("render_output_is_directory", "render", ["render", r, "-o", "out/d.png"], BAD_OR_OS,
         prep=(("dir", "work/out/d.png"),))
+    add("render_output_symlink_to_outside", "render", ["render", r, "-o", "out/a.png"], {0, 2, 6},
+        prep=(("file", "victim.png"), ("symlink", "work/out/a.png=>../../victim.png")))
     add("render_bg_injection_svg", "render", ["render", r, "-o", "out/a.svg", "--background", INJECTION], BAD,
         absent=("out/a.svg",), no_injection=True)
     add("render_bg_injection_png", "render", ["render", r, "-o", "out/a.png", "--background", INJECTION], BAD,
@@ -469,6 +478,10 @@ def case_list(p: dict[str, str]) -> list[Case]:
     make_opt("make_face_index_minus_100", ["--face-index", "-100"], {2, 3}, fast=True)
     make_opt("make_face_index_99_one_face", ["--face-index", "99"], FACE)
     make_opt("make_size_0", ["--size", "0"], BAD, fast=True)
+    make_opt("make_size_minus_1", ["--size", "-1"], BAD, fast=True)
+    make_opt("make_override_unknown_skin", ["--override", "skin=monk_99"], BAD, fast=True)
+    add("make_photo_dash", "make", ["make", "-", "-o", "out"], BAD_OR_OS, fast=True)
+    add("make_photo_path_too_long", "make", ["make", "a/" * 2100 + "p.jpg", "-o", "out"], BAD_OR_OS, fast=True)
     make_opt("make_override_no_equals", ["--override", "hairbun"], BAD, fast=True)
     make_opt("make_override_unknown_key", ["--override", "tail=long"], BAD, fast=True)
     make_opt("make_override_bad_colour", ["--override", "hair_color=#zzzzzz"], BAD, fast=True)
@@ -498,6 +511,8 @@ def case_list(p: dict[str, str]) -> list[Case]:
         prep=(("file", "work/afile"),))
     add("analyze_draw_unknown_ext", "analyze", ["analyze", o, "--draw", "out/x.unknownext"], BAD,
         absent=("out/x.unknownext",))
+    add("analyze_json_onto_a_folder", "analyze", ["analyze", o, "--json", "out/x.json"], BAD_OR_OS, fast=True,
+        prep=(("dir", "work/out/x.json"),))
     add("analyze_max_faces_minus_1", "analyze", ["analyze", o, "--max-faces", "-1"], BAD, allowed=(), fast=True)
     add("analyze_max_faces_0", "analyze", ["analyze", o, "--max-faces", "0"], BAD, allowed=(), fast=True)
     add("analyze_json_and_draw_jpg_ok", "analyze", ["analyze", o, "--json", "out/x.json", "--draw", "out/x.jpg"], OK,
@@ -530,6 +545,9 @@ def case_list(p: dict[str, str]) -> list[Case]:
           status=(("neg", "error"), ("inj", "error"), ("part", "error")), no_injection=True)
     batch("batch_ok", "csv_ok", OK, ids=("obama", "biden"), status=(("obama", "ok"), ("biden", "ok")),
           outputs=(("out/obama/*.png", "png"), ("out/biden/*.png", "png"), ("out/results.csv", "csv")))
+    batch("batch_excel_bom_crlf", "csv_excel", OK, ids=("r1",), status=(("r1", "ok"),))
+    batch("batch_semicolon_separated", "csv_semicolon", BAD)
+    batch("batch_5000_rows_missing_photos", "csv_5000_rows", ROWS, ids=tuple(f"m{i}" for i in range(5000)))
     batch("batch_workers_0", "csv_ok", BAD, extra=("--workers", "0"), fast=True)
     add("batch_out_is_a_file", "batch", ["batch", p["csv_ok"], "-o", "afile"], BAD_OR_OS, allowed=(), fast=True,
         prep=(("file", "work/afile"),))

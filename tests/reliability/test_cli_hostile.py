@@ -115,10 +115,14 @@ def test_cli_hostile(case_id: str, corpus, cache_dir, perm_prefix, full_prefix, 
     (root / "keep.txt").write_text("sentinel\n")
     prefix: list[str] = []
     for kind, rel in case.prep:
-        target = root / rel
+        target = root / rel.split("=>")[0]
         if kind == "file":
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("a file where a folder is expected\n")
+        elif kind == "symlink":  # "link=>target": a symlink at link (under {R}) pointing at target
+            link, target = rel.split("=>")
+            (root / link).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(target, root / link)
         elif kind in ("dir", "ro", "full"):
             target.mkdir(parents=True, exist_ok=True)
             if kind == "ro":
