@@ -313,7 +313,7 @@ _GRAY_BELOW_SKIN = 40.0  # achromatic hair this many L* darker than the skin is 
 _HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules below (not by swatch distance)
 _BLONDE_MIN_L, _BLONDE_REL_SKIN = 44.0, 0.55  # blonde: at least this L*, and this fraction of the skin's L*
 _RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
-_SKIN_LIKE_DE = 15.0  # ΔE*ab from the skin colour below which a hair colour is not judged by those rules
+_SKIN_LIKE_AB, _SKIN_LIKE_L = 10.0, 20.0  # a hair colour this close to the skin in (a*, b*) and in L* reads as skin
 _HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
 _SEED_DROP = 0.8  # IOD above the brows that hair grown from the seed must reach down to (else the seed is lowered)
 _SIDE_LIGHT_DL = 15.0  # L* between the two cheeks from which one counts as lit and the other as shadowed
@@ -701,10 +701,15 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black"} | greys
-    skin_like = skin_lab is not None and float(np.linalg.norm(np.asarray(skin_lab, np.float64) - lab)) < _SKIN_LIKE_DE
-    # (a "hair" colour this close to the face's skin is mostly skin — a bald crown, a high forehead — and no sign of
-    # red or blonde hair)
-    if skin_l is not None and not skin_like and chroma >= _HAIR_VIVID_C and 5.0 <= hue <= 110.0:
+    skin_like = False
+    if skin_lab is not None:
+        sk = np.asarray(skin_lab, np.float64)
+        skin_like = bool(np.linalg.norm(sk[1:] - lab[1:]) < _SKIN_LIKE_AB and abs(sk[0] - lab[0]) < _SKIN_LIKE_L)
+    if skin_like:
+        # a "hair" colour with the face's chromaticity and nearly its lightness is mostly skin (a bald crown, a high
+        # forehead under a thin fringe): never named red, blonde or vivid on that evidence
+        return {"black", "brown"} | greys
+    if skin_l is not None and chroma >= _HAIR_VIVID_C and 5.0 <= hue <= 110.0:
         # clearly chromatic natural hair, judged against the face as a viewer does (both in the same normalised
         # photo, so exposure cancels): strongly saturated and reddish is red; light against the skin is blonde.
         # Swatch distances alone named studio-lit blonde hair light brown and red hair brown (docs/eval_labels.md).

@@ -34,7 +34,9 @@ def test_measured_is_the_default_backend(obama):
     assert {"Eyeglasses", "No_Beard", "Mustache", "Goatee", "Bald", "Gray_Hair", "Black_Hair"} <= set(attrs.probs)
     assert all(0.0 <= v <= 1.0 for v in attrs.probs.values())
     assert attrs.probs["Eyeglasses"] < 0.5 and attrs.probs["No_Beard"] > 0.5
-    assert 0.3 < attrs.confidence <= 1.0 and not attrs.flags
+    # no quality flags (obama.jpg is large, frontal, in colour); his short hair is missed by the learned mask, so its
+    # length comes from the colour model and is flagged uncertain
+    assert 0.3 < attrs.confidence <= 1.0 and set(attrs.flags) <= {"hair_length_uncertain"}
     assert "skin Monk" in attrs.summary()
 
 
