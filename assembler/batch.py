@@ -431,8 +431,9 @@ class _RayAvatarMaker:
 
 def _run_ray(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, bar, *, address: str | None,
              progress: bool) -> None:
-    """Rows through Ray Data: ``from_items`` → ``map_batches(_RayAvatarMaker, concurrency=workers)`` → streamed back
-    to this process, which records each row as it arrives (the same progress file and results as the local engine).
+    """Rows through Ray Data: ``from_items`` → ``map_batches(_RayAvatarMaker, compute=ActorPoolStrategy(workers))``
+    → streamed back to this process, which records each row as it arrives (the same progress file and results as the
+    local engine).
 
     Fault tolerance: an actor that dies (SIGKILL, OOM) is restarted (``max_restarts=-1``, its constructor reloads
     the models) and the row it was making is retried once (``max_task_retries=1``); a row that kills its actor
@@ -459,8 +460,9 @@ def _run_ray(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, 
         ds = ray.data.from_items(items, override_num_blocks=len(items))
         with warnings.catch_warnings():  # Ray 2.60 has no named parameter for these actor options yet
             warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
-            ds = ds.map_batches(_RayAvatarMaker, fn_constructor_args=initargs, batch_size=1, concurrency=workers,
-                                num_cpus=1, max_restarts=-1, max_task_retries=1)
+            ds = ds.map_batches(_RayAvatarMaker, fn_constructor_args=initargs, batch_size=1,
+                                compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1, max_restarts=-1,
+                                max_task_retries=1)
         for row in ds.iter_rows():
             rec = json.loads(row["record"])
             record(rec)

@@ -139,8 +139,8 @@ def test_second_batch_into_the_same_folder_is_refused(tmp_path, data_dir):
         proc = subprocess.run([_memoji(), "batch", str(tmp_path / "in.csv"), "-o", str(out)], capture_output=True,
                               text=True, timeout=120)
         assert proc.returncode == 1
-        assert proc.stderr.strip() == (f"Error: output folder {out} is in use by another memoji batch (pid {os.getpid()})"
-                                       ": wait for it to finish or use another folder")
+        assert proc.stderr.strip() == (f"Error: output folder {out} is in use by another memoji batch "
+                                       f"(pid {os.getpid()}): wait for it to finish or use another folder")
         assert not (out / "results.csv").exists()
     assert run_batch(tmp_path / "in.csv", out, progress=False)["ok"] == 1  # released: the next batch runs
 

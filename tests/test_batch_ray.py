@@ -58,7 +58,8 @@ def test_a_row_that_kills_its_actor_fails_alone_and_the_job_ends(tmp_path, data_
     rows = {r["id"]: r for r in _results(tmp_path / "out")}
     assert (summary["ok"], summary["error"]) == (2, 1)
     assert rows["a"]["status"] == rows["c"]["status"] == "ok"
-    assert rows["boom"]["error"] == "the worker process died (killed, or out of memory) while making this avatar, 2 times"
+    assert rows["boom"]["error"] == ("the worker process died (killed, or out of memory) while making this avatar, "
+                                     "2 times")
 
 
 def test_resume_after_an_interrupted_ray_run_does_every_row_once(tmp_path, data_dir):
@@ -93,5 +94,6 @@ def test_readme_ray_command_runs(tmp_path):
     proc = subprocess.run([str(memoji), "batch", "tests/data/batch_example.csv", "-o", str(tmp_path / "batch"),
                            "--engine", "ray", "--workers", "2"], cwd=root, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == f"3 ok, 0 failed (3 rows); results: {tmp_path / 'batch' / 'results.csv'}"
+    results = tmp_path / "batch" / "results.csv"
+    assert proc.stdout.strip().splitlines()[-1] == f"3 ok, 0 failed (3 rows); results: {results}"
     assert '"hair": "pink"' in (tmp_path / "batch" / "obama_pink" / "avatar.recipe.json").read_text()

@@ -34,7 +34,8 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
               help="Attribute backend: measured, resnext50-celeba, combined.")
 @click.option("--classifier-weights", type=click.Path(path_type=Path), default=None,
               help="Run folder of a trained classifier (for resnext50-celeba / combined).")
-@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, readable=False, path_type=Path), default=None,
+@click.option("--stylize", "stylize_config", default=None,
+              type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="Stylize with SDXL using this TOML/JSON config (GPU).")
 @click.option("--name", default=None, help="File stem (default: the first photo's name).")
 def make_command(photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
@@ -81,7 +82,8 @@ def _photo_stem(photo: Path) -> str:
 @click.option("--resume", is_flag=True,
               help="Keep the rows already done in OUTDIR (after an interruption); rows that failed are tried again.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True)
-@click.option("--stylize", "stylize_config", type=click.Path(dir_okay=False, readable=False, path_type=Path), default=None,
+@click.option("--stylize", "stylize_config", default=None,
+              type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="Stylize every avatar with this config (GPU).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool here; ray: Ray Data actors (pip install 'memoji-assembler[distributed]').")
