@@ -279,7 +279,6 @@ def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str, poo
 
 
 def _process(job: dict[str, Any]) -> dict[str, Any]:
-    from .errors import MemojiError as _Err
     from .make import make
 
     t0 = time.perf_counter()
@@ -295,7 +294,7 @@ def _process(job: dict[str, Any]) -> dict[str, Any]:
             paths = avatar.save(folder, stem="avatar")
             rec.update(status="ok", error="", png=str(paths["png"]), svg=str(paths["svg"]),
                        recipe=str(paths["recipe"]))
-        except _Err as exc:
+        except MemojiError as exc:
             rec["error"] = " ".join(str(exc).split())
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
@@ -326,6 +325,7 @@ def _run_pool(todo: list[dict[str, Any]], workers: int, initargs: tuple, record,
     inflight: dict[Any, dict[str, Any]] = {}
     pool = None
     barren = 0  # consecutive pools that died without finishing a row
+    isolated = False  # the rows in flight are one suspect running alone
     finished_in_pool = 0
     try:
         while queue or suspects or inflight:
@@ -336,10 +336,12 @@ def _run_pool(todo: list[dict[str, Any]], workers: int, initargs: tuple, record,
                 if not inflight:
                     job = suspects.popleft()
                     inflight[pool.submit(_process, job)] = job
+                    isolated = True
             else:
                 while queue and len(inflight) < workers:
                     job = queue.popleft()
                     inflight[pool.submit(_process, job)] = job
+                    isolated = False
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
             broken = False
             for fut in done:
@@ -355,10 +357,9 @@ def _run_pool(todo: list[dict[str, Any]], workers: int, initargs: tuple, record,
                 finished_in_pool += 1
             if not broken:
                 continue
-            alone = len(inflight) == 1
             for job in inflight.values():
                 crashes[job["key"]] = crashes.get(job["key"], 0) + 1
-                if alone or crashes[job["key"]] >= 2:
+                if isolated or crashes[job["key"]] >= 2:  # it died alone in a fresh worker: this row is the cause
                     record(_died(job, crashes[job["key"]]))
                     bar.update()
                 else:
