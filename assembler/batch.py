@@ -117,16 +117,9 @@ def _parquet_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def _csv_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (line, cells) rows of a UTF-8 CSV; one :class:`BatchInputError` line for an unusable file."""
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise BatchInputError(f"cannot read batch CSV {path}: {exc.strerror or 'no such file'}") from None
-    import stat as stat_
+    from .io import check_regular_file
 
-    if not stat_.S_ISREG(st.st_mode):
-        raise BatchInputError(f"cannot read batch CSV {path}: not a regular file")
-    if st.st_size > MAX_CSV_BYTES:
-        raise BatchInputError(f"batch CSV {path} is {st.st_size / 2**30:.1f} GiB: split it (at most 1 GiB a file)")
+    check_regular_file(path, what="batch CSV", max_bytes=MAX_CSV_BYTES, error=BatchInputError)
     rows: list[tuple[int, list[str]]] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
