@@ -22,6 +22,7 @@ __all__ = [
     "ModelFileError",
     "InputFileError",
     "OutputFormatError",
+    "LabelsFileError",
     "did_you_mean",
     "shown",
     "kind_of",
@@ -106,6 +107,13 @@ class InputFileError(MemojiError):
 
 class OutputFormatError(MemojiError, ValueError):
     """An output file name whose suffix names no format we can write."""
+
+    exit_code = 2
+
+
+class LabelsFileError(MemojiError):
+    """A labels file (``labels.csv`` for ``memoji eval --labels``) that cannot be used as a whole: unreadable, not
+    UTF-8 CSV, required columns missing, or no usable row. A bad *row* is reported in the evaluation, not raised."""
 
     exit_code = 2
 
