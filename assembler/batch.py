@@ -16,6 +16,9 @@ Crash safety:
 - a worker process that dies (SIGKILL, the OOM killer) breaks only its rows: the pool is restarted and each of
   those rows is tried once more, alone in a fresh worker; if it kills that one too it is recorded as failed;
 - a lock file in the output folder refuses a second batch writing to the same folder at the same time;
+- the output may also be a URI that pyarrow writes (``s3://bucket/prefix``, ``file:///…``; :mod:`assembler.sink`):
+  every file is put whole or not at all, the progress file is rewritten with results.csv (a killed batch makes
+  the last second's rows again on ``--resume``), and there is no lock (object stores have none);
 - cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) are written to
   results.csv with a leading ``'``.
 """
@@ -35,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MemojiError
-from .outputs import ensure_writable_dir, inside, safe_name
+from .outputs import safe_name
+from .sink import LocalSink, open_sink
 
 __all__ = ["run_batch", "read_rows", "BatchInputError", "BatchLockedError", "RESULT_COLUMNS", "safe_name",
            "csv_cell"]
@@ -191,12 +195,12 @@ def read_rows(csv_path: str | os.PathLike) -> list[dict[str, Any]]:
     return rows
 
 
-def _read_progress(out_dir: Path) -> dict[str, dict[str, Any]]:
+def _read_progress(sink) -> dict[str, dict[str, Any]]:
     done: dict[str, dict[str, Any]] = {}
-    p = out_dir / PROGRESS
-    if not p.exists():
+    data = sink.read(PROGRESS)
+    if data is None:
         return done
-    for line in p.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in data.decode("utf-8", errors="replace").splitlines():
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
@@ -206,9 +210,7 @@ def _read_progress(out_dir: Path) -> dict[str, dict[str, Any]]:
     return done
 
 
-def _write_results(out_dir: Path, rows: list[dict[str, Any]], done: dict[str, dict[str, Any]]) -> Path:
-    from index.vector import atomic_write
-
+def _write_results(sink, rows: list[dict[str, Any]], done: dict[str, dict[str, Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(RESULT_COLUMNS)
@@ -219,9 +221,8 @@ def _write_results(out_dir: Path, rows: list[dict[str, Any]], done: dict[str, di
             continue
         written.add(job["key"])
         w.writerow([csv_cell(rec.get(k, "")) for k in RESULT_COLUMNS])
-    path = out_dir / RESULTS
-    atomic_write(path, buf.getvalue().encode("utf-8"))
-    return path
+    sink.write(RESULTS, buf.getvalue().encode("utf-8"))
+    return sink.describe(RESULTS)
 
 
 class _FolderLock:
@@ -258,11 +259,13 @@ class _FolderLock:
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(threads: int, size: int, stylize: str | None, out_dir: str, pooled: bool = False) -> None:
+def _init_worker(threads: int, size: int, stylize: str | None, out: str, pooled: bool = False) -> None:
+    """``out``: the output folder (absolute) or URI; each worker opens its own sink (a Ray actor on another node
+    opens the URI with that node's credentials)."""
     import torch
 
     torch.set_num_threads(max(1, threads))
-    _STATE.update(size=size, stylize=stylize, out_dir=out_dir, pooled=pooled)
+    _STATE.update(size=size, stylize=stylize, sink=open_sink(out), pooled=pooled)
     # load the models, the parts library, its index and the identity model once per worker, before the first row
     from .analyze import get_analyzer
     from .search import warm_up
@@ -281,12 +284,13 @@ def _process(job: dict[str, Any]) -> dict[str, Any]:
         if os.environ.get("MEMOJI_TEST_KILL_ROW") == job["id"] and _STATE.get("pooled"):
             os.kill(os.getpid(), signal.SIGKILL)  # the tests' stand-in for the OOM killer
         try:
-            folder = inside(_STATE["out_dir"], job["name"])
+            sink = _STATE["sink"]
+            sink.check_name(job["name"])  # the name guard, before minutes of work
             avatar = make(job["photos"], size=_STATE["size"], stylize=_STATE["stylize"], **job["overrides"])
             rec["faces"] = "/".join(str(f.faces_found) for f in avatar.faces)
-            paths = avatar.save(folder, stem="avatar")
-            rec.update(status="ok", error="", png=str(paths["png"]), svg=str(paths["svg"]),
-                       recipe=str(paths["recipe"]))
+            written = {kind: sink.write(f"{job['name']}/{name}", data)
+                       for kind, (name, data) in avatar.files("avatar").items()}
+            rec.update(status="ok", error="", png=written["png"], svg=written["svg"], recipe=written["recipe"])
         except MemojiError as exc:
             rec["error"] = " ".join(str(exc).split())
         except OSError as exc:
@@ -382,21 +386,18 @@ ENGINES = ("local", "ray")
 RESULT_FORMATS = ("csv", "parquet")
 
 
-def _write_results_parquet(out_dir: Path, rows: list[dict[str, Any]], done: dict[str, dict[str, Any]]) -> Path:
+def _write_results_parquet(sink, rows: list[dict[str, Any]], done: dict[str, dict[str, Any]]) -> str:
     """results.parquet: the same rows and columns as results.csv (text cells as they are, no formula guard)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from index.vector import atomic_write
 
     recs = [done[j["key"]] for j in rows if j["key"] in done]
     recs = list({r["key"]: r for r in recs}.values())
     table = pa.table({k: [str(r.get(k, "")) for r in recs] for k in RESULT_COLUMNS})
     buf = pa.BufferOutputStream()
     pq.write_table(table, buf)
-    path = out_dir / "results.parquet"
-    atomic_write(path, buf.getvalue().to_pybytes())
-    return path
+    sink.write("results.parquet", buf.getvalue().to_pybytes())
+    return sink.describe("results.parquet")
 
 
 def _require_distributed(engine: str) -> None:
@@ -416,8 +417,8 @@ class _RayAvatarMaker:
     """A Ray Data actor: loads the models once (the worker initialiser of the local engine), then makes one row
     at a time with the same :func:`_process` as the local engine."""
 
-    def __init__(self, threads: int, size: int, stylize: str | None, out_dir: str, pooled: bool) -> None:
-        _init_worker(threads, size, stylize, out_dir, pooled)
+    def __init__(self, threads: int, size: int, stylize: str | None, out: str, pooled: bool) -> None:
+        _init_worker(threads, size, stylize, out, pooled)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         return {"record": [json.dumps(_process(json.loads(str(job)))) for job in batch["job"]]}
@@ -475,14 +476,15 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
               address: str | None = None, results_format: str = "csv") -> dict[str, Any]:
     """Process every row; returns counts, the results path and the summary ``line`` the CLI prints.
 
-    ``csv_path``: a CSV, a Parquet file or a folder of photos. With ``resume``, rows that succeeded in an earlier
-    run into ``out_dir`` are kept and every other row (failed or never finished) is made again. ``engine``:
-    ``local`` (a process pool on this machine) or ``ray`` (Ray Data actors, on a local Ray or the cluster at
-    ``address``); the engines share everything but how rows are scheduled. ``results_format``: ``csv`` (always
-    written) and optionally ``parquet`` (results.parquet beside it)."""
-    from tqdm.auto import tqdm
+    ``csv_path``: a CSV, a Parquet file or a folder of photos. ``out_dir``: a folder, or (as text) a URI that
+    pyarrow's filesystem layer writes (``s3://bucket/prefix``, ``gs://…``, ``file:///…``). With ``resume``, rows
+    that succeeded in an earlier run into ``out_dir`` are kept and every other row (failed or never finished) is made
+    again. ``engine``: ``local`` (a process pool on this machine) or ``ray`` (Ray Data actors, on a local Ray or the
+    cluster at ``address``); the engines share everything but how rows are scheduled. ``results_format``: ``csv``
+    (always written) and optionally ``parquet`` (results.parquet beside it)."""
+    from contextlib import nullcontext
 
-    from index.vector import atomic_write
+    from tqdm.auto import tqdm
 
     from .errors import UnknownNameError, did_you_mean
     from .make import check_request
@@ -495,37 +497,44 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
     if engine == "ray" or results_format == "parquet":
         _require_distributed(engine)
     check_request(size=size)
+    sink = open_sink(out_dir)  # an unknown URI scheme or a missing pyarrow: refused before reading anything
     rows = read_rows(csv_path)
-    out = ensure_writable_dir(out_dir)
+    sink.check()  # the folder (or bucket prefix) takes a file: proven before any photo is analysed
     if stylize is not None:
         from .stylize import load_config
         from .stylize.loader import check_files
 
         check_files(load_config(stylize))  # a bad config or model path fails here, not once per row
-    with _FolderLock(out):
-        earlier = _read_progress(out) if resume else {}
+    with _FolderLock(sink.root) if isinstance(sink, LocalSink) else nullcontext():  # object stores have no lock
+        earlier = _read_progress(sink) if resume else {}
         done = {k: r for k, r in earlier.items() if r.get("status") == "ok"}
+
+        def progress_text() -> bytes:
+            return "".join(json.dumps(r) + "\n" for r in done.values()).encode()
+
         # rewrite the progress file without failed rows and any half-written last line before appending to it
-        atomic_write(out / PROGRESS, "".join(json.dumps(r) + "\n" for r in done.values()).encode())
+        sink.write(PROGRESS, progress_text())
+        log = sink.open_log(PROGRESS)  # appended line by line here; None on a URI: rewritten with results.csv
         todo = [job for job in rows if job["key"] not in done]
         skipped = len(rows) - len(todo)
         last_results = [0.0]
 
-        def flush_results(force: bool = False) -> None:
+        def flush_results(force: bool = False) -> str | None:
             now = time.monotonic()
             if force or now - last_results[0] >= _RESULTS_EVERY_S:
-                _write_results(out, rows, done)
+                if log is None:  # a store that cannot append: the whole progress file, before the results
+                    sink.write(PROGRESS, progress_text())
                 last_results[0] = now
+                return _write_results(sink, rows, done)
+            return None
 
         threads = max(1, (os.cpu_count() or 1) // workers)
         bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress or engine == "ray")
-        fh = open(out / PROGRESS, "a", encoding="utf-8")
         restore = _sigterm_as_interrupt()
         try:
             def record(rec: dict[str, Any]) -> None:
-                fh.write(json.dumps(rec) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+                if log is not None:
+                    log.write(json.dumps(rec) + "\n")
                 done[rec["key"]] = rec
                 flush_results()
 
@@ -533,23 +542,24 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
                 record(_process(job))
                 bar.update()
             runnable = [j for j in todo if not j.get("error")]
+            initargs = (threads, size, stylize, sink.target, True)
             if runnable and engine == "ray":
-                _run_ray(runnable, workers, (threads, size, stylize, str(out.resolve()), True), record, bar,
-                         address=address, progress=progress)
+                _run_ray(runnable, workers, initargs, record, bar, address=address, progress=progress)
             elif runnable and workers == 1:
-                _init_worker(threads, size, stylize, str(out))
+                _init_worker(*initargs[:4])
                 for job in runnable:
                     record(_process(job))
                     bar.update()
             elif runnable:
-                _run_pool(runnable, workers, (threads, size, stylize, str(out), True), record, bar)
+                _run_pool(runnable, workers, initargs, record, bar)
         finally:
             restore()
             bar.close()
-            fh.close()
-            results = _write_results(out, rows, done)
+            if log is not None:
+                log.close()
+            results = flush_results(force=True)
             if results_format == "parquet":
-                results = _write_results_parquet(out, rows, done)
+                results = _write_results_parquet(sink, rows, done)
     statuses = [done[j["key"]]["status"] for j in rows if j["key"] in done]
     ok, failed = statuses.count("ok"), statuses.count("error")
     line = (f"{ok} ok, {failed} failed, {skipped} kept from before ({len(rows)} rows); results: {results}"

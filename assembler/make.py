@@ -49,23 +49,29 @@ class Avatar:
 
         return Image.open(io.BytesIO(self.png)).convert("RGBA")
 
+    def files(self, stem: str = "avatar") -> dict[str, tuple[str, bytes]]:
+        """The files :meth:`save` writes, as ``{kind: (file name, bytes)}`` (kinds ``png``, ``svg``, ``recipe`` and
+        ``stylized`` when there is one): the one encoding of an avatar, for a folder or a batch's sink."""
+        files = {"png": (f"{stem}.png", self.png), "svg": (f"{stem}.svg", self.svg.encode()),
+                 "recipe": (f"{stem}.recipe.json", (self.recipe.to_json() + "\n").encode())}
+        if self.stylized is not None:
+            import io
+
+            buf = io.BytesIO()
+            self.stylized.save(buf, "PNG")
+            files["stylized"] = (f"{stem}.stylized.png", buf.getvalue())
+        return files
+
     def save(self, directory: str | os.PathLike, stem: str = "avatar") -> dict[str, Path]:
         """Write ``<stem>.png``, ``<stem>.svg`` and ``<stem>.recipe.json`` (atomically) and return their paths."""
         from index.vector import atomic_write
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        out = {"png": d / f"{stem}.png", "svg": d / f"{stem}.svg", "recipe": d / f"{stem}.recipe.json"}
-        atomic_write(out["png"], self.png)
-        atomic_write(out["svg"], self.svg.encode())
-        atomic_write(out["recipe"], (self.recipe.to_json() + "\n").encode())
-        if self.stylized is not None:
-            import io
-
-            buf = io.BytesIO()
-            self.stylized.save(buf, "PNG")
-            out["stylized"] = d / f"{stem}.stylized.png"
-            atomic_write(out["stylized"], buf.getvalue())
+        out = {}
+        for kind, (name, data) in self.files(stem).items():
+            out[kind] = d / name
+            atomic_write(out[kind], data)
         return out
 
     def _repr_png_(self) -> bytes:

@@ -1,4 +1,4 @@
-"""``memoji make PHOTO... -o OUTDIR`` and ``memoji batch INPUT.csv -o OUTDIR``."""
+"""``memoji make PHOTO... -o OUTDIR`` and ``memoji batch INPUT.csv -o OUTDIR|URI``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -74,10 +74,24 @@ def _photo_stem(photo: Path) -> str:
     return safe_name(photo.stem) or "avatar"
 
 
+class OutTarget(click.ParamType):
+    """A folder (checked as ``click.Path(file_okay=False)``) or, kept as text, a URI with a scheme (``s3://…``)."""
+
+    name = "OUTDIR|URI"
+
+    def convert(self, value, param, ctx):
+        from ..sink import is_uri
+
+        if is_uri(value):
+            return value  # a Path would fold its '//'; the sink opens it
+        return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
 @main.command("batch")
 @click.argument("csv_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Output folder: one sub-folder per row id, and results.csv.")
+@click.option("-o", "--out", "out_dir", type=OutTarget(), required=True,
+              help="Output folder, or a URI pyarrow writes (s3://bucket/prefix, gs://…, file:///…; the distributed "
+                   "extra): one sub-folder per row id, and results.csv.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--resume", is_flag=True,
               help="Keep the rows already done in OUTDIR (after an interruption); rows that failed are tried again.")
