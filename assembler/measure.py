@@ -876,13 +876,28 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     else:
         crown_skin = 0.0
     bald = float(np.clip((0.45 - crown_cov) / 0.35, 0, 1) * np.clip(crown_skin / 0.35, 0, 1))
+    crown_texture = None
+    bare_crown = False
+    if learned is not None and learned.get("_skin_work") is not None and skin.get("_mask") is not None:
+        # a shaved or bald crown: the network sees skin and no hair there, and the crown is as smooth as the cheek.
+        # The colour model cannot tell (a lit scalp, dark skin and grey hair all look like "hair" to it); thin grey
+        # hair also escapes the network, but it is textured (strands) where a scalp is smooth
+        head = crown & (learned["_mask_work"] | learned["_skin_work"])
+        if head.sum() >= max(30, 0.25 * crown.sum()) and skin["_mask"].sum() >= 20:
+            tex = _texture(lab[..., 0].astype(np.float32))
+            crown_texture = float(np.median(tex[head]) / max(float(np.median(tex[skin["_mask"]])), 0.05))
+            bare_crown = bool((learned.get("crown_hair") or 0.0) < _BARE_CROWN_HAIR
+                              and (learned.get("crown_skin") or 0.0) >= _BARE_CROWN_SKIN
+                              and crown_texture < _BARE_CROWN_TEXTURE)
+            if bare_crown:
+                bald = max(bald, 0.9)
     receding = 0.0
     if hairline is not None:
         receding = float(np.clip((hairline - 1.05) / 0.5, 0, 1))
     receding = max(receding, 0.6 * bald)
     if crown_seen < 0.5 and area < 0.6:
         length, bald, receding = None, None, None  # the top of the head is outside the photo: unknown, not bald
-    elif crown_cov < 0.15 and area < 0.6:
+    elif (crown_cov < 0.15 and area < 0.6) or bare_crown:
         length = "bald"
     elif use_learned and learned.get("length") is not None:
         length = learned["length"]
@@ -900,7 +915,7 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     out.update(length=length, length_iod=float(length_iod), volume=float(np.clip(volume * 1.6, 0, 1)),
                fringe=float(np.clip((fringe - 0.15) / 0.5, 0, 1)), fringe_coverage=fringe,
                hairline_iod=hairline, crown_skin=crown_skin, crown_seen=crown_seen, bald=bald, receding=receding,
-               curl=_curl(ctx, core))
+               curl=_curl(ctx, core), crown_texture=crown_texture)
     return out
 
 
@@ -910,6 +925,9 @@ _LEARNED_SIZE = 256  # working resolution of the segmenter's crop
 _HEAD_KEEP = (1.25, 1.1)  # hair components must reach this enlargement of the skull ellipse, above the mouth
 _SHORT_ABOVE_CHIN = 0.8  # IOD: hair ending higher than this above the chin is short (above the ear lobes)
 _LONG_BELOW_SHOULDER = 0.2  # IOD: hair reaching this far below the shoulder line is long
+# a bare (bald or shaved) crown: the network's hair covers less than this of it, its skin at least this, and the
+# crown's fine texture is at most the cheek's (a scalp is as smooth as skin; hair, even thin grey hair, has strands)
+_BARE_CROWN_HAIR, _BARE_CROWN_SKIN, _BARE_CROWN_TEXTURE = 0.05, 0.3, 1.0
 _SHOULDER = 1.3  # IOD below the chin: the shoulder line beside the neck (anatomical)
 
 
@@ -1099,6 +1117,16 @@ def _sig(x: float) -> float:
 _LIGHT_BEARD_L, _LIGHT_BEARD_C = 0.05, 0.35  # grey beard: at least this much lighter, and this much less chromatic
 
 
+_GATE_FROM, _GATE_SPAN = 0.1, 0.3  # colour difference from the skin (|relative darkness| + chroma drop) ramp
+
+
+def _colour_gate(f: dict[str, float]) -> float:
+    """0..1: how far a region's colour differs from the cheek skin (in either lightness direction or by losing
+    chroma, as hair of any colour does); scales the weight of its texture evidence."""
+    diff = abs(f["dark"]) + max(f["chroma_drop"], 0.0)
+    return float(np.clip((diff - _GATE_FROM) / _GATE_SPAN, 0.0, 1.0))
+
+
 def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
                         head_hair: np.ndarray | None = None) -> dict[str, Any]:
     """Stubble / moustache / beard / goatee from the lower face's darkness and texture against the cheek skin.
@@ -1136,6 +1164,9 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
     def score(f, dark0, tex0, tex_w):
         if f is None:
             return None
+        # texture alone is not hair: smile creases, the lip line and teeth in an open smile are textured too. Hair
+        # of any colour also differs from the skin in lightness or chroma, so texture counts only with that evidence
+        tex_w = tex_w * _colour_gate(f)
         p = _sig(7.0 * (f["dark"] - dark0) + tex_w * (f["texture"] - tex0))
         # grey and white hair on darker skin is lighter than the skin and loses its chroma: against the skin model
         # it is as different as dark hair, in the other direction (a lit chin on light skin keeps its chroma)
@@ -1154,7 +1185,8 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
     present = [feats[k] for k in feats if feats[k] is not None]
     if present:
         mean_tex = float(np.mean([f["texture"] for f in present]))
-        stub = float(_sig(2.5 * (mean_tex - 1.6)) * (1 - max(beard or 0, pm or 0)))
+        gate = float(np.mean([_colour_gate(f) for f in present]))
+        stub = float(_sig(2.5 * gate * (mean_tex - 1.6) - 2.5 * (1 - gate)) * (1 - max(beard or 0, pm or 0)))
     out.update(moustache=pm, goatee=goatee, beard=beard, stubble=stub, features=feats)
     return out
 
@@ -1287,6 +1319,8 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
         skin_prob = seg.in_frame("skin", np.asarray(face.align_matrix, np.float64) * _S, WORK_SIZE)
     skin = measure_skin(ctx, lab, illum, skin_prob=skin_prob)
     learned = None if seg is None else learned_hair(image, face, seg, illum)
+    if learned is not None and skin_prob is not None:
+        learned["_skin_work"] = skin_prob >= 0.5
     hair = measure_hair(ctx, lab, skin, illum, learned=learned)
     if learned is not None:
         hair["_learned_mask"] = learned["_mask_work"]
