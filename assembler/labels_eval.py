@@ -139,8 +139,6 @@ def label_class(attr: str, value: str) -> str | None:
 
 def _row_problem(cells: dict[str, Any], seen: set[str]) -> str | None:
     """Why a row cannot be used, or None."""
-    if None in cells:
-        return f"more cells than the {len(cells) - 1} columns"
     missing = [c for c in REQUIRED_COLUMNS if cells.get(c) is None]
     if missing:
         return f"fewer cells than columns (no {missing[0]})"
@@ -181,12 +179,12 @@ def read_labels(path, root=None) -> LabelsFile:
         raise LabelsFileError(f"cannot read labels file {name}: not UTF-8 text (byte {err.start})") from None
     if "\x00" in text:
         raise LabelsFileError(f"cannot read labels file {name}: it holds NUL bytes (not a CSV text file)")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as err:
-        raise LabelsFileError(f"cannot read labels file {name}: {err}") from None
-    if not header:
+        raise LabelsFileError(f"cannot read labels file {name}: line 1: {err}") from None
+    if not any(header):
         raise LabelsFileError(f"cannot read labels file {name}: it is empty (expected a header: "
                               f"{','.join(REQUIRED_COLUMNS)})")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -195,21 +193,23 @@ def read_labels(path, root=None) -> LabelsFile:
                               f"{shown(','.join(header), 120)})")
     if len(set(header)) != len(header):
         raise LabelsFileError(f"labels file {name} names a column twice (header: {shown(','.join(header), 120)})")
-    reader.fieldnames = header
     rows: list[LabelRow] = []
     errors: list[tuple[int, str]] = []
     seen: set[str] = set()
-    start = 2
     while True:
+        line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
         try:
-            cells = next(reader)
+            record = next(reader)
         except StopIteration:
             break
         except csv.Error as err:  # an over-long field, a NUL: the rest of the file cannot be trusted
-            raise LabelsFileError(f"cannot read labels file {name}: line {reader.line_num}: {err}") from None
-        line, start = start, reader.line_num + 1
-        if not any((v or "").strip() for k, v in cells.items() if k is not None):
+            raise LabelsFileError(f"cannot read labels file {name}: line {line}: {err}") from None
+        if not any(v.strip() for v in record):
             continue  # a blank line
+        if len(record) > len(header):
+            errors.append((line, f"more cells ({len(record)}) than the {len(header)} columns"))
+            continue
+        cells: dict[str, Any] = dict(zip(header, record))
         problem = _row_problem(cells, seen)
         if problem:
             errors.append((line, problem))

@@ -1,0 +1,254 @@
+"""``memoji eval --labels``: the mapping rules, hostile labels files, the relightings and one real run on 2 photos."""
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from assembler import labels_eval as le
+from assembler.errors import LabelsFileError, UnknownNameError
+from assembler.records import Attributes
+from assembler.relight import RELIGHTINGS, relight, relight_gains, srgb_to_linear
+
+HEADER = "path,skin,hair_colour,hair_length,hair_texture,facial_hair,glasses,headwear,expression,confidence,comment\n"
+
+
+def _row(path="a/1.jpg", skin="light", hair_colour="black", hair_length="short", texture="straight",
+         facial_hair="none", glasses="none", headwear="none", expression="smile", group="dev"):
+    return le.LabelRow(line=2, path=path, group=group, labels={
+        "skin": skin, "hair_colour": hair_colour, "hair_length": hair_length, "hair_texture": texture,
+        "facial_hair": facial_hair, "glasses": glasses, "headwear": headwear, "expression": expression})
+
+
+# ---- mapping rules -----------------------------------------------------------------------------------------------
+def test_skin_band_and_hair_colour_rules():
+    assert [le.skin_band(m) for m in (1, 4, 5, 7, 8, 10, None)] == [
+        "light", "light", "medium", "medium", "dark", "dark", None]
+    assert le.hair_family("dark_brown") == "brown" and le.hair_family("hair/auburn") == "red"
+    assert le.hair_family("white") == "gray" and le.hair_family("#17110e") == "black"
+    assert le.hair_family("no_such_colour") is None
+    assert le.agrees("hair_colour", "dark_brown", "black") is True  # dark brown drawn black is right
+    assert le.agrees("hair_colour", "black", "brown") is False
+    assert le.agrees("hair_colour", "white", "gray") is True
+    assert le.agrees("hair_colour", "none", "black") is None  # a bald head's hair colour is not scored
+    assert le.agrees("facial_hair", "goatee", "present") is True
+    assert le.agrees("expression", "other", "neutral") is None
+
+
+def test_recipe_values_follow_the_part_tags():
+    recipe = {"parts": {"hair": "long_wavy_01", "glasses": "glasses_oval_01", "facial_hair": None,
+                        "mouth": "mouth_grin_01", "headwear": None},
+              "colors": {"skin": "monk_08", "hair": "soft_black"}}
+    v = le.recipe_values(recipe)
+    assert v == {"skin": "dark", "hair_colour": "black", "hair_length": "long", "hair_texture": "wavy",
+                 "facial_hair": "none", "glasses": "present", "headwear": "none", "expression": "open_smile"}
+    assert le.agrees("hair_length", "long", v["hair_length"]) is True
+    assert le.agrees("hair_length", "medium", v["hair_length"]) is False
+    tied = le.recipe_values({"parts": {"hair": "ponytail_01", "mouth": "mouth_smile_01"}, "colors": {}})
+    assert tied["hair_length"] == "tied" and tied["expression"] == "smile" and tied["skin"] is None
+    bald = le.recipe_values({"parts": {"hair": "bald_01"}, "colors": {"skin": "monk_03", "hair": "black"}})
+    assert (bald["hair_length"], bald["hair_colour"], bald["skin"]) == ("bald", "none", "light")
+    assert le.recipe_values({"parts": {"hair": "braids_01"}, "colors": {}})["hair_texture"] == "braids"
+
+
+def test_measured_values_rules():
+    a = Attributes(backend="measured", skin_tone=3, hair_color="auburn", hair_length="medium", bald=0.7,
+                   hair_curl=0.9, facial_hair={"stubble": 0.55, "beard": 0.1}, glasses=0.4,
+                   probs={"Smiling": 0.8, "Mouth_Slightly_Open": 0.1})
+    v = le.measured_values(a)
+    assert v == {"skin": "light", "hair_colour": "none", "hair_length": "bald", "hair_texture": None,
+                 "facial_hair": "present", "glasses": "none", "headwear": None, "expression": "smile"}
+    a.bald, a.probs["Mouth_Slightly_Open"] = 0.1, 0.9
+    v = le.measured_values(a)
+    assert (v["hair_length"], v["hair_colour"], v["hair_texture"], v["expression"]) == (
+        "medium", "red", "coily", "open_smile")
+    a.hair_curl = 0.1
+    assert le.measured_values(a)["hair_texture"] == "straight"
+
+
+# ---- reading labels.csv ------------------------------------------------------------------------------------------
+def test_hostile_rows_are_skipped_with_their_line(tmp_path):
+    p = tmp_path / "labels.csv"
+    p.write_text(HEADER
+                 + "a/1.jpg,light,black,short,straight,none,none,none,smile,high,fine\n"
+                 + "a/2.jpg,=1+2,black,short,straight,none,none,none,smile,high,\n"
+                 + "../../etc/passwd,light,black,short,straight,none,none,none,smile,high,\n"
+                 + "/etc/x.jpg,light,black,short,straight,none,none,none,smile,high,\n"
+                 + "a/1.jpg,dark,black,short,straight,none,none,none,smile,high,twice\n"
+                 + "a/3.jpg,light,black,short\n"
+                 + "a/4.jpg,light,black,short,straight,none,none,none,smile,high,c,extra\n"
+                 + '"a/5.jpg",Dark,Dark_Brown,LONG,wavy,beard,glasses,none,open_smile,low,"multi\nline, with comma"\n'
+                 + "\n"
+                 + "a/6.jpg,light,black,short,straight,none,none,none,smile,maybe,\n")
+    lf = le.read_labels(p)
+    assert [r.path for r in lf.rows] == ["a/1.jpg", "a/5.jpg"]
+    five = lf.rows[1]
+    assert five.labels["hair_colour"] == "dark_brown" and five.labels["hair_length"] == "long"
+    assert five.comment == "multi\nline, with comma" and five.line == 9 and five.group == "dev"
+    assert lf.root == tmp_path
+    errors = dict(lf.errors)
+    assert errors[3] == "skin '=1+2' is not one of light, medium, dark"
+    assert errors[4] == "path '../../etc/passwd' must stay inside the photos folder (relative, no '..')"
+    assert "must stay inside" in errors[5]
+    assert errors[6] == "path 'a/1.jpg' is labelled twice"
+    assert errors[7] == "fewer cells than columns (no hair_texture)"
+    assert errors[8] == "more cells (12) than the 11 columns"
+    assert errors[12] == "confidence 'maybe' is not high, low or empty"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "cannot read labels file {p}: it is empty"),
+    (b"path,skin\na.jpg,light\n", "labels file {p} lacks the column(s) hair_colour, hair_length, hair_texture, "
+                                  "facial_hair, glasses, headwear, expression"),
+    (HEADER.encode() + b"a.jpg,\xff\xfe,black\n", "cannot read labels file {p}: not UTF-8 text"),
+    (HEADER.encode() + b"a.jpg,purple,black,short,straight,none,none,none,smile,,\n",
+     "labels file {p} has no usable row: line 2: skin 'purple' is not one of light, medium, dark"),
+    (None, "cannot read labels file {p}: no such file"),
+])
+def test_unusable_labels_file_is_one_error(tmp_path, content, message):
+    p = tmp_path / "labels.csv"
+    if content is not None:
+        p.write_bytes(content)
+    with pytest.raises(LabelsFileError) as err:
+        le.read_labels(p)
+    assert str(err.value).startswith(message.format(p=p)), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_cli_bad_labels_file_is_one_line_and_exit_2(tmp_path):
+    from assembler.cli import main
+
+    p = tmp_path / "labels.csv"
+    p.write_text("path,skin\n")
+    res = CliRunner().invoke(main, ["eval", "--labels", str(p), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        f"Error: labels file {p} lacks the column(s) hair_colour, hair_length, hair_texture, facial_hair, glasses, "
+        "headwear, expression (header: 'path,skin')"]
+    assert not (tmp_path / "out").exists()  # refused before anything was written
+    res = CliRunner().invoke(main, ["eval", "--relight", str(tmp_path)])
+    assert res.exit_code == 2 and "--relight and --workers go with --labels" in res.output
+
+
+# ---- tables from fixed results (no pipeline) ---------------------------------------------------------------------
+def _result(row, measured, recipe, relight="", error=None, monk=None):
+    return le.PhotoResult(row=row, relight=relight, error=error, measured=measured, monk=monk,
+                          recipes={"search": {"values": recipe, "skin": "monk_03", "hair": "black",
+                                              "parts": {"hair": "short_01"}}})
+
+
+def test_agreement_confusion_and_csv_from_fixed_results(tmp_path):
+    good = dict(skin="light", hair_colour="black", hair_length="short", hair_texture="straight",
+                facial_hair="none", glasses="none", headwear="none", expression="smile")
+    r1 = _row("a/1.jpg", hair_colour="dark_brown")
+    r2 = _row("_portraits/2.jpg", skin="dark", group="portraits")
+    r3 = _row("a/3.jpg", hair_colour="none", hair_length="bald")
+    r1.comment = "=HYPERLINK(\"http://x\")"
+    lf = le.LabelsFile(path=tmp_path / "labels.csv", root=tmp_path, rows=[r1, r2, r3])
+    res = [
+        _result(r1, {**good, "expression": "neutral"}, dict(good), monk=3),  # dark_brown drawn black: right
+        _result(r2, dict(good), {**good, "skin": "dark"}, monk=3),  # measured light on a dark label: wrong
+        _result(r3, {}, {}, error="no face found in a/3.jpg"),  # refused: a miss on every scored label
+    ]
+    relit = [_result(r1, {**good, "skin": "medium"}, {**good, "skin": "medium"}, relight="warm", monk=5),
+             _result(r1, {}, {}, relight="dim", error="-no face")]
+    rep = le.LabelsReport(labels=lf, methods=["search"], results=res, relit=relit, relightings=["warm", "dim"])
+    dev_m = rep.agreement("measured", "dev")
+    assert dev_m["skin"] == (1, 2) and dev_m["hair_colour"] == (1, 1)  # the bald photo's colour is not scored
+    assert dev_m["hair_length"] == (1, 2) and dev_m["expression"] == (0, 2)
+    assert dev_m["all"] == (1, 2)  # a wrong expression (not a core attribute) does not spoil "all"
+    assert "headwear" in dev_m and dev_m["headwear"] == (0, 0)  # not measured: never scored for "measured"
+    assert rep.agreement("search", "dev")["headwear"] == (1, 2)
+    assert rep.agreement("measured", "portraits")["skin"] == (0, 1)
+    assert rep.agreement("search", "portraits")["skin"] == (1, 1)
+    conf = rep.confusion("skin", "measured")
+    assert conf == {("light", "light"): 1, ("dark", "light"): 1, ("light", "?"): 1}
+    assert rep.confusion("hair_colour", "measured")[("brown", "black")] == 1
+    warm, dim = rep.relight_summary()
+    assert warm["measured_skin_same"] == (0, 1) and warm["measured_skin_label"] == (0, 1)
+    assert warm["measured_hair_colour_same"] == (1, 1) and warm["monk_shift"] == 2.0
+    assert dim["refused"] == 1 and dim["recipe_skin_same"] == (0, 1)
+    md = rep.to_markdown()
+    assert "| dev | measured | 50 % (1/2) | 100 % (1/1) | 50 % (1/2) |" in md
+    assert "| portraits | search | 100 % (1/1) |" in md
+    assert "| warm | 1 | 0 % (0/1) | 0 % (0/1) |" in md and "| dim | 1 (1 refused) |" in md
+    assert "`a/3.jpg` (no face found in a/3.jpg)" in md
+    paths = rep.save(tmp_path / "out")
+    rows = list(csv.DictReader(io.StringIO(paths["csv"].read_text())))
+    assert [(r["path"], r["relight"]) for r in rows] == [
+        ("a/1.jpg", ""), ("_portraits/2.jpg", ""), ("a/3.jpg", ""), ("a/1.jpg", "warm"), ("a/1.jpg", "dim")]
+    assert rows[0]["comment"] == "'=HYPERLINK(\"http://x\")"  # formulas neutralised
+    assert rows[4]["error"] == "'-no face" and rows[0]["search_hair_part"] == "short_01"
+    assert rows[0]["measured_skin"] == "light" and rows[0]["label_hair_colour"] == "dark_brown"
+    assert paths["markdown"].read_text().startswith("# Glance attributes against labels")
+
+
+# ---- relighting --------------------------------------------------------------------------------------------------
+def _rb(img):
+    lin = srgb_to_linear(img)
+    return lin[..., 0].mean() / lin[..., 2].mean()
+
+
+def test_relightings_are_deterministic_linear_light_transforms(astronaut):
+    img = np.ascontiguousarray(astronaut[::4, ::4])
+    assert _rb(relight(img, "warm")) > 1.8 * _rb(img)  # a warm light: red up against blue
+    assert _rb(relight(img, "stage")) > 1.8 * _rb(relight(img, "warm"))
+    assert _rb(relight(img, "cool")) < 0.7 * _rb(img)
+    lin, dim = srgb_to_linear(img), srgb_to_linear(relight(img, "dim"))
+    mid = (lin > 0.05) & (lin < 0.9)
+    assert np.allclose(dim[mid], 0.5 * lin[mid], rtol=0.03, atol=0.002)  # half the light, not half the values
+    bright = relight(img, "bright")
+    assert bright.max() == 255 and (bright >= img).all()
+    haze = relight(img, "haze")
+    assert haze.min() > 100 and haze.astype(float).std() < img.astype(float).std()
+    for name in ("green", "magenta", "warm"):  # colour casts keep the luminance of a mid grey
+        g = relight_gains(name)
+        assert abs(float(g @ [0.2126, 0.7152, 0.0722]) - 1.0) < 1e-9
+    g = relight_gains("green")
+    assert g[1] > g[0] and g[1] > g[2]
+    for name in RELIGHTINGS:
+        once, again = relight(img, name), relight(img.copy(), name)
+        assert once.dtype == np.uint8 and once.shape == img.shape and once.tobytes() == again.tobytes()
+    assert len({relight(img, n).tobytes() for n in RELIGHTINGS}) == len(RELIGHTINGS)
+    with pytest.raises(UnknownNameError, match="unknown relighting 'wram'; did you mean 'warm'"):
+        relight(img, "wram")
+
+
+# ---- one real run ------------------------------------------------------------------------------------------------
+def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
+    from assembler.cli import main
+
+    for folder, name in (("barack_obama", "obama.jpg"), ("joe_biden", "biden2.jpg")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).symlink_to(data_dir / name)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(HEADER
+                      + "barack_obama/obama.jpg,medium,gray,buzz,coily,none,none,none,open_smile,high,\n"
+                      + "joe_biden/biden2.jpg,light,white,short,straight,none,none,none,open_smile,high,@SUM(1)\n"
+                      + "joe_biden/x.jpg,light,white,short,straight,none,none,none,open_smile,high,=1\n"
+                      + "joe_biden/x.jpg,light,white,short,straight,none,none,none,open_smile,high,\n")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["eval", "--labels", str(labels), "--methods", "search,attributes", "--relight",
+                                    "--relight-folders", "barack_obama", "--quiet", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    md = (out / "eval_labels.md").read_text()
+    assert "3 photos (dev 3); methods: `search`, `attributes`; 1 label row(s) skipped" in md
+    for source in ("measured", "search", "attributes"):
+        assert f"| dev | {source} | " in md
+    assert "Label rows skipped: line 5: path 'joe_biden/x.jpg' is labelled twice" in md
+    assert "Photos the pipeline refused (1, a miss on every attribute): `joe_biden/x.jpg` (cannot read image" in md
+    assert "### Relighting (1 photos × 8 relightings" in md
+    rows = list(csv.DictReader((out / "eval_labels.csv").open()))
+    assert len(rows) == 3 + 8 and [r["relight"] for r in rows[3:]] == list(RELIGHTINGS)
+    assert {r["path"] for r in rows[3:]} == {"barack_obama/obama.jpg"}
+    obama, biden = rows[0], rows[1]
+    assert biden["comment"] == "'@SUM(1)" and rows[2]["error"].startswith("cannot read image")
+    for r in (obama, biden):  # every attribute was measured and drawn
+        assert r["monk_measured"].isdigit() and r["search_skin_color"].startswith("monk_")
+        assert r["measured_skin"] in le.SKIN_BANDS and r["search_hair_length"] in le.LENGTHS
+        assert r["attributes_error"] == "" and r["search_hair_part"]
+    assert rows[3]["attributes_skin"] == "" and rows[3]["search_skin"] in le.SKIN_BANDS  # relit: first method only
+    assert "wrote " in res.output
