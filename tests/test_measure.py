@@ -316,3 +316,42 @@ def test_chandelier_behind_a_short_haired_head_is_not_read_as_hair(data_dir, mon
     hair = analyze(data_dir / "obama3.jpg", max_faces=1)[0].measurements["hair"]
     dark_and_present = hair["family"] in ("black", "brown") and hair["length"] != "bald"
     assert dark_and_present == lowered, hair
+
+
+def _iris_discs(face) -> list[tuple[np.ndarray, float]]:
+    lm = face.landmarks
+    return [(lm[a:a + 6].mean(axis=0), 0.2 * float(np.linalg.norm(lm[a + 3] - lm[a]))) for a in (36, 42)]
+
+
+def test_brown_eyes_keep_the_default_and_a_blue_iris_is_reported(faces, photos):
+    face, img = faces["obama2"], photos["obama2"]
+    assert face.measurements["eye_color"] is None  # brown: the search draws the tone's default brown
+    assert face.measurements["eyes"]["color"] in ("brown", "dark_brown", "hazel")
+    edited = img.copy()
+    rng = np.random.default_rng(0)
+    for centre, r in _iris_discs(face):
+        disc = np.zeros(img.shape[:2], np.uint8)
+        cv2.circle(disc, (int(round(centre[0])), int(round(centre[1]))), max(2, int(round(r))), 1, -1)
+        sel = disc.astype(bool)
+        edited[sel] = np.clip(np.array([70, 115, 170]) * rng.uniform(0.8, 1.2, (sel.sum(), 1)), 0, 255)
+    assert _remeasure(face, edited)["eye_color"] in ("blue", "light_blue", "gray")
+
+
+def test_skin_coloured_texture_on_the_upper_lip_is_not_a_moustache(faces, photos):
+    # an open smile's creases and lip line are textured but keep the skin's colour; hair of any colour does not
+    face, img = faces["obama"], photos["obama"]
+    assert face.measurements["facial_hair"]["moustache"] < 0.5
+    lm = face.landmarks
+    poly = np.vstack([lm[31:36] + [0, 2], lm[[54, 53, 52, 51, 50, 49, 48]] - [0, 1]]).astype(np.int32)
+    mask = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [poly], 1)
+    sel = mask.astype(bool)
+    c = lm[[2, 3, 31, 40, 41]].mean(axis=0).astype(int)
+    r = int(0.1 * np.linalg.norm(lm[36] - lm[45]))
+    skin = np.median(img[c[1] - r:c[1] + r, c[0] - r:c[0] + r].reshape(-1, 3), axis=0)
+    stripes = np.where((np.indices(img.shape[:2])[1] // 2) % 2 == 0, 1.15, 0.87)[sel][:, None]
+    edited = img.copy()
+    edited[sel] = np.clip(skin * stripes, 0, 255).astype(np.uint8)
+    fh = _remeasure(face, edited)["facial_hair"]
+    assert fh["features"]["moustache"]["texture"] > 4.0  # more textured than most moustaches ...
+    assert fh["moustache"] < 0.5, fh  # ... but not one
