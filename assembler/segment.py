@@ -235,15 +235,16 @@ class ColorHeuristicSegmenter(Segmenter):
 
     def segment(self, image: np.ndarray, face: FaceRecord) -> Segmentation:
         from . import measure as M
+        from .measure.context import _S
 
-        ctx, illum, lab = M._normalised(image, face)
+        ctx, illum, lab = M.normalised(image, face)
         skin = M.measure_skin(ctx, lab, illum)
         hair_s, _ = M.hair_mask(ctx, lab, skin, gray=bool(illum.get("grayscale")))
         n = ctx.shape[0]
         hair = cv2.resize(hair_s.astype(np.float32), (n, n), interpolation=cv2.INTER_LINEAR)
         skin_p = M.skin_likeness(ctx, lab, skin)
         # canonical working frame → photo
-        a = np.vstack([np.asarray(face.align_matrix, np.float64) * M._S, [0, 0, 1]])
+        a = np.vstack([np.asarray(face.align_matrix, np.float64) * _S, [0, 0, 1]])
         c2p = np.linalg.inv(a)[:2]
         probs = {"skin": skin_p.astype(np.float32), "clothes": None, "hair": hair.astype(np.float32)}
         for p in (probs["skin"], probs["hair"]):

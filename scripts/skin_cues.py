@@ -37,26 +37,28 @@ def cues(image, face) -> dict:
     import numpy as np
 
     from assembler import measure as M
+    from assembler.measure.context import _face_polygon, _luma, _poly
+    from assembler.measure.illumination import _white_refs
 
-    ctx, illum, lab = M._normalised(image, face)
+    ctx, illum, lab = M.normalised(image, face)
     skin = M.measure_skin(ctx, lab, illum)
     if skin["lab"] is None:
         return {}
-    y = M._luma(ctx.lin)
+    y = _luma(ctx.lin)
     skin_y = float(np.median(y[skin["_mask"]]))
-    refs = M._white_refs(ctx)
+    refs = _white_refs(ctx)
     out = {"lab": skin["lab"], "monk": skin["monk"],
-           "cheek/sclera": skin_y / float(M._luma(refs["sclera"][None])[0]) if "sclera" in refs else None,
-           "cheek/teeth": skin_y / float(M._luma(refs["teeth"][None])[0]) if "teeth" in refs else None}
+           "cheek/sclera": skin_y / float(_luma(refs["sclera"][None])[0]) if "sclera" in refs else None,
+           "cheek/teeth": skin_y / float(_luma(refs["teeth"][None])[0]) if "teeth" in refs else None}
     lm, shape = ctx.lm, ctx.shape
-    features = M._poly(shape, lm[36:42]) | M._poly(shape, lm[42:48]) | M._poly(shape, lm[48:60])
+    features = _poly(shape, lm[36:42]) | _poly(shape, lm[42:48]) | _poly(shape, lm[48:60])
     features = cv2.dilate(features.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
-    region = M._poly(shape, M._face_polygon(ctx)) & ~features & ctx.valid
+    region = _poly(shape, _face_polygon(ctx)) & ~features & ctx.valid
     region &= np.linalg.norm(lab[..., 1:] - skin["lab"][1:], axis=-1) < 25  # skin-coloured: no brows, beard, glasses
     if region.sum() >= 50:
         p50, p99 = np.percentile(y[region], [50, 99])
         out["sheen p99/p50"] = float(p99 / max(p50, 1e-6))
-    lips = M._poly(shape, lm[48:60]) & ~M._poly(shape, lm[60:68])
+    lips = _poly(shape, lm[48:60]) & ~_poly(shape, lm[60:68])
     lips = cv2.erode(lips.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
     if lips.sum() >= 30:
         lip = np.median(lab[lips], axis=0)
@@ -76,7 +78,7 @@ def main() -> None:
     from assembler import analyze
     from assembler.errors import NoFaceError
     from assembler.io import load_image
-    from assembler.measure import _MONK_K_PENALTY, _W_L, monk_from_lab
+    from assembler.measure.skin import _MONK_K_PENALTY, _W_L, monk_from_lab
 
     with open(args.faces / "manifest.csv") as fh:
         records = [r for r in csv.DictReader(fh) if "skin" in expectations(r["notes"])]

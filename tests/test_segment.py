@@ -103,7 +103,8 @@ def test_skin_is_on_the_cheeks(segs, faces, name):
 
 
 def test_astronaut_hair_is_on_her_head_not_the_background(segs, faces, photos):
-    from assembler.measure import _Ctx, estimate_illumination, learned_hair
+    from assembler.measure import estimate_illumination, learned_hair
+    from assembler.measure.context import _Ctx
 
     hair = segs["astronaut"].hair > 0.5
     lm = faces["astronaut"].landmarks
@@ -177,7 +178,8 @@ def _with_hair(seg: Segmentation, face, bottom_iod_below_chin: float) -> Segment
 
 @pytest.mark.parametrize("below,length", [(-1.5, "short"), (0.3, "medium"), (2.5, "long")])
 def test_length_class_from_the_mask_against_chin_and_shoulders(segs, faces, photos, below, length):
-    from assembler.measure import _Ctx, estimate_illumination, learned_hair
+    from assembler.measure import estimate_illumination, learned_hair
+    from assembler.measure.context import _Ctx
 
     face, img = faces["astronaut"], photos["astronaut"]
     illum = estimate_illumination(img, _Ctx(img, face))
@@ -188,7 +190,8 @@ def test_length_class_from_the_mask_against_chin_and_shoulders(segs, faces, phot
 
 
 def test_hair_far_from_the_head_is_not_counted(segs, faces, photos):
-    from assembler.measure import _Ctx, estimate_illumination, learned_hair
+    from assembler.measure import estimate_illumination, learned_hair
+    from assembler.measure.context import _Ctx
 
     face, img = faces["astronaut"], photos["astronaut"]
     seg = _with_hair(segs["astronaut"], face, -1.5)
