@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import LabelsFileError, shown
+from .errors import LabelsFileError, MissingDependencyError, ModelFileError, ModelFileNotFoundError, shown
 
 __all__ = ["ATTRIBUTES", "CORE", "PUBLIC_DOMAIN_FOLDERS", "LabelRow", "LabelsFile", "PhotoResult", "LabelsReport",
            "read_labels", "skin_band", "hair_family", "label_class", "agrees", "measured_values", "recipe_values",
@@ -80,6 +80,8 @@ TEXTURES = ("straight", "wavy", "curly", "coily", "braids")
 EXPRESSIONS = ("neutral", "smile", "open_smile")
 PUBLIC_DOMAIN_FOLDERS = ("barack_obama", "joe_biden")
 MAX_LABELS_BYTES = 20_000_000
+# errors that would fail every photo alike (a missing model or package): they end the run instead of being recorded
+_SETUP_ERRORS = (MissingDependencyError, ModelFileNotFoundError, ModelFileError)
 
 # the vocabulary of each label column, and the class each value is scored as (None: not scored)
 _LABEL_CLASS: dict[str, dict[str, str | None]] = {
@@ -423,6 +425,8 @@ def _photo_job(job: tuple) -> dict[str, Any]:
         face = get_analyzer()(image, max_faces=1)[0]
         attrs = classify(face)
         ev = gather_evidence([face])
+    except _SETUP_ERRORS:  # a missing model or package fails every photo alike: stop with its one line
+        raise
     except Exception as err:  # noqa: BLE001 - a refused photo is a recorded miss, never the end of the run
         out["error"] = _error_text(err)
         return out

@@ -252,3 +252,27 @@ def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
         assert r["attributes_error"] == "" and r["search_hair_part"]
     assert rows[3]["attributes_skin"] == "" and rows[3]["search_skin"] in le.SKIN_BANDS  # relit: first method only
     assert "wrote " in res.output
+
+
+def test_a_refused_photo_is_recorded_but_a_missing_model_stops_the_run(tmp_path, monkeypatch):
+    import importlib
+
+    from assembler.errors import ModelFileNotFoundError, NoFaceError
+
+    analyze_module = importlib.import_module("assembler.analyze")  # assembler.analyze is the function
+
+    p = tmp_path / "labels.csv"
+    p.write_text(HEADER + "a/1.jpg,light,black,short,straight,none,none,none,smile,high,\n")
+    raised: list[Exception] = [NoFaceError("no face found in a/1.jpg")]
+
+    def analyzer(*args, **kwargs):
+        raise raised[0]
+
+    monkeypatch.setattr(analyze_module, "get_analyzer", lambda: analyzer)
+    rep = le.evaluate_labels(p, ["search"], progress=False)
+    assert rep.results[0].error == "no face found in a/1.jpg" and rep.agreement("search")["skin"] == (0, 1)
+    raised[0] = ModelFileNotFoundError("model file x is missing")
+    with pytest.raises(ModelFileNotFoundError):
+        le.evaluate_labels(p, ["search"], progress=False)
+    with pytest.raises(UnknownNameError, match="unknown method 'serch'; did you mean 'search'"):
+        le.evaluate_labels(p, ["serch"], progress=False)
