@@ -6,6 +6,9 @@ per part (``assets/<category>/<id>.svg``, colour slots as ``%slot%`` placeholder
 from :mod:`parts_library.descriptors`: landmark descriptors of each part's representative 68 landmarks (the mean
 shape with the part's anchors in place) and mask descriptors of its rendered alpha in the canonical frame (for hair:
 the front layer plus the back layer where the neutral head does not hide it, as a photo's hair mask would see it).
+Expression parts for sticker packs (:mod:`parts_library.families.expressions`) go to ``assets/expressions/`` with
+their own ``manifest.json``: the main manifest, and so its hash (which the identity model and the FAISS indices are
+built for), stays the same when they change, and the photo search never sees them.
 Output is deterministic: regenerating gives identical files.
 """
 from __future__ import annotations
@@ -21,10 +24,12 @@ from . import descriptors, frame
 from .families.common import PartDef
 from .library import ASSETS, CATEGORIES
 
-__all__ = ["build_parts", "generate", "representative_landmarks", "SCHEMA"]
+__all__ = ["build_parts", "build_expression_parts", "generate", "representative_landmarks", "SCHEMA",
+           "EXPRESSIONS_DIR"]
 
 SCHEMA = 1
 MASK_SIZE = 256
+EXPRESSIONS_DIR = "expressions"
 
 
 def build_parts() -> list[PartDef]:
@@ -38,6 +43,19 @@ def build_parts() -> list[PartDef]:
     if dup:
         raise ValueError(f"duplicate part ids: {sorted(dup)}")
     order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(parts, key=lambda p: (order[p.category], p.id))
+
+
+def build_expression_parts() -> list[PartDef]:
+    """The sticker expression parts (posed eyes and brows per base part, generic mouths and eyes, extras)."""
+    from .families import expressions
+
+    parts = expressions.expression_parts()
+    ids = [p.id for p in parts]
+    dup = {i for i in ids if ids.count(i) > 1} | (set(ids) & {p.id for p in build_parts()})
+    if dup:
+        raise ValueError(f"duplicate part ids: {sorted(dup)}")
+    order = {c: i for i, c in enumerate((*CATEGORIES, "extra"))}
     return sorted(parts, key=lambda p: (order[p.category], p.id))
 
 
@@ -121,19 +139,37 @@ def generate(out: Path = ASSETS) -> dict:
     from .families.face import body_layer
 
     (out / "body.svg").write_text(svg_file({"body": body_layer()}, "body", "base"), encoding="utf-8")
+    expr = build_expression_parts()
+    for p in expr:
+        rel = f"{EXPRESSIONS_DIR}/{p.id}.svg"
+        (out / EXPRESSIONS_DIR).mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(svg_file(p.layers, p.id, p.category), encoding="utf-8")
+        written.add(rel)
+        if p.category != "extra":
+            p.descriptor = [float(v) for v in np.asarray(_landmark_descriptor(p), dtype=np.float32)]
     # remove stale files of parts that no longer exist
     for old in sorted(out.glob("*/*.svg")):
         if f"{old.parent.name}/{old.name}" not in written:
             old.unlink()
 
-    def rows(with_desc: bool) -> list[dict]:
+    def rows(with_desc: bool, parts=parts, folder=None) -> list[dict]:
         return [{
             "id": p.id, "category": p.category, "name": p.name, "tags": p.tags, "license": p.license,
-            "file": f"{p.category}/{p.id}.svg", "layers": list(p.layers), "anchors": p.anchors,
+            "file": f"{folder or p.category}/{p.id}.svg", "layers": list(p.layers), "anchors": p.anchors,
             "color_slots": p.color_slots,
             "descriptor": [round(float(v), 5) for v in p.descriptor] if with_desc and p.descriptor is not None else [],
             "params": p.params,
         } for p in parts]
+
+    expr_manifest = {
+        "schema": SCHEMA,
+        "generator": "python -m parts_library.generate",
+        "note": "expression parts for sticker packs: never offered to the photo search (see parts_library.families."
+                "expressions)",
+        "counts": {c: sum(p.category == c for p in expr) for c in ("eyes", "brows", "mouth", "extra")},
+        "parts": rows(True, expr, EXPRESSIONS_DIR),
+    }
+    _write_json(out / EXPRESSIONS_DIR / "manifest.json", expr_manifest)
 
     manifest = {
         "schema": SCHEMA,
@@ -161,10 +197,14 @@ def generate(out: Path = ASSETS) -> dict:
             raise ValueError(f"{p.id}: descriptor length {len(d)} != {descriptors.DESCRIPTOR_DIMS[p.category]}")
         p.descriptor = [float(v) for v in np.asarray(d, dtype=np.float32)]
     manifest["parts"] = rows(True)
-    text = json.dumps(manifest, indent=1, ensure_ascii=True)
-    text = re.sub(r"\[\s+([-0-9.e]+),\s+([-0-9.e]+)\s+\]", r"[\1, \2]", text)  # compact [x, y] pairs
-    (out / "manifest.json").write_text(text + "\n", encoding="utf-8")
+    _write_json(out / "manifest.json", manifest)
     return manifest
+
+
+def _write_json(path: Path, data: dict) -> None:
+    text = json.dumps(data, indent=1, ensure_ascii=True)
+    text = re.sub(r"\[\s+([-0-9.e]+),\s+([-0-9.e]+)\s+\]", r"[\1, \2]", text)  # compact [x, y] pairs
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -173,7 +213,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     m = generate(args.out)
     print(f"wrote {len(m['parts'])} parts to {args.out}: "
-          + ", ".join(f"{c} {n}" for c, n in m["counts"].items()))
+          + ", ".join(f"{c} {n}" for c, n in m["counts"].items())
+          + f"; {len(build_expression_parts())} expression parts to {args.out / EXPRESSIONS_DIR}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 """The parts registry: ``load_library()`` reads ``assets/manifest.json`` (cached) into typed :class:`Part` records.
 
+Expression parts for sticker packs (``assets/expressions/manifest.json``) are loaded beside the manifest's parts but
+kept apart: :meth:`PartsLibrary.parts`, :meth:`~PartsLibrary.ids`, iteration and the manifest hash cover only the
+parts a photo search may choose, :meth:`~PartsLibrary.expression_parts` lists the others, and
+:meth:`~PartsLibrary.get` (and so the renderer) finds both.
+
 Unknown names raise :class:`~assembler.errors.UnknownNameError` with a message that says what exists, e.g.
 ``unknown hair part 'curley_07'; did you mean 'curly_07'? (52 hair parts: memoji parts list hair)``.
 """
@@ -56,24 +61,33 @@ def unknown_part_message(category: str | None, name: str, known: list[str]) -> s
             f"({len(known)} {category.replace('_', ' ')} parts: memoji parts list {category})")
 
 
-class PartsLibrary:
-    """All parts, by category and id, with their SVG layer fragments (read once, cached)."""
+def _part(row: dict) -> Part:
+    return Part(id=row["id"], category=row["category"], name=row["name"], tags=tuple(row["tags"]),
+                license=row["license"], anchors=row["anchors"], color_slots=tuple(row["color_slots"]),
+                descriptor=np.asarray(row["descriptor"], dtype=np.float32), file=row["file"],
+                layers=tuple(row["layers"]), params=row.get("params", {}))
 
-    def __init__(self, manifest: dict, root: Path, manifest_hash: str):
+
+class PartsLibrary:
+    """All parts, by category and id, with their SVG layer fragments (read once, cached). ``expressions``: the
+    expression manifest (sticker parts), kept out of :meth:`parts`, :meth:`ids`, ``len`` and iteration."""
+
+    def __init__(self, manifest: dict, root: Path, manifest_hash: str, expressions: dict | None = None):
         self.root = Path(root)
         self.manifest = manifest
         self.manifest_hash = manifest_hash
         self._by_id: dict[str, Part] = {}
         self._by_cat: dict[str, list[Part]] = {c: [] for c in CATEGORIES}
         for row in manifest["parts"]:
-            part = Part(
-                id=row["id"], category=row["category"], name=row["name"], tags=tuple(row["tags"]),
-                license=row["license"], anchors=row["anchors"], color_slots=tuple(row["color_slots"]),
-                descriptor=np.asarray(row["descriptor"], dtype=np.float32), file=row["file"],
-                layers=tuple(row["layers"]), params=row.get("params", {}),
-            )
+            part = _part(row)
             self._by_id[part.id] = part
             self._by_cat.setdefault(part.category, []).append(part)
+        self._expr: dict[str, Part] = {}
+        for row in (expressions or {}).get("parts", []):
+            part = _part(row)
+            if part.id in self._by_id:
+                raise ValueError(f"expression part {part.id} has the id of a manifest part")
+            self._expr[part.id] = part
         self._fragments: dict[str, dict[str, str]] = {}
 
     @property
@@ -81,7 +95,7 @@ class PartsLibrary:
         return CATEGORIES
 
     def _check_category(self, category: str) -> None:
-        if category not in self._by_cat:
+        if category not in self._by_cat and not any(p.category == category for p in self._expr.values()):
             raise UnknownNameError(f"unknown part category '{category}'{did_you_mean(category, CATEGORIES)} "
                                    f"(categories: {', '.join(CATEGORIES)})")
 
@@ -93,6 +107,11 @@ class PartsLibrary:
         if category is None:
             return list(self._by_id)
         return [p.id for p in self.parts(category)]
+
+    def expression_parts(self, category: str | None = None) -> list[Part]:
+        """The expression parts (sticker eyes, brows, mouths and ``extra`` overlays), of one category or all; the
+        photo search never offers them."""
+        return [p for p in self._expr.values() if category is None or p.category == category]
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -107,7 +126,7 @@ class PartsLibrary:
         """The part with this id; ``category`` (optional) checks it belongs there and words the error."""
         if category is not None:
             self._check_category(category)
-        part = self._by_id.get(part_id)
+        part = self._by_id.get(part_id) or self._expr.get(part_id)
         if part is None or (category is not None and part.category != category):
             known = self.ids(category)
             raise UnknownNameError(unknown_part_message(category, str(part_id), known))
@@ -138,11 +157,16 @@ class PartsLibrary:
         return frag
 
 
+EXPRESSIONS_MANIFEST = "expressions/manifest.json"
+
+
 @functools.lru_cache(maxsize=4)
 def _load(root: str) -> PartsLibrary:
     path = Path(root) / "manifest.json"
     raw = path.read_bytes()
-    return PartsLibrary(json.loads(raw), Path(root), hashlib.sha256(raw).hexdigest())
+    expr_path = Path(root) / EXPRESSIONS_MANIFEST
+    expressions = json.loads(expr_path.read_bytes()) if expr_path.is_file() else None
+    return PartsLibrary(json.loads(raw), Path(root), hashlib.sha256(raw).hexdigest(), expressions)
 
 
 def load_library(root: str | Path | None = None) -> PartsLibrary:

@@ -1,5 +1,6 @@
 """Contract test over every part in the manifest: parses, renders at 64 and 512 px with pixels where the part
-belongs, anchors inside the canonical frame, descriptor of the category's length, colour slots all filled."""
+belongs, anchors inside the canonical frame, descriptor of the category's length, colour slots all filled. The
+sticker expression parts (their own manifest) pass the same contract, and never reach the search's lists."""
 from __future__ import annotations
 
 import io
@@ -17,7 +18,8 @@ from parts_library.library import ASSETS, CATEGORIES, REQUIRED
 from parts_library.svg import PLACEHOLDER
 
 LIB = parts_library.load_library()
-PART_IDS = [p.id for p in LIB]
+EXPRESSION_IDS = [p.id for p in LIB.expression_parts() if p.category in CATEGORIES]
+PART_IDS = [p.id for p in LIB] + EXPRESSION_IDS
 
 # where each category's pixels must be (canonical px: x0, y0, x1, y1)
 REGIONS = {
@@ -102,7 +104,7 @@ def test_landmark_descriptors_come_from_the_anchors(category):
 
     fn = {"face": descriptors.face_shape_descriptor, "eyes": descriptors.eyes_descriptor,
           "nose": descriptors.nose_descriptor, "mouth": descriptors.mouth_descriptor}.get(category)
-    for part in LIB.parts(category):
+    for part in LIB.parts(category) + LIB.expression_parts(category):
         lm = representative_landmarks(category, part.anchors)
         want = (descriptors.brows_descriptor(lm, part.params.get("thickness")) if category == "brows" else fn(lm))
         np.testing.assert_allclose(part.descriptor, want, atol=2e-5)
@@ -152,3 +154,30 @@ def test_regenerating_gives_identical_files(tmp_path):
         assert (ASSETS / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
     assert json.loads((tmp_path / "manifest.json").read_text())["counts"]["hair"] == len(LIB.parts("hair"))
     assert set(REQUIRED) <= set(CATEGORIES)
+
+
+def test_expression_parts_stay_out_of_the_search():
+    """Expression parts are found by id (the renderer draws them) but listed by no search-facing API, and the main
+    manifest names none of them (its hash — the identity model's and FAISS index's key — does not move)."""
+    expr = LIB.expression_parts()
+    assert len([p for p in expr if p.category in CATEGORIES]) >= 12
+    searchable = set(LIB.ids())
+    manifest_ids = {row["id"] for row in json.loads((ASSETS / "manifest.json").read_text())["parts"]}
+    for p in expr:
+        assert "expression" in p.tags and p.id not in searchable and p.id not in manifest_ids, p.id
+        assert LIB.get(p.id, p.category) is p
+    assert len(LIB) == len(manifest_ids)
+
+
+@pytest.mark.parametrize("part_id", [p.id for p in LIB.expression_parts("extra")])
+def test_sticker_extra_contract(part_id):
+    """Sticker extras (hearts, Zzz, a tear …): parse, draw something inside the canvas, follow real landmarks."""
+    from parts_library.renderer import rasterize_rgba
+
+    part = LIB.get(part_id, "extra")
+    root = ET.parse(LIB.svg_path(part)).getroot()
+    assert root.tag.endswith("svg") and sorted(LIB.fragments(part)) == sorted(part.layers)
+    for layer, idx in part.params["follow"].items():
+        assert layer in part.layers and 0 <= idx < 68
+    alpha = rasterize_rgba(_part_only_svg(part), 128)[..., 3]
+    assert alpha.sum() > 0.002 * 255 * 128 * 128

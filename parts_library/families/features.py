@@ -44,7 +44,7 @@ EYES = [
                                                                  lash=8)),
 ]
 EYE_DEFAULTS = dict(w=0.39, open=0.32, tilt=0.04, skew=0.06, low=0.4, lash=5.0, lashes=0, iris=0.56, crease=0.035,
-                    hood=False, deep=False)
+                    hood=False, deep=False, gaze=None)
 EX, EY = 1.62, 2.45  # memoji exaggeration of the drawn eye about its centre (bigger, rounder)
 
 
@@ -95,6 +95,8 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     s_path = smooth_closed(np.concatenate([U, L[::-1][1:-1]]))
     r = q["iris"] * W / 2
     ic = c + [0, 0.06 * r]
+    if q["gaze"] is not None:  # expression parts: the iris looks away (x, y in drawn eye widths)
+        ic = ic + np.asarray(q["gaze"], dtype=np.float64) * W
     uid = f"{pid}-{side}"
     inward = 1 if side == "l" else -1  # direction of the inner corner
     top, bottom = U[:, 1].min(), L[:, 1].max()
