@@ -27,6 +27,9 @@ _LAZY = {
     "make": ".make",
     "render": ".make",
     "Avatar": ".make",
+    "make_all": ".group",
+    "AvatarGroup": ".group",
+    "stickers": ".stickers",
     "Recipe": ".recipe",
     "SearchConfig": ".search",
     "run_batch": ".batch",
@@ -74,7 +77,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .embed import create_embedder
     from .io import load_image
     from .landmarks import create_landmarker
+    from .group import AvatarGroup, make_all
     from .make import Avatar, make, render
+    from .stickers import stickers
     from .recipe import Recipe
     from .search import SearchConfig
     from .batch import run_batch

@@ -20,7 +20,10 @@ from .recipe import Recipe
 from .records import FaceRecord
 from .search import METHODS, SearchConfig, choose_recipe, gather_evidence
 
-__all__ = ["Avatar", "make", "render", "check_request", "check_overrides"]
+__all__ = ["Avatar", "make", "render", "check_request", "check_overrides", "prepare", "avatar_from_faces",
+           "Prepared", "IMAGE_FORMATS"]
+
+IMAGE_FORMATS = ("png", "webp")  # the avatar's raster file; its SVG is always written too
 
 
 @dataclass
@@ -49,10 +52,22 @@ class Avatar:
 
         return Image.open(io.BytesIO(self.png)).convert("RGBA")
 
-    def files(self, stem: str = "avatar") -> dict[str, tuple[str, bytes]]:
-        """The files :meth:`save` writes, as ``{kind: (file name, bytes)}`` (kinds ``png``, ``svg``, ``recipe`` and
-        ``stylized`` when there is one): the one encoding of an avatar, for a folder or a batch's sink."""
-        files = {"png": (f"{stem}.png", self.png), "svg": (f"{stem}.svg", self.svg.encode()),
+    def files(self, stem: str = "avatar", image_format: str = "png") -> dict[str, tuple[str, bytes]]:
+        """The files :meth:`save` writes, as ``{kind: (file name, bytes)}`` (kinds ``png`` — or ``webp`` with
+        ``image_format="webp"`` —, ``svg``, ``recipe`` and ``stylized`` when there is one): the one encoding of an
+        avatar, for a folder or a batch's sink."""
+        if image_format == "png":
+            image = self.png
+        elif image_format == "webp":
+            from parts_library.renderer import encode_image
+
+            image = encode_image(self.image, "webp")
+        else:
+            from .errors import OutputFormatError
+
+            raise OutputFormatError(f"unknown avatar image format {image_format!r} (formats: "
+                                    f"{', '.join(IMAGE_FORMATS)}; the SVG is always written)")
+        files = {image_format: (f"{stem}.{image_format}", image), "svg": (f"{stem}.svg", self.svg.encode()),
                  "recipe": (f"{stem}.recipe.json", (self.recipe.to_json() + "\n").encode())}
         if self.stylized is not None:
             import io
@@ -62,14 +77,15 @@ class Avatar:
             files["stylized"] = (f"{stem}.stylized.png", buf.getvalue())
         return files
 
-    def save(self, directory: str | os.PathLike, stem: str = "avatar") -> dict[str, Path]:
-        """Write ``<stem>.png``, ``<stem>.svg`` and ``<stem>.recipe.json`` (atomically) and return their paths."""
+    def save(self, directory: str | os.PathLike, stem: str = "avatar", image_format: str = "png") -> dict[str, Path]:
+        """Write ``<stem>.png`` (or ``.webp``), ``<stem>.svg`` and ``<stem>.recipe.json`` (atomically) and return
+        their paths."""
         from index.vector import atomic_write
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         out = {}
-        for kind, (name, data) in self.files(stem).items():
+        for kind, (name, data) in self.files(stem, image_format).items():
             out[kind] = d / name
             atomic_write(out[kind], data)
         return out
@@ -149,18 +165,10 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     config and its model files) is checked before the first photo is analysed.
     """
     from .analyze import get_analyzer
-    from .classify import _cached as cached_classifier
-    from .classify import classify
 
     photo_list = _as_list(photos)
     check_request(method=method, size=size, face_index=face_index, photos=photo_list, overrides=overrides)
-    kwargs = {"weights": classifier_weights} if classifier_weights else {}
-    cached_classifier(classifier, tuple(sorted((k, str(v)) for k, v in kwargs.items())))  # loads (or fails) now
-    stylizer = None
-    if stylize is not None:
-        from .stylize import Stylizer
-
-        stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
+    prepared = prepare(classifier=classifier, classifier_weights=classifier_weights, stylize=stylize)
 
     timings: dict[str, float] = {}
     faces: list[FaceRecord] = []
@@ -172,10 +180,47 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
         if face_index >= len(found):
             raise FaceIndexError(f"face_index {face_index} asked for, but {len(found)} face(s) found in "
                                  f"{found[0].source or 'the image'}: use 0..{len(found) - 1}")
-        t0 = time.perf_counter()
-        classify(found[face_index], backend=classifier, **kwargs)
-        timings["classify"] = timings.get("classify", 0.0) + time.perf_counter() - t0
         faces.append(found[face_index])
+    return avatar_from_faces(faces, prepared, method=method, size=size, search=search, seed=seed,
+                             timings=timings, **overrides)
+
+
+@dataclass
+class Prepared:
+    """What :func:`make` loads before the first photo: the classifier (name + kwargs, loaded and cached) and the
+    stylizer (or None)."""
+
+    classifier: str
+    classifier_kwargs: dict[str, Any]
+    stylizer: Any = None
+
+
+def prepare(*, classifier: str = "measured", classifier_weights: str | None = None, stylize: Any = None) -> Prepared:
+    """Load (or fail on) the classifier and the stylize config now, before any photo is analysed."""
+    from .classify import _cached as cached_classifier
+
+    kwargs = {"weights": classifier_weights} if classifier_weights else {}
+    cached_classifier(classifier, tuple(sorted((k, str(v)) for k, v in kwargs.items())))  # loads (or fails) now
+    stylizer = None
+    if stylize is not None:
+        from .stylize import Stylizer
+
+        stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
+    return Prepared(classifier, kwargs, stylizer)
+
+
+def avatar_from_faces(faces: list[FaceRecord], prepared: Prepared, *, method: str = "search", size: int = 512,
+                      search: SearchConfig | None = None, seed: int = 0, timings: dict[str, float] | None = None,
+                      **overrides: str | None) -> Avatar:
+    """Analysed faces of one person → classify → search → render (→ stylize): the part of :func:`make` after the
+    analysis (``make_all`` runs it once per face of a group photo analysed once)."""
+    from .classify import classify
+
+    timings = dict(timings or {})
+    for face in faces:
+        t0 = time.perf_counter()
+        classify(face, backend=prepared.classifier, **prepared.classifier_kwargs)
+        timings["classify"] = timings.get("classify", 0.0) + time.perf_counter() - t0
 
     t0 = time.perf_counter()
     ev = gather_evidence(faces)
@@ -184,10 +229,10 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     timings["search"] = time.perf_counter() - t0
     avatar = render(recipe, size=size, **overrides)
     timings["render"] = avatar.timings["render"]
-    avatar.faces = faces
-    if stylizer is not None:
+    avatar.faces = list(faces)
+    if prepared.stylizer is not None:
         t0 = time.perf_counter()
-        avatar.stylized = stylizer(avatar)
+        avatar.stylized = prepared.stylizer(avatar)
         timings["stylize"] = time.perf_counter() - t0
     timings["total"] = sum(timings.values())
     avatar.timings = timings

@@ -38,20 +38,36 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
               type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="Stylize with SDXL using this TOML/JSON config (GPU).")
 @click.option("--name", default=None, help="File stem (default: the first photo's name).")
-def make_command(photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
-                 stylize_config, name) -> None:
-    """Make an avatar from one or more PHOTOS of one person."""
+@click.option("--format", "image_format", type=click.Choice(["png", "webp"], case_sensitive=False), default="png",
+              show_default=True, help="The avatar's (and group picture's) image file; the SVG is always written.")
+@click.option("--all-faces", is_flag=True,
+              help="One avatar per face of a group PHOTO (<name>_face<N>.*) and <name>_group.png placing them "
+                   "where the faces were.")
+@click.option("--min-face-px", type=click.FloatRange(1, 10000), default=None, metavar="PX",
+              help="With --all-faces: faces narrower than this are reported, not drawn  [default: 60].")
+@click.pass_context
+def make_command(ctx, photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
+                 stylize_config, name, image_format, all_faces, min_face_px) -> None:
+    """Make an avatar from one or more PHOTOS of one person (or, with --all-faces, of everyone in a group
+    PHOTO)."""
     from ..make import check_request, make
     from ..outputs import check_stem, ensure_writable_dir
 
     parsed = parse_overrides(overrides)
     stem = check_stem(name) if name is not None else _photo_stem(photos[0])
+    image_format = image_format.lower()
+    if all_faces:
+        _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, classifier, classifier_weights,
+                        stylize_config, stem, image_format, min_face_px)
+        return
+    if min_face_px is not None:
+        raise click.UsageError("--min-face-px goes with --all-faces")
     check_request(method=method, size=size, face_index=face_index, photos=list(photos), overrides=parsed)
     ensure_writable_dir(out_dir)
     avatar = make(list(photos), size=size, method=method, face_index=face_index, classifier=classifier,
                   classifier_weights=str(classifier_weights) if classifier_weights else None,
                   stylize=str(stylize_config) if stylize_config else None, **parsed)
-    paths = avatar.save(out_dir, stem=stem)
+    paths = avatar.save(out_dir, stem=stem, image_format=image_format)
     for face, photo in zip(avatar.faces, photos):
         if face.faces_found > 1:
             click.echo(f"{photo}: used face {face.index + 1} of {face.faces_found} found "
@@ -64,6 +80,32 @@ def make_command(photos, out_dir, size, overrides, method, face_index, classifie
     click.echo(f"parts: {parts}")
     click.echo(f"made in {avatar.timings.get('total', 0):.2f} s")
     for kind, path in paths.items():
+        click.echo(f"wrote {path}")
+
+
+def _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, classifier, classifier_weights,
+                    stylize_config, stem, image_format, min_face_px) -> None:
+    from ..group import MIN_FACE_PX, make_all
+    from ..make import check_request
+    from ..outputs import ensure_writable_dir
+
+    if len(photos) != 1:
+        raise click.UsageError("--all-faces takes one group photo")
+    src = ctx.get_parameter_source("face_index")
+    if src is not None and src.name != "DEFAULT":
+        raise click.UsageError("--all-faces draws every face: leave out --face-index")
+    check_request(method=method, size=size, photos=list(photos), overrides=parsed)
+    ensure_writable_dir(out_dir)
+    group = make_all(photos[0], min_face_px=MIN_FACE_PX if min_face_px is None else min_face_px, size=size,
+                     method=method, classifier=classifier,
+                     classifier_weights=str(classifier_weights) if classifier_weights else None,
+                     stylize=str(stylize_config) if stylize_config else None, **parsed)
+    paths = group.save(out_dir, stem=stem, image_format=image_format)
+    click.echo(f"{photos[0]}: {group.summary()}")
+    for avatar in group:
+        parts = ", ".join(f"{k}={v}" for k, v in avatar.recipe.parts.items() if v)
+        click.echo(f"face {avatar.face.index + 1}: {parts}")
+    for path in paths.values():
         click.echo(f"wrote {path}")
 
 
