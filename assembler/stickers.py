@@ -6,7 +6,7 @@ surprised) and may draw small extras over the avatar (hearts, Zzz, a tear). Ever
 facial hair, glasses, headwear and every colour — stays the person's. Eyes and brows are posed variants of the
 person's own parts (``eyes_almond_01_wink``), so their shape stays too. Works from a recipe: no re-analysis.
 
-``stickers(avatar_or_recipe)`` → ``{name: PIL RGBA image}`` (512 px, transparent background, head and shoulders
+``stickers(avatar_or_recipe)`` → ``{name: PIL RGBA image}`` (512 px, transparent background, the head and neck
 filling the square); :func:`sticker_recipe` gives the recipe behind one sticker, :func:`render_sticker` one sticker
 as PNG/WebP/SVG bytes, :func:`write_stickers` the files of a pack plus a contact sheet.
 """
@@ -28,7 +28,7 @@ __all__ = ["Expression", "EXPRESSIONS", "stickers", "sticker_recipe", "sticker_s
            "write_stickers", "contact_sheet", "check_expressions", "STICKER_FORMATS", "IDENTITY_CATEGORIES",
            "VIEWBOX"]
 
-# the sticker's square in the canonical frame (x, y, side): head and shoulders, room for the extras, corners clear
+# the sticker's square in the canonical frame (x, y, side): the head and neck, room for the extras, corners clear
 VIEWBOX = (102.0, 24.0, 820.0)
 STICKER_FORMATS = ("png", "webp", "svg")
 IDENTITY_CATEGORIES = ("face", "ears", "nose", "hair", "facial_hair", "headwear")  # + glasses, except "cool"

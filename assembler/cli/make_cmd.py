@@ -106,7 +106,7 @@ def _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, clas
         parts = ", ".join(f"{k}={v}" for k, v in avatar.recipe.parts.items() if v)
         click.echo(f"face {avatar.face.index + 1}: {parts}")
     for path in paths.values():
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {out_dir / path.name}")
 
 
 def _photo_stem(photo: Path) -> str:

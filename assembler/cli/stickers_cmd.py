@@ -79,4 +79,4 @@ def stickers_command(source: Path, out_dir: Path, fmt: str, size: int, sheet: bo
     n = len(written) - ("sheet" in written)
     click.echo(f"wrote {n} stickers ({fmt}, {size}x{size}, transparent) to {out_dir}: {', '.join(names)}")
     if "sheet" in written:
-        click.echo(f"wrote {written['sheet']}")
+        click.echo(f"wrote {out_dir / written['sheet'].name}")
