@@ -41,16 +41,15 @@ def _to_image(mask: np.ndarray, face: FaceRecord, shape: tuple[int, int]) -> np.
 def _draw_measurements(out: np.ndarray, face: FaceRecord, t: int) -> None:
     """Hair mask (red tint + outline), skin pixels used (green), facial-hair regions (blue outlines)."""
     m = face.measurements
-    layers = [("_hair_mask", (255, 40, 40), 0.35), ("_skin_mask", (40, 220, 40), 0.5)]
-    for key, colour, alpha in layers:
-        mask = m.get(key)
+    layers = [(m._hair_mask, (255, 40, 40), 0.35), (m._skin_mask, (40, 220, 40), 0.5)]
+    for mask, colour, alpha in layers:
         if mask is None:
             continue
         im = _to_image(mask, face, out.shape[:2])
         out[im] = (out[im] * (1 - alpha) + np.array(colour) * alpha).astype(np.uint8)
         contours, _ = cv2.findContours(im.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(out, contours, -1, colour, t)
-    for name, region in (m.get("_facial_hair_regions") or {}).items():
+    for region in (m._facial_hair_regions or {}).values():
         im = _to_image(region, face, out.shape[:2])
         contours, _ = cv2.findContours(im.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(out, contours, -1, (60, 120, 255), t)

@@ -5,6 +5,7 @@ explicit ``None``. ``to_dict`` serialises it without pixels, for debugging, test
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -18,7 +19,7 @@ def _jsonable(value: Any) -> Any:
         return np.round(value.astype(float), 4).tolist()
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
@@ -93,7 +94,7 @@ class FaceRecord:
     embedder: str | None = None
     yaw: float | None = None  # rough head yaw from landmarks, degrees
     # later stages
-    measurements: dict[str, Any] | None = None  # filled by assembler.measure
+    measurements: Any = None  # assembler.measure.Measurements (a typed mapping), filled by assembler.measure
     attributes: Attributes | None = None  # filled by classify
     source: str | None = None  # path or description of the photo
     index: int = 0  # position in the size-ordered list of faces in the photo

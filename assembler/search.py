@@ -205,6 +205,16 @@ def _measured_length(attrs: Attributes) -> int | None:
     return None
 
 
+THINNING_TAGS = frozenset({"balding", "receding"})
+THINNING_SURE = 0.3  # measured receding hairline or baldness from which receding / balding cuts are allowed
+
+
+def _thinning(attrs: Attributes) -> float | None:
+    """The larger of the measured receding-hairline and bald probabilities (None: neither measured)."""
+    known = [v for v in (attrs.probs.get("Receding_Hairline"), attrs.bald) if v is not None]
+    return max(known) if known else None
+
+
 BEARD_SURE = 0.5  # measured beard (more likely than not) from which only beard parts are allowed
 KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may be drawn
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
@@ -228,6 +238,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False
         if want is not None and want >= 2 and ("bald" in tags):
             return False
+        if tags & THINNING_TAGS and _thinning(attrs) is not None and _thinning(attrs) < THINNING_SURE:
+            return False  # a receding or balding cut on a full head of hair reads as a different person
         if "fringe" in tags and attrs.fringe is not None and attrs.fringe < NO_FRINGE:
             return False  # a fringe over a forehead that was measured bare
         if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
@@ -304,20 +316,31 @@ def attribute_agreement(category: str, part, attrs: Attributes) -> float:
 
 # -- colours ----------------------------------------------------------------------------------------------------------
 
-def colors_from_attributes(attrs: Attributes, measurements: dict | None = None) -> dict[str, str]:
+FACIAL_COLOR_SURE = 0.4  # confidence from which the facial hair's measured colour replaces the head hair's
+
+
+def colors_from_attributes(attrs: Attributes, measurements=None) -> dict[str, str]:
+    """Colour slots of the recipe. ``measurements``: the face's :class:`~assembler.measure.Measurements`, whose
+    ``eye_color`` (set only for a clearly seen, non-brown iris) replaces the skin tone's default brown, and its
+    facial hair's own colour colours the facial hair (and, on a bald head, the fringe and brows)."""
     from parts_library.palettes import PALETTES, lip_for_skin
 
     tone = attrs.skin_tone or 5
     hair = attrs.hair_color if attrs.hair_color in PALETTES["hair"] else "dark_brown"
-    eyes = (measurements or {}).get("eye_color")
+    eyes = getattr(measurements, "eye_color", None)
     if eyes not in PALETTES["eyes"]:
         eyes = "dark_brown" if tone >= 5 else "brown"
-    facial = (measurements or {}).get("facial_hair_color")
+    fh = getattr(measurements, "facial_hair", None)
+    facial = hair
+    if fh is not None and fh.color in PALETTES["hair"] and fh.color_confidence >= FACIAL_COLOR_SURE:
+        facial = fh.color  # the beard's own colour: grey beards under dark hair, a white beard on a bald head
+        if _measured_length(attrs) == 0:
+            hair = facial  # a bald crown has no hair colour of its own (it reads as skin): the fringe follows the beard
     return {
         "skin": f"monk_{tone:02d}",
         "hair": hair,
         "brows": hair if hair not in ("white", "platinum", "silver") else "gray",
-        "facial_hair": facial if facial in PALETTES["hair"] else hair,
+        "facial_hair": facial,
         "eyes": eyes,
         "lips": lip_for_skin(tone),
         "glasses": "black",

@@ -7,11 +7,10 @@ the probabilities are pulled towards 0.5 rather than reported with made-up certa
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from assembler.errors import MemojiError
+from assembler.measure.records import Measurements
 from assembler.records import Attributes, FaceRecord
 
 from . import AttributeClassifier, register_classifier
@@ -31,14 +30,14 @@ _FLAG_FACTORS = {"small_face": 0.35, "face_cut_off": 0.45, "not_frontal": 0.5, "
                  "hair_out_of_frame": 0.8, "low_resolution": 0.6}
 
 
-def reliability(face: FaceRecord, measurements: dict[str, Any]) -> tuple[float, list[str]]:
+def reliability(face: FaceRecord, measurements: Measurements) -> tuple[float, list[str]]:
     """A 0..1 trust factor from the face's flags and the photo, and the flags (face flags + measurement flags)."""
     flags = list(face.flags)
-    if measurements.get("illumination", {}).get("grayscale") and "grayscale_photo" not in flags:
+    if measurements.illumination.grayscale and "grayscale_photo" not in flags:
         flags.append("grayscale_photo")
-    if measurements.get("valid_fraction", 1.0) < 0.75 and "hair_out_of_frame" not in flags:
+    if measurements.valid_fraction < 0.75 and "hair_out_of_frame" not in flags:
         flags.append("hair_out_of_frame")
-    face_px = measurements.get("face_px")
+    face_px = measurements.face_px
     if face_px is not None and face_px < 40 and "low_resolution" not in flags and "small_face" not in flags:
         flags.append("low_resolution")  # eyes < 40 px apart in the photo
     factor = 1.0
@@ -68,37 +67,38 @@ class MeasuredClassifier(AttributeClassifier):
 
     def predict(self, face: FaceRecord) -> Attributes:
         m = face.measurements
-        if not m or "skin" not in m:
+        if not isinstance(m, Measurements):
             raise MemojiError("face has no measurements: analyse the photo with assembler.analyze (measurements "
                               "on) before classifying with the 'measured' backend")
         trust, flags = reliability(face, m)
-        skin, hair, fh, gl = m["skin"], m["hair"], m["facial_hair"], m["glasses"]
-        gray = bool(m.get("illumination", {}).get("grayscale"))
+        skin, hair, fh, gl = m.skin, m.hair, m.facial_hair, m.glasses
+        gray = bool(m.illumination.grayscale)
 
         attrs = Attributes(backend=self.name, flags=flags)
-        if skin.get("monk") is not None:
-            attrs.skin_tone = int(skin["monk"])
-            attrs.skin_hex = skin.get("hex")
-            attrs.skin_ita = float(skin["ita"])
-            attrs.skin_confidence = float(skin.get("confidence", 0.0)) * trust
+        if skin.monk is not None:
+            attrs.skin_tone = int(skin.monk)
+            attrs.skin_hex = skin.hex
+            attrs.skin_ita = float(skin.ita)
+            attrs.skin_confidence = float(skin.confidence) * trust
 
-        bald = hair.get("bald")
-        if hair.get("color") is not None:
-            attrs.hair_color = hair["color"]
-            attrs.hair_hex = hair.get("hex")
-            attrs.hair_color_confidence = float(hair.get("color_confidence", 0.0)) * trust
-        attrs.hair_length = hair.get("length")
-        if attrs.hair_length is not None and not hair.get("learned_plausible"):
-            # the colour model's length (no plausible learned hair mask): the search widens the allowed lengths
+        bald = hair.bald
+        if hair.color is not None:
+            attrs.hair_color = hair.color
+            attrs.hair_hex = hair.hex
+            attrs.hair_color_confidence = float(hair.color_confidence) * trust
+        attrs.hair_length = hair.length
+        if attrs.hair_length is not None and hair.length_confidence < 0.8:
+            # the colour model's length (no plausible learned hair mask, no bare crown): the search widens the allowed
+            # lengths
             attrs.flags.append("hair_length_uncertain")
-        attrs.hair_volume = hair.get("volume")
-        attrs.hair_curl = hair.get("curl")
-        attrs.fringe = _shrink(hair.get("fringe"), trust)
+        attrs.hair_volume = hair.volume
+        attrs.hair_curl = hair.curl
+        attrs.fringe = _shrink(hair.fringe, trust)
         attrs.bald = _shrink(bald, trust)
 
-        facial = {k: _shrink(fh.get(k), trust) for k in ("stubble", "moustache", "beard", "goatee")}
+        facial = {k: _shrink(getattr(fh, k), trust) for k in ("stubble", "moustache", "beard", "goatee")}
         attrs.facial_hair = {k: v for k, v in facial.items() if v is not None}
-        attrs.glasses = _shrink(gl.get("probability"), trust)
+        attrs.glasses = _shrink(gl.probability, trust)
 
         probs: dict[str, float] = {}
         if attrs.glasses is not None:
@@ -111,15 +111,15 @@ class MeasuredClassifier(AttributeClassifier):
                     probs[dst] = attrs.facial_hair[src]
         if attrs.bald is not None:
             probs["Bald"] = attrs.bald
-        if hair.get("receding") is not None:
-            probs["Receding_Hairline"] = _shrink(hair["receding"], trust)
+        if hair.receding is not None:
+            probs["Receding_Hairline"] = _shrink(hair.receding, trust)
         if attrs.fringe is not None:
             probs["Bangs"] = attrs.fringe
-        if hair.get("lab") is not None:
+        if hair.lab is not None:
             from assembler.measure import hair_family_probs
 
-            skin_l = None if skin.get("lab") is None else float(skin["lab"][0])
-            fam = hair_family_probs(hair["lab"], grayscale=gray, skin_l=skin_l, skin_lab=skin.get("lab"))
+            skin_l = None if skin.lab is None else float(skin.lab[0])
+            fam = hair_family_probs(hair.lab, grayscale=gray, skin_l=skin_l, skin_lab=skin.lab)
             has_hair = 1.0 - float(bald or 0.0)
             for name, keys in (("Black_Hair", ("black",)), ("Brown_Hair", ("brown",)), ("Blond_Hair", ("blonde",)),
                                ("Gray_Hair", ("gray", "white"))):
@@ -127,17 +127,14 @@ class MeasuredClassifier(AttributeClassifier):
         if attrs.hair_curl is not None:
             probs["Straight_Hair"] = _shrink(1.0 - attrs.hair_curl, trust * 0.6)
             probs["Wavy_Hair"] = _shrink(float(np.clip(1.0 - abs(attrs.hair_curl - 0.5) * 2.5, 0, 1)), trust * 0.6)
-        if skin.get("monk") is not None and not gray:
-            probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - skin["monk"])), trust)
-        geo = m.get("geometry") or {}
-        if "mouth_open" in geo:
-            probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo["mouth_open"] - 0.06)), trust)
-        if "smile" in geo:
-            probs["Smiling"] = _shrink(_sig(30.0 * (geo["smile"] - 0.04)), trust)
-        if "eye_openness" in geo:
-            probs["Narrow_Eyes"] = _shrink(_sig(25.0 * (0.24 - geo["eye_openness"])), trust)
-        if m.get("brow_thickness") is not None:
-            probs["Bushy_Eyebrows"] = _shrink(_sig(60.0 * (m["brow_thickness"] - 0.09)), trust)
+        if skin.monk is not None and not gray:
+            probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - skin.monk)), trust)
+        geo = m.geometry
+        probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo.mouth_open - 0.06)), trust)
+        probs["Smiling"] = _shrink(_sig(30.0 * (geo.smile - 0.04)), trust)
+        probs["Narrow_Eyes"] = _shrink(_sig(25.0 * (0.24 - geo.eye_openness)), trust)
+        if m.brow_thickness is not None:
+            probs["Bushy_Eyebrows"] = _shrink(_sig(60.0 * (m.brow_thickness - 0.09)), trust)
         attrs.probs = {k: float(np.clip(v, 0.0, 1.0)) for k, v in probs.items() if v is not None}
 
         parts = [attrs.skin_confidence, attrs.hair_color_confidence]

@@ -355,3 +355,19 @@ def test_skin_coloured_texture_on_the_upper_lip_is_not_a_moustache(faces, photos
     fh = _remeasure(face, edited)["facial_hair"]
     assert fh["features"]["moustache"]["texture"] > 4.0  # more textured than most moustaches ...
     assert fh["moustache"] < 0.5, fh  # ... but not one
+
+
+def test_measurements_are_typed_records_and_plain_json(faces):
+    from assembler.measure import FacialHairMeasure, HairMeasure, Measurements, SkinMeasure
+
+    face = faces["obama"]
+    m = face.measurements
+    assert isinstance(m, Measurements) and isinstance(m.skin, SkinMeasure) and isinstance(m.hair, HairMeasure)
+    assert isinstance(m.facial_hair, FacialHairMeasure)
+    assert m.skin.monk == m["skin"]["monk"] and m.hair.length == m["hair"]["length"]  # one value, two spellings
+    assert 0.0 <= m.glasses.confidence <= 1.0 and 0.0 <= m.facial_hair.confidence <= 1.0
+    assert m._hair_mask is m["_hair_mask"] and "_hair_mask" not in list(m)  # arrays are fields, not keys
+    out = json.loads(json.dumps(face.to_dict()))["measurements"]
+    assert out["skin"]["monk"] == m.skin.monk and "_mask" not in out["skin"] and "_regions" not in out["facial_hair"]
+    with pytest.raises(TypeError, match="no field"):
+        SkinMeasure.from_values({"monk": 3, "mnok": 4})  # a misspelt measure is an error, not a silent extra key

@@ -207,13 +207,14 @@ def test_measurements_use_the_learned_masks(faces, photos):
     from assembler.measure import measure_face
 
     m = measure_face(photos["astronaut"], faces["astronaut"])
-    assert m["hair"]["segmenter"] == "pan-skin-hair" and m["hair"]["learned_plausible"]
-    assert m["hair"]["length"] in ("short", "medium")  # a short bob: neither bald nor long
-    assert m["hair"]["family"] in ("brown", "blonde")
+    assert m.hair.segmenter == "pan-skin-hair" and m.hair.learned_plausible
+    assert m.hair.length in ("short", "medium")  # a short bob: neither bald nor long
+    assert m.hair.length_confidence >= 0.8
+    assert m.hair.family in ("brown", "blonde")
     old = measure_face(photos["astronaut"], faces["astronaut"], segmenter="color-heuristic")
-    assert old["hair"]["segmenter"] is None and "learned" not in old["hair"]
+    assert old.hair.segmenter is None and old.hair.learned is None and old.hair.length_confidence < 0.8
     biden = measure_face(photos["biden2"], faces["biden2"])
-    assert biden["hair"]["family"] in ("gray", "white")
+    assert biden.hair.family in ("gray", "white")
 
 
 def test_length_from_the_colour_model_is_flagged_uncertain(faces, photos):

@@ -25,8 +25,11 @@ hair palette; low chroma → black/gray/white family only), silhouette descripto
 curl. Facial hair: darkness, texture and chroma of the moustache / chin / jaw regions relative to cheek skin.
 Glasses: edge energy of the bridge and the rims around the eyes relative to the skin's own texture.
 
-The returned dict holds plain numbers (JSON-friendly) plus private ``_``-prefixed entries (masks, patches) that
-:meth:`FaceRecord.to_dict` drops.
+``measure_face`` returns a typed :class:`~assembler.measure.records.Measurements` (one record per measure, each with
+its evidence and a confidence); it is also a read-only mapping of plain values, and its ``_``-prefixed fields (masks,
+patches) stay out of :meth:`FaceRecord.to_dict`. One module per measure: :mod:`.illumination`, :mod:`.skin`,
+:mod:`.hair`, :mod:`.facial_hair`, :mod:`.eyes`, :mod:`.glasses`, :mod:`.features`; :mod:`.context` holds the
+working frame they share.
 """
 from __future__ import annotations
 
@@ -45,9 +48,12 @@ from .features import brow_thickness
 from .glasses import glasses_mask, measure_glasses
 from .hair import hair_color_name, hair_family_probs, hair_mask, learned_hair, measure_hair
 from .illumination import estimate_illumination, normalised
+from .records import (EyeMeasure, FacialHairMeasure, Geometry, GlassesMeasure, HairMeasure, Illumination, Measurements,
+                      SkinMeasure)
 from .skin import ita_degrees, measure_skin, monk_from_lab, skin_likeness
 
-__all__ = ["measure_face", "DEFAULT_SEGMENTER", "WORK_SIZE", "normalised", "estimate_illumination", "measure_skin",
+__all__ = ["measure_face", "Measurements", "SkinMeasure", "HairMeasure", "FacialHairMeasure", "EyeMeasure",
+           "GlassesMeasure", "Geometry", "Illumination", "DEFAULT_SEGMENTER", "WORK_SIZE", "normalised", "estimate_illumination", "measure_skin",
            "skin_likeness", "monk_from_lab", "ita_degrees", "measure_hair", "learned_hair", "hair_mask",
            "hair_color_name", "hair_family_probs", "measure_facial_hair", "measure_eye_color", "measure_glasses",
            "glasses_mask", "brow_thickness", "linear_to_srgb", "srgb_to_linear"]
@@ -55,8 +61,9 @@ __all__ = ["measure_face", "DEFAULT_SEGMENTER", "WORK_SIZE", "normalised", "esti
 DEFAULT_SEGMENTER = "pan-skin-hair"
 
 
-def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAULT_SEGMENTER) -> dict[str, Any]:
-    """All measurements of one aligned face. ``image`` is the RGB photo the face was found in.
+def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAULT_SEGMENTER) -> Measurements:
+    """All measurements of one aligned face, as a typed :class:`~assembler.measure.records.Measurements` (also
+    readable as the nested mapping of earlier versions). ``image`` is the RGB photo the face was found in.
 
     ``segmenter``: a :mod:`assembler.segment` backend name or instance whose skin and hair masks the skin and hair
     measurements use (default ``pan-skin-hair``); ``"color-heuristic"`` (or None) measures from the colour models
@@ -80,7 +87,8 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     if learned is not None:
         hair["_learned_mask"] = learned["_mask_work"]
         hair["learned"] = {k: v for k, v in learned.items() if not k.startswith("_")}
-    facial = measure_facial_hair(ctx, lab, skin, head_hair=None if learned is None else learned["_over_face_work"])
+    facial = measure_facial_hair(ctx, lab, skin, head_hair=None if learned is None else learned["_over_face_work"],
+                                 grayscale=bool(illum["grayscale"]))
     glasses = measure_glasses(ctx, skin)
     eyes = measure_eye_color(ctx, illum)
     thickness = brow_thickness(ctx, lab, skin)
@@ -102,23 +110,42 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     gmask = glasses_mask(ctx)
     descriptors["glasses"] = glasses_descriptor(gmask * (glasses["probability"] > 0.5))
 
-    out: dict[str, Any] = {
-        "descriptors": descriptors,
-        "illumination": {k: v for k, v in illum.items() if k != "grey_world"},
-        "brow_thickness": thickness,
-        "geometry": geometry,
-        "valid_fraction": ctx.valid_fraction,
-        "face_px": ctx.face_px,
-        "eyes": eyes,
+    hair_rec = HairMeasure.from_values(
+        {k: v for k, v in hair.items() if not k.startswith("_")} | {
+            "length_confidence": _length_confidence(hair), "_mask": hair["_mask"],
+            "_mask_small": hair["_mask_small"], "_seeds": hair.get("_seeds"),
+            "_learned_mask": hair.get("_learned_mask")})
+    skin_rec = SkinMeasure.from_values(skin)
+    facial_rec = FacialHairMeasure.from_values(
+        {k: v for k, v in facial.items() if k != "_regions"} | {"confidence": _decisiveness(
+            [facial.get(k) for k in ("moustache", "goatee", "beard", "stubble")]), "_regions": facial["_regions"]})
+    glasses_rec = GlassesMeasure.from_values(glasses | {"confidence": _decisiveness([glasses["probability"]])})
+    return Measurements(
+        skin=skin_rec, hair=hair_rec, facial_hair=facial_rec, glasses=glasses_rec,
+        eyes=EyeMeasure.from_values(eyes), geometry=Geometry.from_values(geometry),
+        illumination=Illumination.from_values(
+            {k: v for k, v in illum.items() if k != "grey_world"} | {"_grey_world": illum.get("grey_world")}),
+        descriptors=descriptors, brow_thickness=thickness,
         # the colour the search reads: only an iris seen well enough (else it uses the skin tone's default brown)
-        "eye_color": eyes["color"] if eyes["color"] in _EYE_COLORS_USED and eyes["confidence"] >= _EYE_COLOR_SURE
+        eye_color=eyes["color"] if eyes["color"] in _EYE_COLORS_USED and eyes["confidence"] >= _EYE_COLOR_SURE
         and glasses["probability"] < 0.5 else None,
-    }
-    # nested sections hold plain values; their arrays (masks, regions) move to top-level private keys
-    for section, values in (("skin", skin), ("hair", hair), ("facial_hair", facial), ("glasses", glasses)):
-        out[section] = {k: v for k, v in values.items() if not k.startswith("_")}
-        for k, v in values.items():
-            if k.startswith("_"):
-                out[f"_{section}{k}"] = v
-    out["_work_size"] = WORK_SIZE
-    return out
+        valid_fraction=ctx.valid_fraction, face_px=ctx.face_px,
+        _skin_mask=skin.get("_mask"), _skin_patches=skin.get("_patches"), _hair_mask=hair["_mask"],
+        _hair_mask_small=hair["_mask_small"], _hair_seeds=hair.get("_seeds"),
+        _hair_learned_mask=hair.get("_learned_mask"), _facial_hair_regions=facial["_regions"], _work_size=WORK_SIZE)
+
+
+def _decisiveness(probs: list[float | None]) -> float:
+    """How far the surest of these probabilities is from a coin toss (0: all 0.5 or unknown, 1: certain)."""
+    known = [p for p in probs if p is not None]
+    return float(max(abs(2.0 * p - 1.0) for p in known)) if known else 0.0
+
+
+def _length_confidence(hair: dict[str, Any]) -> float:
+    """How far the hair length class can be trusted: a bare crown or the learned segmenter's plausible hair, more
+    than the colour model's mask, nothing when the crown is out of the photo."""
+    if hair.get("length") is None:
+        return 0.0
+    if hair["length"] == "bald" and (hair.get("bald") or 0.0) >= 0.9:
+        return 0.9
+    return 0.8 if hair.get("learned_plausible") else 0.5

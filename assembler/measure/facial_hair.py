@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .context import _Ctx, _IOD, _poly, _sig, _texture
+from .hair import hair_color_name
 
 def _facial_regions(ctx: _Ctx) -> dict[str, np.ndarray]:
     lm, shape = ctx.lm, ctx.shape
@@ -35,7 +36,7 @@ def _colour_gate(f: dict[str, float]) -> float:
 
 
 def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
-                        head_hair: np.ndarray | None = None) -> dict[str, Any]:
+                        head_hair: np.ndarray | None = None, *, grayscale: bool = False) -> dict[str, Any]:
     """Stubble / moustache / beard / goatee from the lower face's darkness and texture against the cheek skin.
     ``head_hair``: head hair that a learned segmenter found hanging over the face's edges (working frame); those
     pixels are left out of the jaw and chin regions (long hair beside the jaw was read as a chinstrap)."""
@@ -48,7 +49,8 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
     out: dict[str, Any] = {"_regions": regions}
     ref_mask = skin.get("_mask")
     if skin.get("lab") is None or ref_mask is None or ref_mask.sum() < 10:
-        out.update(stubble=None, moustache=None, beard=None, goatee=None, features={})
+        out.update(stubble=None, moustache=None, beard=None, goatee=None, features={}, color=None, lab=None,
+                   color_confidence=0.0)
         return out
     L = lab[..., 0]
     tex = _texture(L)
@@ -95,4 +97,29 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
         gate = float(np.mean([_colour_gate(f) for f in present]))
         stub = float(_sig(2.5 * gate * (mean_tex - 1.6) - 2.5 * (1 - gate)) * (1 - max(beard or 0, pm or 0)))
     out.update(moustache=pm, goatee=goatee, beard=beard, stubble=stub, features=feats)
+    out.update(_facial_hair_colour(lab, skin, regions, {"moustache": pm, "chin": goatee, "jaw": beard},
+                                   grayscale=grayscale))
     return out
+
+
+_COLOUR_MIN_DE = 12.0  # ΔE from the cheek skin from which a pixel of a facial-hair region counts as hair
+
+
+def _facial_hair_colour(lab: np.ndarray, skin: dict[str, Any], regions: dict[str, np.ndarray],
+                        present: dict[str, float | None], *, grayscale: bool = False) -> dict[str, Any]:
+    """Colour of the facial hair found (regions more likely than not), from its pixels that differ from the skin:
+    a white beard on a bald man is white whatever the crown says. Named in the hair palette."""
+    hair = np.zeros(lab.shape[:2], bool)
+    for name, p in present.items():
+        if p is not None and p > 0.5:
+            hair |= regions[name]
+    if hair.sum() < 15:
+        return {"color": None, "lab": None, "color_confidence": 0.0}
+    px = lab[hair]
+    far = px[np.linalg.norm(px - np.asarray(skin["lab"], np.float32), axis=-1) > _COLOUR_MIN_DE]
+    if len(far) < 10:
+        return {"color": None, "lab": None, "color_confidence": 0.0}
+    colour = np.median(far, axis=0)
+    name, _, conf = hair_color_name(colour, grayscale=grayscale, skin_l=float(skin["lab"][0]), skin_lab=skin["lab"])
+    return {"color": name, "lab": colour.astype(np.float32),
+            "color_confidence": float(conf * np.clip(len(far) / (0.6 * hair.sum()), 0.2, 1.0))}

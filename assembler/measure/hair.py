@@ -374,7 +374,10 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     fx0, fx1 = geo["cx"] - 0.55 * _IOD, geo["cx"] + 0.55 * _IOD
     fy0, fy1 = brow_y - 0.75 * _IOD, brow_y - 0.15 * _IOD
     band = (xs >= fx0) & (xs <= fx1) & (ys >= fy0) & (ys <= fy1) & ctx.valid
-    fringe = float(mask[band].mean()) if band.any() else 0.0
+    # the fringe from the learned hair alone when it is plausible: the colour model takes a pale forehead under
+    # white or blonde hair for hair
+    fringe_mask = learned["_mask_work"] if use_learned else mask
+    fringe = float(fringe_mask[band].mean()) if band.any() else 0.0
     # hairline: lowest hair row above the brows in the central column (IOD above the brow line)
     col = mask[:, int(fx0):int(fx1) + 1].mean(axis=1)
     above = np.flatnonzero(col[: int(brow_y)] > 0.4)
