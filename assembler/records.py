@@ -26,6 +26,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+UNSURE = 0.35  # confidence below which a colour attribute counts as uncertain
+UNSURE_MARGIN = 0.1  # a probability this close to 0.5 counts as uncertain
+
+
 @dataclass
 class Attributes:
     """What a person looks like, as named, calibrated values (filled by a classifier backend).
@@ -56,6 +60,23 @@ class Attributes:
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
 
+    def uncertain(self) -> list[str]:
+        """The attributes measured with too little confidence to be trusted at a glance (the search widens what it
+        allows for them; the recipe and the CLI line name them)."""
+        out = []
+        if self.skin_tone is not None and self.skin_confidence < UNSURE:
+            out.append("skin")
+        if self.hair_color is not None and self.hair_color_confidence < UNSURE:
+            out.append("hair colour")
+        if "hair_length_uncertain" in self.flags:
+            out.append("hair length")
+        for kind, p in sorted(self.facial_hair.items()):
+            if abs(p - 0.5) < UNSURE_MARGIN:
+                out.append(kind)
+        if self.glasses is not None and abs(self.glasses - 0.5) < UNSURE_MARGIN:
+            out.append("glasses")
+        return out
+
     def summary(self) -> str:
         """One human-readable line."""
         parts = [f"[{self.backend}]"]
@@ -69,6 +90,9 @@ class Attributes:
         if self.glasses is not None:
             parts.append(f"glasses {self.glasses:.2f}")
         parts.append(f"confidence {self.confidence:.2f}")
+        unsure = self.uncertain()
+        if unsure:
+            parts.append(f"uncertain: {', '.join(unsure)}")
         if self.flags:
             parts.append(f"flags: {', '.join(self.flags)}")
         return "  ".join(parts)

@@ -553,6 +553,7 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
         "sources": [f.source for f in ev.faces],
         "attributes": attrs.to_dict(),
         "flags": sorted({fl for f in ev.faces for fl in f.flags}),
+        "uncertain": attrs.uncertain(),
     }
 
     if method == "random":

@@ -143,3 +143,24 @@ def test_turned_head_lowers_trust(obama):
     attrs = create_classifier("measured").predict(turned)
     assert attrs.confidence < classify(copy.copy(obama)).confidence
     assert all(abs(v - 0.5) <= 0.25 for v in attrs.probs.values())
+
+
+def test_uncertain_attributes_are_named_in_the_summary_and_the_recipe():
+    from assembler.records import Attributes
+
+    sure = Attributes(backend="measured", skin_tone=3, skin_confidence=0.9, hair_color="black",
+                      hair_color_confidence=0.8, facial_hair={"beard": 0.95}, glasses=0.02)
+    assert sure.uncertain() == [] and "uncertain" not in sure.summary()
+    unsure = Attributes(backend="measured", skin_tone=7, skin_confidence=0.2, hair_color="brown",
+                        hair_color_confidence=0.9, facial_hair={"beard": 0.55}, glasses=0.02,
+                        flags=["hair_length_uncertain"])
+    assert unsure.uncertain() == ["skin", "hair length", "beard"]
+    assert "uncertain: skin, hair length, beard" in unsure.summary()
+
+
+def test_recipe_analysis_lists_the_uncertain_attributes(data_dir):
+    import assembler
+
+    recipe = assembler.make(data_dir / "obama.jpg", size=128).recipe
+    assert recipe.analysis["uncertain"] == assembler.classify(
+        assembler.analyze(data_dir / "obama.jpg", max_faces=1)[0]).uncertain()
