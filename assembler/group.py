@@ -199,13 +199,13 @@ def _check_floor(min_face_px: Any) -> float:
 
 def make_all(photo: ImageInput, *, min_face_px: float = MIN_FACE_PX, method: str = "search", size: int = 512,
              classifier: str = "measured", classifier_weights: str | None = None, search=None, seed: int = 0,
-             stylize: Any = None, **overrides: str | None) -> AvatarGroup:
+             stylize: Any = None, exaggerate: float = 0.0, **overrides: str | None) -> AvatarGroup:
     """One avatar per face in a group ``photo`` (path, PIL image or RGB array), largest face first.
 
     The photo is analysed once. Faces whose detector box is narrower than ``min_face_px`` are too small to measure:
     they are listed in :attr:`AvatarGroup.skipped` (and :meth:`AvatarGroup.summary`), not drawn. The other keyword
-    arguments are :func:`~assembler.make.make`'s (``method``, ``size``, ``classifier``, overrides …) and apply to
-    every face. Raises :class:`~assembler.errors.NoFaceError` (exit code 3) when the photo has no face, or none at
+    arguments are :func:`~assembler.make.make`'s (``method``, ``size``, ``classifier``, ``exaggerate``, overrides
+    …) and apply to every face. Raises :class:`~assembler.errors.NoFaceError` (exit code 3) when the photo has no face, or none at
     least ``min_face_px`` wide (the message lists them).
     """
     from .analyze import get_analyzer
@@ -213,7 +213,7 @@ def make_all(photo: ImageInput, *, min_face_px: float = MIN_FACE_PX, method: str
     if isinstance(photo, (list, tuple)):
         raise TypeError("make_all takes one group photo; make() takes several photos of one person")
     floor = _check_floor(min_face_px)
-    check_request(method=method, size=size, photos=[photo], overrides=overrides)
+    check_request(method=method, size=size, photos=[photo], overrides=overrides, exaggerate=exaggerate)
     prepared = prepare(classifier=classifier, classifier_weights=classifier_weights, stylize=stylize)
     t0 = time.perf_counter()
     found = get_analyzer()(photo, max_faces=None)
@@ -225,7 +225,7 @@ def make_all(photo: ImageInput, *, min_face_px: float = MIN_FACE_PX, method: str
             skipped.append(SkippedFace(face.index, tuple(float(v) for v in face.box), width, "too small"))
             continue
         avatars.append(avatar_from_faces([face], prepared, method=method, size=size, search=search, seed=seed,
-                                         **overrides))
+                                         exaggerate=exaggerate, **overrides))
     first = found[0]
     if not avatars:
         what = first.source or "the image"

@@ -128,9 +128,12 @@ def check_overrides(overrides: dict[str, str | None]) -> None:
 
 
 def check_request(*, method: str = "search", size: int = 512, face_index: int = 0, photos: Sequence | None = None,
-                  overrides: dict[str, str | None] | None = None) -> None:
+                  overrides: dict[str, str | None] | None = None, exaggerate: float = 0.0) -> None:
     """Everything about a :func:`make` call that can be checked without analysing a photo."""
+    from .caricature import check_amount
     from .errors import MemojiError
+
+    check_amount(exaggerate)
 
     if method not in METHODS:
         choose_recipe(None, method)  # raises the listing error
@@ -152,7 +155,7 @@ def check_request(*, method: str = "search", size: int = 512, face_index: int = 
 
 def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", size: int = 512,
          face_index: int = 0, classifier: str = "measured", classifier_weights: str | None = None,
-         search: SearchConfig | None = None, seed: int = 0, stylize: Any = None,
+         search: SearchConfig | None = None, seed: int = 0, stylize: Any = None, exaggerate: float = 0.0,
          **overrides: str | None) -> Avatar:
     """Photo(s) of one person → an :class:`Avatar` that looks like them.
 
@@ -160,6 +163,8 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     face in each photo (0 = largest). ``method``: ``search`` (default), or a baseline (``attributes``, ``greedy``,
     ``random``). ``overrides`` replace parts or colours and keep the rest: ``hair="bun_02"``,
     ``hair_color="pink"``, ``glasses=None``. ``stylize``: a stylize config (path, dict or ``Stylizer``).
+    ``exaggerate`` (0..1): a caricature — the face's measured deviations from the mean face pushed further out
+    (:mod:`assembler.caricature`); 0 is the plain avatar.
 
     Everything that needs no photo (method, size, face index, overrides, the classifier and its weights, the stylize
     config and its model files) is checked before the first photo is analysed.
@@ -167,7 +172,8 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     from .analyze import get_analyzer
 
     photo_list = _as_list(photos)
-    check_request(method=method, size=size, face_index=face_index, photos=photo_list, overrides=overrides)
+    check_request(method=method, size=size, face_index=face_index, photos=photo_list, overrides=overrides,
+                  exaggerate=exaggerate)
     prepared = prepare(classifier=classifier, classifier_weights=classifier_weights, stylize=stylize)
 
     timings: dict[str, float] = {}
@@ -182,7 +188,7 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
                                  f"{found[0].source or 'the image'}: use 0..{len(found) - 1}")
         faces.append(found[face_index])
     return avatar_from_faces(faces, prepared, method=method, size=size, search=search, seed=seed,
-                             timings=timings, **overrides)
+                             timings=timings, exaggerate=exaggerate, **overrides)
 
 
 @dataclass
@@ -211,7 +217,7 @@ def prepare(*, classifier: str = "measured", classifier_weights: str | None = No
 
 def avatar_from_faces(faces: list[FaceRecord], prepared: Prepared, *, method: str = "search", size: int = 512,
                       search: SearchConfig | None = None, seed: int = 0, timings: dict[str, float] | None = None,
-                      **overrides: str | None) -> Avatar:
+                      exaggerate: float = 0.0, **overrides: str | None) -> Avatar:
     """Analysed faces of one person → classify → search → render (→ stylize): the part of :func:`make` after the
     analysis (``make_all`` runs it once per face of a group photo analysed once)."""
     from .classify import classify
@@ -226,6 +232,12 @@ def avatar_from_faces(faces: list[FaceRecord], prepared: Prepared, *, method: st
     ev = gather_evidence(faces)
     cfg = search or SearchConfig(seed=seed)
     recipe = choose_recipe(ev, method, cfg)
+    if ev.landmarks is not None:  # the face's proportions, so a caricature can be made from the recipe later
+        from .caricature import exaggerate as push, geometry_ratios
+
+        recipe.analysis = {**recipe.analysis, "geometry": geometry_ratios(ev.landmarks)}
+        if exaggerate:
+            recipe = push(recipe, exaggerate)
     timings["search"] = time.perf_counter() - t0
     avatar = render(recipe, size=size, **overrides)
     timings["render"] = avatar.timings["render"]

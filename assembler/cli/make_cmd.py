@@ -45,9 +45,11 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
                    "where the faces were.")
 @click.option("--min-face-px", type=click.FloatRange(1, 10000), default=None, metavar="PX",
               help="With --all-faces: faces narrower than this are reported, not drawn  [default: 60].")
+@click.option("--exaggerate", type=click.FloatRange(0, 1), default=0.0, show_default=True, metavar="0..1",
+              help="A caricature: push the face's deviations from the average face further out (1 = strongest).")
 @click.pass_context
 def make_command(ctx, photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
-                 stylize_config, name, image_format, all_faces, min_face_px) -> None:
+                 stylize_config, name, image_format, all_faces, min_face_px, exaggerate) -> None:
     """Make an avatar from one or more PHOTOS of one person (or, with --all-faces, of everyone in a group
     PHOTO)."""
     from ..make import check_request, make
@@ -58,15 +60,16 @@ def make_command(ctx, photos, out_dir, size, overrides, method, face_index, clas
     image_format = image_format.lower()
     if all_faces:
         _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, classifier, classifier_weights,
-                        stylize_config, stem, image_format, min_face_px)
+                        stylize_config, stem, image_format, min_face_px, exaggerate)
         return
     if min_face_px is not None:
         raise click.UsageError("--min-face-px goes with --all-faces")
-    check_request(method=method, size=size, face_index=face_index, photos=list(photos), overrides=parsed)
+    check_request(method=method, size=size, face_index=face_index, photos=list(photos), overrides=parsed,
+                  exaggerate=exaggerate)
     ensure_writable_dir(out_dir)
     avatar = make(list(photos), size=size, method=method, face_index=face_index, classifier=classifier,
                   classifier_weights=str(classifier_weights) if classifier_weights else None,
-                  stylize=str(stylize_config) if stylize_config else None, **parsed)
+                  stylize=str(stylize_config) if stylize_config else None, exaggerate=exaggerate, **parsed)
     paths = avatar.save(out_dir, stem=stem, image_format=image_format)
     for face, photo in zip(avatar.faces, photos):
         if face.faces_found > 1:
@@ -84,7 +87,7 @@ def make_command(ctx, photos, out_dir, size, overrides, method, face_index, clas
 
 
 def _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, classifier, classifier_weights,
-                    stylize_config, stem, image_format, min_face_px) -> None:
+                    stylize_config, stem, image_format, min_face_px, exaggerate) -> None:
     from ..group import MIN_FACE_PX, make_all
     from ..make import check_request
     from ..outputs import ensure_writable_dir
@@ -94,12 +97,12 @@ def _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, clas
     src = ctx.get_parameter_source("face_index")
     if src is not None and src.name != "DEFAULT":
         raise click.UsageError("--all-faces draws every face: leave out --face-index")
-    check_request(method=method, size=size, photos=list(photos), overrides=parsed)
+    check_request(method=method, size=size, photos=list(photos), overrides=parsed, exaggerate=exaggerate)
     ensure_writable_dir(out_dir)
     group = make_all(photos[0], min_face_px=MIN_FACE_PX if min_face_px is None else min_face_px, size=size,
                      method=method, classifier=classifier,
                      classifier_weights=str(classifier_weights) if classifier_weights else None,
-                     stylize=str(stylize_config) if stylize_config else None, **parsed)
+                     stylize=str(stylize_config) if stylize_config else None, exaggerate=exaggerate, **parsed)
     paths = group.save(out_dir, stem=stem, image_format=image_format)
     click.echo(f"{photos[0]}: {group.summary()}")
     for avatar in group:

@@ -1,8 +1,10 @@
-"""The README's sticker and group pictures, from the public-domain photos: ``python scripts/docs_stickers_group.py``.
+"""The README's sticker, group and caricature pictures, from the public-domain photos:
+``python scripts/docs_pictures.py``.
 
 docs/stickers.png: the sticker pack of tests/data/obama.jpg (what ``memoji stickers tests/data/obama.jpg -o DIR``
 writes as its contact sheet); docs/group_pair.jpg: tests/data/obama.jpg and biden2.jpg side by side, and the
-``make_all`` group picture of that photo next to it.
+``make_all`` group picture of that photo next to it; docs/caricature.png: exaggerate 0 / 0.5 / 1 for the five
+public-domain photos (one analysis each: the strip is made from the recipe).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import assembler  # noqa: E402
+from assembler.caricature import exaggerate  # noqa: E402
 from assembler.stickers import contact_sheet  # noqa: E402
 
 
@@ -42,6 +45,14 @@ def main(out: Path = ROOT / "docs") -> None:
     side.paste(group.group_image(max_side=w).convert("RGB"), (w + 12, 0))
     side.save(out / "group_pair.jpg", quality=85)
     print(f"wrote {out / 'group_pair.jpg'}")
+
+    strip = {}
+    for stem in ("obama", "obama2", "obama3", "biden", "biden2"):
+        made = assembler.make(data / f"{stem}.jpg")
+        for amount in (0.0, 0.5, 1.0):
+            strip[f"{stem} {amount:g}"] = assembler.render(exaggerate(made.recipe, amount), size=320).image
+    contact_sheet(strip, cell=150, columns=6).save(out / "caricature.png")
+    print(f"wrote {out / 'caricature.png'}")
 
 
 if __name__ == "__main__":
