@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
-EXTRAS := dev,stylize,train,distributed
+EXTRAS := dev,editor,stylize,train,distributed
 
 .PHONY: setup demo test bench gallery lock clean
 
