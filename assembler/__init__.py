@@ -27,6 +27,7 @@ _LAZY = {
     "make": ".make",
     "render": ".make",
     "Avatar": ".make",
+    "AvatarEditor": ".editor",
     "make_all": ".group",
     "AvatarGroup": ".group",
     "stickers": ".stickers",
@@ -79,6 +80,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .landmarks import create_landmarker
     from .group import AvatarGroup, make_all
     from .make import Avatar, make, render
+    from .editor import AvatarEditor
     from .stickers import stickers
     from .recipe import Recipe
     from .search import SearchConfig

@@ -90,6 +90,14 @@ class Avatar:
             atomic_write(out[kind], data)
         return out
 
+    def edit(self, **kwargs: Any):
+        """The recipe editor in Jupyter (:class:`assembler.editor.AvatarEditor`; needs the ``editor`` extra,
+        ipywidgets): a dropdown per part and colour, size sliders, the avatar re-rendered on every change and
+        "save recipe". ``kwargs``: ``size``, ``path`` (where "save recipe" writes)."""
+        from .editor import AvatarEditor
+
+        return AvatarEditor(self, **kwargs)
+
     def _repr_png_(self) -> bytes:
         return self.png
 
