@@ -160,3 +160,11 @@ def test_missing_ipywidgets_is_one_line(recipe, monkeypatch):
         avatar.edit()
     assert str(err.value) == "the avatar editor needs ipywidgets: pip install 'memoji-assembler[editor]'"
     assert err.value.exit_code == 5
+
+
+def test_importing_the_editor_does_not_import_ipywidgets():
+    import subprocess
+
+    code = ("import sys, assembler; assembler.AvatarEditor; import assembler.make; "
+            "sys.exit(1 if 'ipywidgets' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
