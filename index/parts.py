@@ -12,8 +12,8 @@ cannot decide alone.
 Files (written atomically, ``parts.json`` last): ``parts_<category>.faiss`` + ``parts_<category>.json`` per
 category and ``parts.json`` with the manifest's sha256. :meth:`PartIndex.open` loads them when the hash matches the
 library's and rebuilds (and re-saves) them when it does not. The default folder is
-``parts_library/assets/index/`` beside the manifest; when that is not writable (a read-only install) the index is
-kept in ``$MEMOJI_CACHE_DIR`` (default ``~/.cache/memoji``) under ``index/<hash>``.
+``parts_library/assets/index/`` beside the manifest (``$MEMOJI_INDEX_DIR`` when set); when that is not writable (a
+read-only install) the index is kept in ``$MEMOJI_CACHE_DIR`` (default ``~/.cache/memoji``) under ``index/<hash>``.
 """
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ class StaleIndexError(ValueError):
 
 
 def default_index_dir() -> Path:
-    """``parts_library/assets/index/`` (beside the parts manifest)."""
+    """``$MEMOJI_INDEX_DIR`` when set, else ``parts_library/assets/index/`` (beside the parts manifest)."""
+    if os.environ.get("MEMOJI_INDEX_DIR"):
+        return Path(os.environ["MEMOJI_INDEX_DIR"]).expanduser()
     import parts_library
 
     return Path(parts_library.__file__).resolve().parent / "assets" / "index"
