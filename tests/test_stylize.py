@@ -2,6 +2,7 @@
 loader, determinism, LoRA, refiner, single files, control images, errors and the CLI."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import types
@@ -231,25 +232,29 @@ def test_missing_base_is_one_line(ckpt, tmp_path):
 
 
 def test_wrong_files_are_one_line(ckpt, tmp_path):
+    """Each kind of wrong model file is its own one-line ModelFileNotFoundError that names the file."""
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ModelFileNotFoundError) as err:
-        Stylizer.from_config(_cfg(ckpt, base=str(empty)))
-    assert str(err.value) == (f"stylize base model {empty} is not a diffusers folder: no model_index.json in it "
-                              "(give the folder that holds it, or a .safetensors file)")
     bad = tmp_path / "controlnet.safetensors"
     bad.write_text("this is not a checkpoint")
-    with pytest.raises(ModelFileNotFoundError) as err:
-        Stylizer.from_config(_cfg(ckpt, controlnet=str(bad)))
-    assert str(err.value) == f"stylize controlnet {bad} is not a valid .safetensors file (truncated or another format)"
-    with pytest.raises(ModelFileNotFoundError) as err:
-        Stylizer.from_config(_cfg(ckpt, loras=[str(tmp_path / "memoji.safetensors")]))
-    assert str(err.value) == f"stylize LoRA not found: {tmp_path / 'memoji.safetensors'} does not exist"
-    # a real checkpoint of the wrong model: one line naming the file
-    with pytest.raises(ModelFileNotFoundError, match=r"^stylize controlnet .*vae.safetensors could not be loaded: "):
-        Stylizer.from_config(_cfg(ckpt, controlnet=str(ckpt.vae_file), controlnet_config=str(ckpt.controlnet)))
-    for e in (err,):
-        assert "\n" not in str(e.value)
+    lora = tmp_path / "memoji.safetensors"
+    cases = [  # (config, the file the message must name, the exact message or a regex for it)
+        (dict(base=str(empty)), empty,
+         f"stylize base model {empty} is not a diffusers folder: no model_index.json in it "
+         "(give the folder that holds it, or a .safetensors file)"),
+        (dict(controlnet=str(bad)), bad,
+         f"stylize controlnet {bad} is not a valid .safetensors file (truncated or another format)"),
+        (dict(loras=[str(lora)]), lora, f"stylize LoRA not found: {lora} does not exist"),
+        # a real checkpoint of the wrong model
+        (dict(controlnet=str(ckpt.vae_file), controlnet_config=str(ckpt.controlnet)), ckpt.vae_file,
+         re.compile(r"^stylize controlnet .*vae\.safetensors could not be loaded: ")),
+    ]
+    for overrides, path, expected in cases:
+        with pytest.raises(ModelFileNotFoundError) as err:
+            Stylizer.from_config(_cfg(ckpt, **overrides))
+        message = str(err.value)
+        assert "\n" not in message and str(path) in message, message
+        assert expected.match(message) if isinstance(expected, re.Pattern) else message == expected
 
 
 def test_no_base_configured(monkeypatch):
@@ -380,39 +385,40 @@ def test_cli_stylize_png(ckpt, avatar, plain, tmp_path):
     assert Image.open(tmp_path / "edges.png").size == (SIZE, SIZE)
 
 
-def test_cli_stylize_recipe_through_renderer(ckpt, tmp_path, monkeypatch):
+def test_cli_stylize_recipe_through_renderer(ckpt, tmp_path, data_dir):
+    """A recipe is read and checked like `memoji render` reads it, drawn by the parts renderer, and stylized: the
+    control edges are the edges of the renderer's own picture of the recipe. A recipe that names a part the library
+    does not have stops with exit 2 before any model loads."""
     from click.testing import CliRunner
 
+    import parts_library
     from assembler.cli import main
+    from assembler.recipe import read_recipe_file
 
-    calls = {}
-
-    def fake_render(recipe, size, fmt):
-        calls.update(recipe=recipe, size=size, fmt=fmt)
-        return types.SimpleNamespace(data='<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-                                          '<rect x="2" y="2" width="6" height="6" fill="#c08060"/></svg>')
-
-    monkeypatch.setitem(sys.modules, "parts_library", types.SimpleNamespace(render=fake_render))
     recipe = tmp_path / "me.json"
-    recipe.write_text('{"schema": 1, "parts": {}}')
-    res = CliRunner().invoke(main, ["stylize", str(recipe), "-c", str(_toml(ckpt, tmp_path))])
+    recipe.write_text((data_dir / "golden" / "obama.recipe.json").read_text())
+    edges = tmp_path / "edges.png"
+    res = CliRunner().invoke(main, ["stylize", str(recipe), "-c", str(_toml(ckpt, tmp_path)), "--control-out",
+                                    str(edges)])
     assert res.exit_code == 0, res.output
-    assert calls == {"recipe": {"schema": 1, "parts": {}}, "size": SIZE, "fmt": "svg"}
     assert Image.open(tmp_path / "me_stylized.png").size == (SIZE, SIZE)
+    drawn = parts_library.render(read_recipe_file(recipe), size=SIZE).image
+    expected = np.asarray(canny_image(drawn, SIZE))
+    assert expected.any() and np.array_equal(np.asarray(Image.open(edges).convert("RGB")), expected)
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(recipe.read_text().replace('"spiky_01"', '"spikey_01"'))
+    res = CliRunner().invoke(main, ["stylize", str(bad), "--base", str(tmp_path / "no-model-here")])
+    assert res.exit_code == 2, res.output
+    assert re.fullmatch(r"Error: unknown hair part 'spikey_01'; did you mean 'spiky_01'\? "
+                        r"\(\d+ hair parts: memoji parts list hair\)\n", res.stderr), res.stderr
 
 
-def test_cli_recipe_without_renderer_and_missing_model(ckpt, tmp_path, monkeypatch):
+def test_cli_missing_base_model_is_one_line_exit_4(ckpt, tmp_path):
     from click.testing import CliRunner
 
     from assembler.cli import main
 
-    monkeypatch.setitem(sys.modules, "parts_library", types.ModuleType("parts_library"))
-    recipe = tmp_path / "me.json"
-    recipe.write_text("{}")
-    res = CliRunner().invoke(main, ["stylize", str(recipe), "-c", str(_toml(ckpt, tmp_path))])
-    assert res.exit_code == 5
-    assert res.output.strip() == ("Error: stylizing a recipe needs parts_library.render, which this install does "
-                                  "not have: pass a rendered PNG instead")
     src = tmp_path / "a.png"
     Image.new("RGB", (32, 32)).save(src)
     res = CliRunner().invoke(main, ["stylize", str(src), "-c", str(_toml(ckpt, tmp_path)), "--base",
@@ -436,6 +442,45 @@ def test_cli_without_diffusers(ckpt, tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------------- GPU
+def _assert_finite_throughout(stylizer, avatar) -> np.ndarray:
+    """Run ``stylizer`` on ``avatar`` and check that the latents the UNets hand over and the decoded picture (before
+    it is clamped, NaN-zeroed and cast to uint8, where a NaN would only show as black) are finite."""
+    import torch
+
+    seen: dict[str, bool] = {}
+    decode, vae = stylizer._decode, stylizer.vae
+    vae_decode = vae.decode
+
+    def spy_decode(latents):
+        seen["latents"] = bool(torch.isfinite(latents).all())
+        return decode(latents)
+
+    def spy_vae_decode(*args, **kwargs):
+        out = vae_decode(*args, **kwargs)
+        seen["picture"] = bool(torch.isfinite(out.sample).all())  # the last decode is the one kept
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stylizer, "_decode", spy_decode)
+        mp.setattr(vae, "decode", spy_vae_decode)
+        arr = np.asarray(stylizer(avatar))
+    assert seen == {"latents": True, "picture": True}
+    assert arr.std() > 0
+    return arr
+
+
+def test_latents_and_picture_are_finite_on_cpu(stylizer, avatar, plain):
+    assert np.array_equal(_assert_finite_throughout(stylizer, avatar), plain)
+
+
+def test_finite_check_sees_a_nan(stylizer, avatar, monkeypatch):
+    """The check above is able to fail: NaN latents (what an fp16 overflow gives) are caught."""
+    decode = stylizer._decode
+    monkeypatch.setattr(stylizer, "_decode", lambda latents: decode(latents * float("nan")))
+    with pytest.raises(AssertionError):
+        _assert_finite_throughout(stylizer, avatar)
+
+
 @pytest.mark.gpu
 def test_fp16_on_gpu_has_no_nan(ckpt, avatar):
     import torch
@@ -443,5 +488,4 @@ def test_fp16_on_gpu_has_no_nan(ckpt, avatar):
     if not torch.cuda.is_available():
         pytest.skip("no CUDA GPU")
     s = Stylizer.from_config(_cfg(ckpt, device="cuda", dtype="float16", refiner=str(ckpt.refiner)))
-    arr = np.asarray(s(avatar))
-    assert arr.std() > 0 and np.isfinite(arr).all()
+    _assert_finite_throughout(s, avatar)

@@ -19,16 +19,9 @@ class _SvgRender:
 
 
 def render_recipe_svg(path: Path, size: int) -> _SvgRender:
-    """Render a recipe JSON to SVG through ``parts_library.render`` (imported only here)."""
-    from ..errors import MissingDependencyError
+    """Render a recipe JSON to SVG through ``parts_library.render`` (read and checked as ``memoji render`` does)."""
+    from parts_library import render
 
-    try:
-        from parts_library import render
-    except ImportError:
-        render = None
-    if render is None or not callable(render):
-        raise MissingDependencyError("stylizing a recipe needs parts_library.render, which this install does not "
-                                     "have: pass a rendered PNG instead")
     from ..recipe import read_recipe_file
 
     recipe = read_recipe_file(path)
