@@ -2,11 +2,16 @@
 
 Every error carries one line that says what went wrong, which file, and what to do. The CLI prints that line to
 stderr and exits non-zero without a traceback, so the message is the user interface: tests assert it exactly.
+
+The base :class:`MemojiError`, the errors the parts library and the index raise (:class:`UnknownNameError`,
+:class:`ColorError`, :class:`OutputFormatError`, :class:`MissingDependencyError`) and the message helpers are defined
+in :mod:`parts_library.errors` (the bottom layer, which imports nothing of the project) and re-exported here; this
+module adds the pipeline's own errors.
 """
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
+from parts_library.errors import (ColorError, MemojiError, MissingDependencyError, OutputFormatError, UnknownNameError,
+                                  described, did_you_mean, kind_of, shown)
 
 __all__ = [
     "MemojiError",
@@ -28,12 +33,6 @@ __all__ = [
     "kind_of",
     "described",
 ]
-
-
-class MemojiError(Exception):
-    """Base class; ``str(err)`` is a complete one-line message."""
-
-    exit_code = 1
 
 
 class ImageReadError(MemojiError):
@@ -72,27 +71,6 @@ class ModelFileNotFoundError(MemojiError, FileNotFoundError):
     exit_code = 4
 
 
-class UnknownNameError(MemojiError, KeyError):
-    """An unknown backend, part or colour name: the message lists what exists."""
-
-    exit_code = 2
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return self.args[0] if self.args else ""
-
-
-class MissingDependencyError(MemojiError, ImportError):
-    """An optional dependency (extra) is not installed."""
-
-    exit_code = 5
-
-
-class ColorError(MemojiError, ValueError):
-    """A colour that is neither ``#rgb``, ``#rrggbb`` nor a palette name (wrong type, malformed hex)."""
-
-    exit_code = 2
-
-
 class ModelFileError(MemojiError):
     """A weight file exists but cannot be loaded (corrupt, truncated, not the expected format)."""
 
@@ -105,62 +83,8 @@ class InputFileError(MemojiError):
     exit_code = 2
 
 
-class OutputFormatError(MemojiError, ValueError):
-    """An output file name whose suffix names no format we can write."""
-
-    exit_code = 2
-
-
 class LabelsFileError(MemojiError):
     """A labels file (``labels.csv`` for ``memoji eval --labels``) that cannot be used as a whole: unreadable, not
     UTF-8 CSV, required columns missing, or no usable row. A bad *row* is reported in the evaluation, not raised."""
 
     exit_code = 2
-
-
-def shown(value: object, limit: int = 40) -> str:
-    """``repr(value)`` cut to about ``limit`` characters: hostile input is never echoed at length, and the repr
-    keeps it on one line."""
-    try:
-        text = repr(value)
-    except Exception:  # a hostile object's __repr__
-        text = f"<{type(value).__name__}>"
-    if len(text) > limit:
-        text = text[: max(limit - 1, 1)] + "…"
-    return text
-
-
-def kind_of(value: object) -> str:
-    """What a (JSON) value is, in words: ``null``, ``a boolean``, ``a number``, ``a string``, ``a list``,
-    ``an object`` (else ``a <type>``)."""
-    from collections.abc import Mapping
-
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
-def described(value: object) -> str:
-    """A value for a "got …" clause: ``null``, ``true``/``false``, else its cut repr and :func:`kind_of`
-    (``[1, 2] (a list)``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"{shown(value)} ({kind_of(value)})"
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -10,6 +10,8 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from parts_library.errors import display_path
+
 from .errors import ImageReadError, ImageTooLargeError, ImageTooSmallError, InputFileError, MemojiError, shown
 
 __all__ = ["ImageInput", "load_image", "MAX_PIXELS", "MIN_SIDE", "MultiPageWarning", "check_regular_file",
@@ -23,12 +25,6 @@ MIN_SIDE = 32  # smaller images cannot hold a face we could measure
 
 class MultiPageWarning(UserWarning):
     """A multi-page image (TIFF, animated GIF/WebP/PNG): only page 1 is used."""
-
-
-def display_path(path) -> str:
-    """A path for a one-line message: as is when printable and not absurdly long, else a cut repr."""
-    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
-    return text if text.isprintable() and len(text) <= 300 else shown(text, 120)
 
 
 def _describe(src: ImageInput) -> str:

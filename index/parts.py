@@ -215,7 +215,7 @@ class PartIndex:
         try:
             return self._cats[category]
         except KeyError:
-            from assembler.errors import UnknownNameError, did_you_mean
+            from .errors import UnknownNameError, did_you_mean
 
             raise UnknownNameError(f"unknown part category '{category}'{did_you_mean(category, self._cats)} "
                                    f"(indexed: {', '.join(self._cats)})") from None

@@ -12,13 +12,13 @@ copy, so an index built on a GPU machine loads anywhere.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from parts_library.files import atomic_write  # the project's one atomic writer lives in the bottom layer
 
 __all__ = ["VectorIndex", "METRICS", "gpu_available", "atomic_write"]
 
@@ -30,7 +30,7 @@ def _faiss():
     try:
         import faiss
     except ImportError as exc:  # pragma: no cover - faiss-cpu is a core dependency
-        from assembler.errors import MissingDependencyError
+        from .errors import MissingDependencyError
 
         raise MissingDependencyError("the index needs faiss: pip install faiss-cpu (or faiss-gpu, not both)") from exc
     return faiss
@@ -44,57 +44,6 @@ def gpu_available() -> bool:
         return bool(get is not None and hasattr(faiss, "StandardGpuResources") and get() > 0)
     except Exception:  # a GPU build on a machine without a driver raises here
         return False
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where Linux allows (``os.umask`` sets it, racing other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
-
-    The file gets the mode a plain ``open()`` would give it (0666 minus the umask, not mkstemp's 0600); with ``fsync``
-    its bytes and then the folder entry reach the disk before this returns, so a progress record written after it
-    never vouches for a file a power cut could still lose."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            os.fchmod(f.fileno(), 0o666 & ~_umask())
-            if fsync:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if fsync:
-        _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:  # some filesystems refuse fsync on a folder; the file itself is already on disk
-        pass
-    finally:
-        os.close(dfd)
 
 
 def _as_matrix(vectors, dim: int | None = None) -> np.ndarray:

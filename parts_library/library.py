@@ -5,7 +5,7 @@ kept apart: :meth:`PartsLibrary.parts`, :meth:`~PartsLibrary.ids`, iteration and
 parts a photo search may choose, :meth:`~PartsLibrary.expression_parts` lists the others, and
 :meth:`~PartsLibrary.get` (and so the renderer) finds both.
 
-Unknown names raise :class:`~assembler.errors.UnknownNameError` with a message that says what exists, e.g.
+Unknown names raise :class:`~parts_library.errors.UnknownNameError` with a message that says what exists, e.g.
 ``unknown hair part 'curley_07'; did you mean 'curly_07'? (52 hair parts: memoji parts list hair)``.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assembler.errors import UnknownNameError, did_you_mean
+from .errors import UnknownNameError, did_you_mean
 
 __all__ = ["CATEGORIES", "REQUIRED", "ASSETS", "Part", "PartsLibrary", "load_library", "unknown_part_message"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assembler.errors import ColorError, UnknownNameError, described, did_you_mean, shown
+from .errors import ColorError, UnknownNameError, described, did_you_mean, shown
 
 __all__ = ["Swatch", "PALETTES", "MONK", "SLOT_PALETTE", "parse_color", "get_color", "nearest", "hex_to_rgb",
            "rgb_to_hex", "srgb_to_lab", "lip_for_skin"]

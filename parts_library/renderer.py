@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assembler.errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, shown
-from assembler.io import display_path
+from .errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, display_path, shown
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
@@ -108,12 +107,12 @@ class RenderResult:
 
     def save(self, path) -> "Path":
         """Write the render in the format its suffix names (``.png``, ``.svg``, ``.webp`` lossless with alpha,
-        ``.jpg``/``.jpeg`` flattened on white), atomically and with the umask's mode (``index.vector.atomic_write``).
-        An unknown suffix raises :class:`OutputFormatError` before anything is written; OS errors (read-only
-        folder, disk full) propagate as ``OSError``."""
+        ``.jpg``/``.jpeg`` flattened on white), atomically and with the umask's mode
+        (``parts_library.files.atomic_write``). An unknown suffix raises :class:`OutputFormatError` before anything is
+        written; OS errors (read-only folder, disk full) propagate as ``OSError``."""
         from pathlib import Path
 
-        from index.vector import atomic_write
+        from .files import atomic_write
 
         p = Path(path)
         data = self.encode(output_format(p))
@@ -547,14 +546,19 @@ def fragments_alpha(fragments: list[str], size: int = 256) -> np.ndarray:
     return rasterize_rgba(svg, size)[..., 3].astype(np.float32) / 255.0
 
 
+#: The head that hides a hair part's back layer in :func:`visible_hair_alpha` (the hair descriptors, and so the
+#: manifest hash, the part index and the shipped identity model, depend on it). It belongs to the descriptor's
+#: definition, not to any picture: the gallery's neutral head (``contact_sheet.NEUTRAL_PARTS``) is its own and can
+#: be restyled without touching a descriptor.
+HAIR_OCCLUDER_PARTS = {"face": "face_oval_01", "ears": "ears_medium_01"}
+
+
 def visible_hair_alpha(part_id: str, size: int = 256, *, library: PartsLibrary | None = None) -> np.ndarray:
     """What a photo's hair mask would show of a hair part: its front layer, plus its back layer where the neutral
     head (mean face, ears, neck and shoulders) does not hide it. Canonical frame, 0..1 float32."""
-    from .contact_sheet import NEUTRAL_PARTS
-
     lib = library or load_library()
     front = part_alpha(part_id, size, library=lib, layers=("front",))
     back = part_alpha(part_id, size, library=lib, layers=("back",))
-    occluder = fragments_alpha([lib.base_fragment("body"), *lib.fragments(NEUTRAL_PARTS["ears"]).values(),
-                                *lib.fragments(NEUTRAL_PARTS["face"]).values()], size)
+    occluder = fragments_alpha([lib.base_fragment("body"), *lib.fragments(HAIR_OCCLUDER_PARTS["ears"]).values(),
+                                *lib.fragments(HAIR_OCCLUDER_PARTS["face"]).values()], size)
     return np.maximum(front, back * (1.0 - occluder))
