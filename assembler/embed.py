@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .embedder_base import JUDGE_NAME, Embedder, flatten_rgba, l2_normalize
 from .errors import MissingDependencyError, ModelFileError, UnknownNameError, did_you_mean
 from .landmarks import DLIB_HOW_TO_GET
 from .registry import Registry
 from .weights import load_error, resolve_weight
 
-__all__ = ["Embedder", "EMBEDDERS", "create_embedder", "l2_normalize", "check_embedder_weights"]
+__all__ = ["Embedder", "EMBEDDERS", "create_embedder", "l2_normalize", "flatten_rgba", "check_embedder_weights"]
 
 RESNET_WHAT = "dlib face-recognition ResNet"
 FACENET_WHAT = "facenet-vggface2 InceptionResnetV1"
@@ -36,20 +37,6 @@ def _facenet_weights(weights=None):
                           how_to_get=FACENET_HOW_TO_GET)
 
 EMBEDDERS: Registry["Embedder"] = Registry("embedder")
-
-
-def l2_normalize(v: np.ndarray, axis: int = -1) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float32)
-    return v / np.maximum(np.linalg.norm(v, axis=axis, keepdims=True), 1e-12)
-
-
-class Embedder:
-    name: str = ""
-    dim: int = 0
-
-    def embed(self, image: np.ndarray, landmarks68: np.ndarray) -> np.ndarray:
-        """Unit-norm identity embedding of the face with these 68 landmarks in an RGB uint8 image."""
-        raise NotImplementedError
 
 
 class DlibResNetEmbedder(Embedder):
@@ -144,6 +131,15 @@ def _facenet(**kwargs) -> Embedder:
     return FacenetEmbedder(**kwargs)
 
 
+@EMBEDDERS.register(JUDGE_NAME)
+def _facenet_casia_opencv(**kwargs) -> Embedder:
+    """The evaluation judge (:mod:`assembler.judge`), imported only when built: it is built on
+    :mod:`assembler.embedder_base` and never imports this module, so the registry knows it without a cycle."""
+    from .judge import JudgeEmbedder
+
+    return JudgeEmbedder(**kwargs)
+
+
 def check_embedder_weights(name: str = "dlib-resnet128", weights=None, *, load: bool = False):
     """Check an identity embedder's weight file without analysing anything: the path it would use (argument →
     its environment variable → packaged) exists and is a non-empty regular file (milliseconds; for the judge also
@@ -152,10 +148,6 @@ def check_embedder_weights(name: str = "dlib-resnet128", weights=None, *, load: 
 
     Raises :class:`UnknownNameError` (exit 2), :class:`ModelFileNotFoundError` / :class:`ModelFileError` (exit 4),
     :class:`MissingDependencyError` (exit 5)."""
-    if name not in EMBEDDERS:
-        import importlib
-
-        importlib.import_module(".judge", __package__)
     if name not in EMBEDDERS:
         raise UnknownNameError(f"unknown embedder '{name}'{did_you_mean(name, EMBEDDERS.names())} "
                                f"(registered: {', '.join(EMBEDDERS.names())})")
@@ -171,18 +163,14 @@ def check_embedder_weights(name: str = "dlib-resnet128", weights=None, *, load: 
             raise MissingDependencyError(
                 "facenet-vggface2 needs facenet-pytorch: pip install --no-deps facenet-pytorch==2.6.0")
         return _facenet_weights(weights)
-    from .judge import JUDGE_NAME, check_judge
-
     if name == JUDGE_NAME:
+        from .judge import check_judge
+
         return check_judge(weights)
     return create_embedder(name, **kwargs).weights  # a backend registered elsewhere: build it
 
 
 def create_embedder(name: str = "dlib-resnet128", **kwargs) -> Embedder:
     """Build a registered identity embedder by name (``dlib-resnet128``, ``facenet-vggface2``,
-    ``facenet-casia-opencv`` — the evaluation judge, registered by :mod:`assembler.judge`)."""
-    if name not in EMBEDDERS:
-        import importlib
-
-        importlib.import_module(".judge", __package__)
+    ``facenet-casia-opencv`` — the evaluation judge, :mod:`assembler.judge`)."""
     return EMBEDDERS.create(name, **kwargs)

