@@ -231,14 +231,18 @@ def test_no_glasses_and_synthetic_glasses(faces, photos):
 
 
 def test_face_without_measurable_hair_region_is_flagged(faces, photos):
-    # crop the photo just above the brows: no hair left in the frame
+    """Crop the photo just above the brows: no crown is left in the frame. The measurement says it saw none of the
+    crown (and no hair there), and the attributes carry the hair_out_of_frame flag, which the uncropped photo lacks."""
+    from assembler.classify import classify
+
     face, img = faces["obama"], photos["obama"]
+    assert face.measurements["hair"]["crown_seen"] > 0.9
+    assert "hair_out_of_frame" not in classify(face).flags
     top = int(face.landmarks[17:27, 1].min() - 0.1 * (face.box[3] - face.box[1]))
-    cropped = np.ascontiguousarray(img[top:])
-    f = analyze(cropped, max_faces=1)[0]
-    assert f.measurements["valid_fraction"] < faces["obama"].measurements["valid_fraction"]
-    assert f.measurements["hair"]["coverage_crown"] == 0.0 or f.measurements["hair"]["color"] is None or \
-        f.measurements["valid_fraction"] < 0.75
+    f = analyze(np.ascontiguousarray(img[top:]), max_faces=1)[0]
+    assert f.measurements["valid_fraction"] < 0.75 <= face.measurements["valid_fraction"]
+    assert f.measurements["hair"]["crown_seen"] == 0.0 and f.measurements["hair"]["coverage_crown"] == 0.0
+    assert "hair_out_of_frame" in classify(f).flags
 
 
 def test_skin_painted_crown_reads_as_bald(faces, photos):
