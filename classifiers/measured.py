@@ -115,11 +115,8 @@ class MeasuredClassifier(AttributeClassifier):
             probs["Receding_Hairline"] = _shrink(hair.receding, trust)
         if attrs.fringe is not None:
             probs["Bangs"] = attrs.fringe
-        if hair.lab is not None:
-            from assembler.measure import hair_family_probs
-
-            skin_l = None if skin.lab is None else float(skin.lab[0])
-            fam = hair_family_probs(hair.lab, grayscale=gray, skin_l=skin_l, skin_lab=skin.lab)
+        if hair.family_probs is not None:  # measured with the colour (assembler.measure.hair.hair_family_probs)
+            fam = hair.family_probs
             has_hair = 1.0 - float(bald or 0.0)
             for name, keys in (("Black_Hair", ("black",)), ("Brown_Hair", ("brown",)), ("Blond_Hair", ("blonde",)),
                                ("Gray_Hair", ("gray", "white"))):

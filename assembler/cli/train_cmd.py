@@ -102,7 +102,7 @@ def eval_classifier_command(run_dir, celeba_root, split, skin_csv, limit, out, d
               help="Leave out faces whose skin-tone confidence is below this.")
 def pseudo_label_skin_command(celeba_root, out, split, limit, backend, classifier_weights, min_confidence) -> None:
     """Label skin tone (Monk 1..10) for a CelebA-format folder with an attribute backend, for training the skin head."""
-    from classifiers.celeba.pseudo import pseudo_label_skin
+    from ..pseudo_label import pseudo_label_skin
 
     res = pseudo_label_skin(celeba_root, out, split=split, limit=limit, backend=backend,
                             weights=classifier_weights, min_confidence=min_confidence, progress=True)

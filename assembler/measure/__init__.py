@@ -110,9 +110,14 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     gmask = glasses_mask(ctx)
     descriptors["glasses"] = glasses_descriptor(gmask * (glasses["probability"] > 0.5))
 
+    family_probs = None
+    if hair.get("lab") is not None:
+        skin_lab = skin.get("lab")
+        family_probs = hair_family_probs(hair["lab"], grayscale=bool(illum["grayscale"]), skin_lab=skin_lab,
+                                         skin_l=None if skin_lab is None else float(skin_lab[0]))
     hair_rec = HairMeasure.from_values(
         {k: v for k, v in hair.items() if not k.startswith("_")} | {
-            "length_confidence": _length_confidence(hair), "_mask": hair["_mask"],
+            "family_probs": family_probs, "length_confidence": _length_confidence(hair), "_mask": hair["_mask"],
             "_mask_small": hair["_mask_small"], "_seeds": hair.get("_seeds"),
             "_learned_mask": hair.get("_learned_mask")})
     skin_rec = SkinMeasure.from_values(skin)

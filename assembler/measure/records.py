@@ -109,11 +109,14 @@ class SkinMeasure(MeasureRecord):
 
 @dataclass(eq=False, repr=False)
 class HairMeasure(MeasureRecord):
-    """Head hair: colour (Lab, palette name, family, confidence), length class (bald, short, medium, long; ``None``
+    """Head hair: colour (Lab, palette name, family and family probabilities, confidence), length class (bald, short, medium, long; ``None``
     when the crown is out of the photo) with its source and confidence, and the shape evidence (crown coverage and
     texture, area, volume, fringe, hairline, receding, curl, the learned segmenter's own findings)."""
     color: str | None = None
     family: str | None = None
+    #: soft assignment of the colour to the palette's families ({family: probability}, summing to 1; ``None``
+    #: without a colour), :func:`assembler.measure.hair.hair_family_probs`: the classifiers read it from here
+    family_probs: dict[str, float] | None = None
     lab: np.ndarray | None = None
     hex: str | None = None
     color_confidence: float = 0.0

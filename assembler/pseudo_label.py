@@ -1,5 +1,8 @@
 """Skin-tone pseudo-labels for a CelebA-format folder (``memoji pseudo-label-skin``).
 
+Pipeline work (analyse every image, classify it), so it lives in the pipeline package: ``classifiers/`` holds the
+models and their data and never runs the pipeline.
+
 Each image goes through :func:`assembler.analyze.analyze` (largest face) and an attribute backend (``measured`` by
 default: skin colour measured in CIELAB on cheek/forehead patches, mapped to the Monk scale); its ``skin_tone`` and
 ``skin_confidence`` become a row ``image,monk,confidence`` of the CSV that ``train(skin_csv=...)`` reads.
@@ -9,9 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assembler.errors import MemojiError, NoFaceError
-
-from .data import read_celeba
+from .errors import MemojiError, NoFaceError
 
 __all__ = ["pseudo_label_skin"]
 
@@ -23,8 +24,10 @@ def pseudo_label_skin(celeba_root: str | Path, out: str | Path, *, split: str = 
     ``low_confidence``."""
     from tqdm import tqdm
 
-    from assembler.analyze import analyze
-    from assembler.classify import create_classifier
+    from classifiers.celeba.data import read_celeba
+
+    from .analyze import analyze
+    from .classify import create_classifier
 
     index = read_celeba(celeba_root)
     rows = index.select(split, limit)
