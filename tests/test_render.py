@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -180,8 +181,6 @@ def test_cli_parts_list_and_render(tmp_path):
     assert res.exit_code == 0 and "glasses_aviator_01" in res.output and "sunglasses" in res.output
     res = runner.invoke(main, ["parts", "list", "hair", "--tag", "afro"])
     assert res.exit_code == 0 and "afro_01" in res.output and "bob_01" not in res.output
-    res = runner.invoke(main, ["parts", "list", "hat"])
-    assert res.exit_code == 2 and "unknown part category 'hat'" in res.output
     recipe = tmp_path / "r.json"
     recipe.write_text(json.dumps(SPEC))
     out = tmp_path / "out.png"
@@ -189,15 +188,44 @@ def test_cli_parts_list_and_render(tmp_path):
     assert res.exit_code == 0, res.output
     assert Image.open(out).size == (96, 96)
     assert out.read_bytes() == parts_library.render(SPEC, size=96).data
-    recipe.write_text(json.dumps(dict(SPEC, parts=dict(SPEC["parts"], hair="curley_01"))))
-    res = runner.invoke(main, ["render", str(recipe), "-o", str(out)])
-    assert res.exit_code == 2
-    assert "Error: unknown hair part 'curley_01'; did you mean 'curly_01'?" in res.output
-    recipe.write_text("{not json")
-    res = runner.invoke(main, ["render", str(recipe), "-o", str(out)])
-    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
-        f"Error: cannot read recipe {recipe}: not valid JSON (Expecting property name enclosed in double quotes at "
-        "line 1 column 2)"]
+
+
+CATEGORY_LIST = "face, ears, eyes, brows, nose, mouth, hair, facial_hair, glasses, headwear"
+BAD_INPUT = {  # README: "2 bad input or usage (... bad recipe, colour, unknown name or option)"; one stderr line
+    "unknown category": (None, ["parts", "list", "hat"],
+                         f"unknown part category 'hat' (categories: {CATEGORY_LIST})"),
+    "unknown part": (json.dumps(dict(SPEC, parts=dict(SPEC["parts"], hair="curley_01"))), None,
+                     re.compile(r"unknown hair part 'curley_01'; did you mean 'curly_01'\? \(\d+ hair parts: "
+                                r"memoji parts list hair\)")),
+    "recipe category": (json.dumps(dict(SPEC, parts=dict(SPEC["parts"], hat="x"))), None,
+                        f"unknown part category 'hat' (categories: {CATEGORY_LIST})"),
+    "bad colour": (json.dumps(dict(SPEC, colors=dict(SPEC["colors"], hair="#12345"))), None,
+                   "bad hair colour '#12345': use '#rgb', '#rrggbb' or a palette name such as 'black' or 'hair/black'"),
+    "not JSON": ("{not json", None, "cannot read recipe {recipe}: not valid JSON (Expecting property name enclosed in "
+                                    "double quotes at line 1 column 2)"),
+    "not an object": ("[1, 2]", None, 'cannot read recipe {recipe}: a recipe is a JSON object {{"parts": …, '
+                                      '"colors": …}}, got a list'),
+    "no such recipe": (None, ["render", "{recipe}", "-o", "{out}"], "cannot read recipe {recipe}: no such file"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_cli_bad_input_is_one_line_and_exit_2(case, tmp_path):
+    text, args, expected = BAD_INPUT[case]
+    recipe, out = tmp_path / "r.json", tmp_path / "out.png"
+    if text is not None:
+        recipe.write_text(text)
+    args = [a.format(recipe=recipe, out=out) for a in (args or ["render", "{recipe}", "-o", "{out}"])]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2, (res.exit_code, res.stderr)
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), res.stderr
+    message = lines[0].removeprefix("Error: ")
+    if isinstance(expected, re.Pattern):
+        assert expected.fullmatch(message), message
+    else:
+        assert message == expected.format(recipe=recipe), message
+    assert not out.exists()
 
 
 def test_gallery_shows_parts_and_palettes(tmp_path):

@@ -75,24 +75,32 @@ def test_measured_beard_and_glasses_are_drawn():
     assert hair_tags & {"long", "medium"}
 
 
-@pytest.mark.parametrize("length", ["bald", "short", "medium", "long", "tied"])
-def test_hair_length_constraint(length):
-    from assembler.search import HAIR_LENGTH_OK, HAIR_LENGTHS, _hair_length_class
+# measured length -> (every allowed hair part has one of these tags, no allowed hair part has any of these), in the
+# parts' own words (their tags), not the search's length table
+TIED = {"bun", "man_bun", "ponytail"}
+LENGTH_EXPECTED = {
+    "bald": ({"bald", "buzz", "shaved"}, {"medium", "long"} | TIED),
+    "short": ({"short"}, {"bald", "medium", "long"} | TIED),
+    "medium": ({"medium"}, {"bald", "short", "long"} | TIED),
+    "long": ({"long"}, {"bob", "medium", "short"} | TIED),  # long hair is drawn long: no bob, no ponytail
+    "tied": (TIED, {"bald", "short"}),
+}
 
+
+@pytest.mark.parametrize("length", list(LENGTH_EXPECTED))
+def test_hair_length_constraint(length):
+    """The measured hair length decides which hair parts the search may draw: only parts of that length (a buzz cut
+    for a bald head; a tied-up style only when the hair was seen tied), several of them to choose from."""
     lib = load_library()
     attrs = _attrs(hair_length=length, bald=0.9 if length == "bald" else 0.0)
     ok = [p for p in lib.parts("hair") if allowed("hair", p, attrs)]
     assert len(ok) >= 2, "several hair parts must fit every measured length"
-    want = HAIR_LENGTHS.index(length)
+    need, never = LENGTH_EXPECTED[length]
     for p in ok:
-        have = _hair_length_class(p)
-        assert have is None or have in HAIR_LENGTH_OK[want], (p.id, p.tags)
-        if length == "long":
-            assert have == HAIR_LENGTHS.index("long"), "long hair is drawn long (no bob, no ponytail)"
-        if length == "short":
-            assert have != HAIR_LENGTHS.index("medium"), "short hair never gets a medium-length part"
-        if length in ("medium", "long"):
-            assert "bald" not in p.tags
+        assert set(p.tags) & need and not set(p.tags) & never, (p.id, sorted(p.tags))
+    # not refused for its length: a plain straight part of it is drawable (no fringe, nothing else in the way)
+    assert {"bald": "bald_02", "short": "crew_01", "medium": "medium_straight_01", "long": "long_straight_01",
+            "tied": "ponytail_01"}[length] in {p.id for p in ok}
 
 
 def test_search_is_deterministic_and_records_alternatives():
@@ -212,7 +220,12 @@ def test_features_are_sized_like_the_photo_but_not_moved_by_head_pitch():
     pitched[48:68, 1] += 10.0
     ev.landmarks = pitched
     rec = choose_recipe(ev, "search", SearchConfig(w_id=0.0))
-    assert all(rec.params[c]["dy"] == 0.0 for c in ("eyes", "brows", "nose", "mouth"))
+    drawn_plain = render(plain.render_spec(), size=1024).landmarks
+    drawn_pitched = render(rec.render_spec(), size=1024).landmarks
+    for name, sl in (("brows", slice(17, 27)), ("nose", slice(27, 36)), ("eyes", slice(36, 48)),
+                     ("mouth", slice(48, 68))):
+        moved = float(drawn_pitched[sl, 1].mean() - drawn_plain[sl, 1].mean())
+        assert abs(moved) < 2.0, (name, moved)  # the photo's nose moved 6 px down, its mouth 10 px
 
 
 def test_uncertain_hair_length_widens_the_allowed_parts():
