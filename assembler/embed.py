@@ -5,6 +5,10 @@
   68 landmarks.
 - ``facenet-vggface2``: facenet-pytorch's InceptionResnetV1, 512-D, 160 px crop; needs a weights file from the user
   (``weights=`` or ``$MEMOJI_FACENET_WEIGHTS``), nothing is downloaded.
+- ``facenet-casia-opencv``: the evaluation judge (:mod:`assembler.judge`, imported when built), never the search's.
+
+The interface they share (:class:`Embedder`, :func:`l2_normalize`, :func:`flatten_rgba`) is
+:mod:`assembler.embedder_base`, which the judge builds on without importing this registry.
 """
 from __future__ import annotations
 

@@ -109,9 +109,10 @@ class SkinMeasure(MeasureRecord):
 
 @dataclass(eq=False, repr=False)
 class HairMeasure(MeasureRecord):
-    """Head hair: colour (Lab, palette name, family and family probabilities, confidence), length class (bald, short, medium, long; ``None``
-    when the crown is out of the photo) with its source and confidence, and the shape evidence (crown coverage and
-    texture, area, volume, fringe, hairline, receding, curl, the learned segmenter's own findings)."""
+    """Head hair: colour (Lab, palette name, family and family probabilities, confidence), length class (bald,
+    short, medium, long; ``None`` when the crown is out of the photo) with its source and confidence, and the shape
+    evidence (crown coverage and texture, area, volume, fringe, hairline, receding, curl, the learned segmenter's own
+    findings)."""
     color: str | None = None
     family: str | None = None
     #: soft assignment of the colour to the palette's families ({family: probability}, summing to 1; ``None``
