@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 DATA = Path(__file__).parent / "data"
-SHARED_FACES = Path(__file__).resolve().parents[1].parent / "shared" / "faces"
+
+
+def _find_shared_faces() -> Path:
+    """``../shared/faces`` beside the checkout, as the path reads (a symlinked checkout) or as it resolves."""
+    repo = Path(__file__).absolute().parent.parent
+    candidates = [repo.parent / "shared" / "faces", repo.resolve().parent / "shared" / "faces"]
+    return next((c for c in candidates if (c / "manifest.csv").is_file()), candidates[0])
+
+
+SHARED_FACES = _find_shared_faces()
 
 # Where a run may keep caches and indexes, pointed under one tmp folder per session (STYLE.md: tests write only
 # under tmp; no home-dir caches). MEMOJI_INDEX_DIR replaces the part index's default folder
@@ -29,6 +39,19 @@ def isolated_caches(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def shared_faces() -> Path:
+    """The development photos in ``../shared/faces`` (read at test time, never committed; CI clones the repository
+    with ../shared beside it). Missing, the tests that need them skip on a developer's machine and fail under CI
+    (``$CI`` set), where a skip would hide them."""
+    if not (SHARED_FACES / "manifest.csv").is_file():
+        message = f"{SHARED_FACES} not present (the development photos of ../shared/faces)"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(f"{message}: CI must check the repository out with ../shared beside it", pytrace=False)
+        pytest.skip(message)
+    return SHARED_FACES
 
 
 @pytest.fixture(scope="session")

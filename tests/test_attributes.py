@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -11,10 +12,6 @@ from click.testing import CliRunner
 from assembler import analyze, classify, create_classifier
 from assembler.errors import MemojiError
 from classifiers.measured import CELEBA_FROM_MEASURED
-
-from pathlib import Path
-
-SHARED_FACES = Path(__file__).resolve().parents[1].parent / "shared" / "faces"
 
 
 @pytest.fixture(scope="module")
@@ -81,34 +78,28 @@ def test_cli_analyze_prints_attributes(obama_path):
     assert "[measured]" in result.output and "skin Monk" in result.output
 
 
-# --- plausibility on the development photos (not committed: read from ../shared/faces when present) -------------
+# --- plausibility on the development photos (never committed: read from ../shared/faces, which CI has) ----------
 
-needs_shared = pytest.mark.skipif(not SHARED_FACES.exists(), reason="../shared/faces not present")
-
-
-def _attrs(rel):
-    return classify(analyze(SHARED_FACES / rel, max_faces=1)[0])
+def _attrs(shared_faces, rel):
+    return classify(analyze(shared_faces / rel, max_faces=1)[0])
 
 
-@needs_shared
-def test_red_hair_stays_red():
-    attrs = _attrs("_singles/cmusatyalab-openface__adams.jpg")
+def test_red_hair_stays_red(shared_faces):
+    attrs = _attrs(shared_faces, "_singles/cmusatyalab-openface__adams.jpg")
     assert attrs.hair_color in {"auburn", "red", "strawberry_blonde"}, attrs.hair_color
     assert attrs.hair_length in {"medium", "long"}
 
 
-@needs_shared
 @pytest.mark.parametrize("rel", ["john_lennon/cmusatyalab-openface__lennon-1.jpg",
                                  "eric_clapton/cmusatyalab-openface__clapton-2.jpg"])
-def test_glasses_found(rel):
-    assert _attrs(rel).glasses > 0.5
+def test_glasses_found(shared_faces, rel):
+    assert _attrs(shared_faces, rel).glasses > 0.5
 
 
-@needs_shared
 @pytest.mark.parametrize("rel", ["jack_dorsey/serengil-deepface__img16.jpg",
                                  "jack_dorsey/serengil-deepface__img62.jpg"])
-def test_beard_found(rel):
-    attrs = _attrs(rel)
+def test_beard_found(shared_faces, rel):
+    attrs = _attrs(shared_faces, rel)
     assert attrs.probs["No_Beard"] < 0.5 and attrs.facial_hair["beard"] > 0.5
 
 

@@ -146,12 +146,8 @@ def test_cli_all_faces_usage_errors(tmp_path, pair_photo):
 
 
 @pytest.mark.slow
-def test_the_six_face_group_photo(tmp_path):
-    from conftest import SHARED_FACES
-
-    photo = SHARED_FACES / "hard" / "group_6faces_multiface.jpg"
-    if not photo.is_file():
-        pytest.skip(f"{photo} not here (../shared/faces is read at test time, never committed)")
+def test_the_six_face_group_photo(tmp_path, shared_faces):
+    photo = shared_faces / "hard" / "group_6faces_multiface.jpg"
     code, text = run("make", photo, "--all-faces", "-o", tmp_path, "--size", "96")
     assert code == 0, text
     assert "6 face(s) found, 6 drawn" in text
