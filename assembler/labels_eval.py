@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import platform
@@ -469,6 +470,7 @@ class LabelsReport:
     relightings: list[str] = field(default_factory=list)
     total_s: float = 0.0
     workers: int = 1
+    reused: int = 0  # results taken from an interrupted run's progress file
 
     @property
     def sources(self) -> list[str]:
@@ -635,7 +637,8 @@ class LabelsReport:
             parts.append(f"{m} {median([r.seconds[m] for r in self.results if m in r.seconds]):.2f} s")
         return (f"Median time per photo: {', '.join(parts)}. Wall time {self.total_s:.0f} s with {self.workers} "
                 f"worker(s) on {platform.machine()} ({os.cpu_count()} CPUs), {len(self.results)} photos"
-                + (f" + {len(self.relit)} relit." if self.relit else "."))
+                + (f" + {len(self.relit)} relit" if self.relit else "")
+                + (f"; {self.reused} results reused from an interrupted run (--resume)." if self.reused else "."))
 
     def csv_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
         """Header and rows of the per-photo CSV (photos as taken, then the relit ones)."""
@@ -687,11 +690,38 @@ class LabelsReport:
 
 
 # ---- the run ---------------------------------------------------------------------------------------------------
+def _job_key(job: tuple) -> str:
+    _, rel, relight_name, methods, seed = job
+    return json.dumps([rel, relight_name, list(methods), seed])
+
+
+def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
+    """``{job key: result}`` from a progress file of an earlier, interrupted run (unreadable lines are skipped)."""
+    done: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return done
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue  # the line a kill cut short
+        if isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("out"), dict) \
+                and isinstance(rec["out"].get("recipes"), dict) and isinstance(rec["out"].get("seconds"), dict):
+            done[rec["key"]] = rec["out"]
+    return done
+
+
 def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, relight: bool = False,
                     relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, seed: int = 0, workers: int = 1,
-                    progress: bool = True) -> LabelsReport:
+                    progress: bool = True, progress_file=None, resume: bool = False) -> LabelsReport:
     """Score every labelled photo (see the module docstring). ``labels``: a path or a :class:`LabelsFile`;
-    ``workers`` > 1 runs photos in that many processes (one thread each)."""
+    ``workers`` > 1 runs photos in that many processes (one thread each).
+
+    ``progress_file``: every photo's result is appended there as soon as it is done (JSON lines); with ``resume``
+    the results already in it (same photo, relighting, methods and seed) are reused instead of recomputed — for a
+    run of an hour that was interrupted. Without ``resume`` the file is started afresh."""
     from tqdm.auto import tqdm
 
     from .relight import RELIGHTINGS
@@ -710,22 +740,54 @@ def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, 
     jobs = [(str(lf.root / r.path), r.path, "", tuple(methods), seed) for r in lf.rows]
     jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
              for r in relit_rows for name in RELIGHTINGS]
-    if workers > 1 and len(jobs) > 1:
-        import multiprocessing as mp
+    keys = [_job_key(j) for j in jobs]
+    done = _read_progress(Path(progress_file)) if resume and progress_file is not None else {}
+    outs: dict[str, dict[str, Any]] = {k: done[k] for k in keys if k in done}
+    todo = [(k, j) for k, j in zip(keys, jobs) if k not in outs]
+    log = None
+    if progress_file is not None:
+        log = open(progress_file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        for k in outs:  # what is reused stays in the file for the next resume
+            log.write(json.dumps({"key": k, "out": outs[k]}) + "\n")
+        log.flush()
 
-        with mp.get_context("spawn").Pool(min(workers, len(jobs)), initializer=_init_worker) as pool:
-            outs = list(tqdm(pool.imap(_photo_job, jobs, chunksize=1), total=len(jobs), desc="photos",
-                             unit="photo", disable=not progress))
-    else:
-        outs = [_photo_job(j) for j in tqdm(jobs, desc="photos", unit="photo", disable=not progress)]
+    def record(key: str, out: dict[str, Any]) -> None:
+        outs[key] = out
+        if log is not None:
+            log.write(json.dumps({"key": key, "out": out}, default=str) + "\n")
+            log.flush()
+
+    bar = tqdm(total=len(todo), desc="photos", unit="photo", disable=not progress)
+    try:
+        if workers > 1 and len(todo) > 1:
+            import multiprocessing as mp
+
+            with mp.get_context("spawn").Pool(min(workers, len(todo)), initializer=_init_worker) as pool:
+                for key, out in pool.imap_unordered(_keyed_job, todo, chunksize=1):
+                    record(key, out)
+                    bar.update()
+        else:
+            for key, job in todo:
+                record(key, _photo_job(job))
+                bar.update()
+    finally:
+        bar.close()
+        if log is not None:
+            log.close()
     by_path = {r.path: r for r in lf.rows}
     results: list[PhotoResult] = []
     relit: list[PhotoResult] = []
-    for (_, rel, name, _, _), o in zip(jobs, outs):
-        pr = PhotoResult(row=by_path[rel], relight=name, error=o["error"], measured=o.get("measured") or {},
+    for key, (_, rel, name, _, _) in zip(keys, jobs):
+        o = outs[key]
+        pr = PhotoResult(row=by_path[rel], relight=name, error=o.get("error"), measured=o.get("measured") or {},
                          monk=o.get("monk"), hair_color=o.get("hair_color"), recipes=o["recipes"],
                          seconds=o["seconds"])
         (relit if name else results).append(pr)
     return LabelsReport(labels=lf, methods=methods, results=results, relit=relit,
                         relightings=list(RELIGHTINGS) if relight else [], total_s=time.perf_counter() - t_start,
-                        workers=workers)
+                        workers=workers, reused=sum(k in done for k in keys))
+
+
+def _keyed_job(item: tuple[str, tuple]) -> tuple[str, dict[str, Any]]:
+    key, job = item
+    return key, _photo_job(job)

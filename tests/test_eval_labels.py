@@ -130,7 +130,7 @@ def test_cli_bad_labels_file_is_one_line_and_exit_2(tmp_path):
         "headwear, expression (header: 'path,skin')"]
     assert not (tmp_path / "out").exists()  # refused before anything was written
     res = CliRunner().invoke(main, ["eval", "--relight", str(tmp_path)])
-    assert res.exit_code == 2 and "--relight and --workers go with --labels" in res.output
+    assert res.exit_code == 2 and "--relight, --workers and --resume go with --labels" in res.output
 
 
 # ---- tables from fixed results (no pipeline) ---------------------------------------------------------------------
@@ -276,3 +276,38 @@ def test_a_refused_photo_is_recorded_but_a_missing_model_stops_the_run(tmp_path,
         le.evaluate_labels(p, ["search"], progress=False)
     with pytest.raises(UnknownNameError, match="unknown method 'serch'; did you mean 'search'"):
         le.evaluate_labels(p, ["serch"], progress=False)
+
+
+def test_resume_reuses_the_results_of_an_interrupted_run(tmp_path, monkeypatch):
+    import importlib
+
+    from assembler.errors import NoFaceError
+
+    analyze_module = importlib.import_module("assembler.analyze")
+    p = tmp_path / "labels.csv"
+    p.write_text(HEADER + "a/1.jpg,light,black,short,straight,none,none,none,smile,high,\n"
+                 + "a/2.jpg,dark,black,short,straight,none,none,none,smile,high,\n")
+    calls: list[str] = []
+
+    def analyzer(image, **kwargs):
+        calls.append(str(image))
+        raise NoFaceError(f"no face found in {image}")
+
+    monkeypatch.setattr(analyze_module, "get_analyzer", lambda: analyzer)
+    log = tmp_path / "progress.jsonl"
+    le.evaluate_labels(p, ["search"], progress=False, progress_file=log)
+    assert len(calls) == 2 and len(log.read_text().splitlines()) == 2
+    lines = log.read_text().splitlines()
+    log.write_text(lines[0] + "\n" + lines[1][:20])  # the second result was cut short by a kill
+    calls.clear()
+    rep = le.evaluate_labels(p, ["search"], progress=False, progress_file=log, resume=True)
+    assert calls == [str(tmp_path / "a/2.jpg")] and rep.reused == 1  # only the lost photo is analysed again
+    assert [r.error for r in rep.results] == [f"no face found in {tmp_path / 'a/1.jpg'}",
+                                              f"no face found in {tmp_path / 'a/2.jpg'}"]
+    assert "1 results reused from an interrupted run" in rep.to_markdown()
+    calls.clear()
+    le.evaluate_labels(p, ["search", "attributes"], progress=False, progress_file=log, resume=True)
+    assert len(calls) == 2  # other methods: nothing to reuse
+    calls.clear()
+    le.evaluate_labels(p, ["search", "attributes"], progress=False, progress_file=log)
+    assert len(calls) == 2  # without --resume everything is recomputed

@@ -29,19 +29,24 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
               help="With --relight: the photo folders that are relit.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="With --labels: photos analysed in this many processes.")
+@click.option("--resume", is_flag=True,
+              help="With --labels: reuse the results an interrupted run left in OUT/eval_labels.progress.jsonl "
+                   "(same photos, methods and seed; only on the same code).")
 @click.option("--exclude", default="hard", show_default=True,
               help="Comma-separated person folders to skip (folders starting with '_' are always skipped).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--no-detect", is_flag=True, help="Skip running the judge's MTCNN on the avatars.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def eval_command(directory: Path | None, out: Path | None, methods: str | None, labels: Path | None, relight: bool,
-                 relight_folders: str, workers: int, exclude: str, seed: int, no_detect: bool, quiet: bool) -> None:
+                 relight_folders: str, workers: int, resume: bool, exclude: str, seed: int, no_detect: bool,
+                 quiet: bool) -> None:
     """Evaluate the avatars made from DIRECTORY/<person>/<photos> with an independent judging embedder:
     identity retrieval, attribute agreement and timings, per method.
 
     With --labels FILE: agreement of the measured attributes and of each method's recipe with the labels (skin
     band, hair colour, length, texture, facial hair, glasses, headwear, expression), per group, with confusion
-    tables; writes eval_labels.md and eval_labels.csv."""
+    tables; writes eval_labels.md and eval_labels.csv (and, photo by photo, eval_labels.progress.jsonl, which
+    --resume reuses after an interruption)."""
     from ..errors import UnknownNameError, did_you_mean
     from ..evaluate import METHODS
     from ..outputs import ensure_writable_dir
@@ -56,11 +61,12 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
     if labels is None:
         if directory is None:
             raise click.UsageError("give a DIRECTORY of <person>/<photos>, or --labels labels.csv")
-        if relight or workers != 1:
-            raise click.UsageError("--relight and --workers go with --labels")
+        if relight or workers != 1 or resume:
+            raise click.UsageError("--relight, --workers and --resume go with --labels")
         _identity_eval(directory, out or Path("out/eval"), chosen, exclude, seed, no_detect, quiet)
         return
     from ..labels_eval import evaluate_labels, read_labels
+    from ..outputs import inside
 
     lf = read_labels(labels, directory)  # a bad labels file fails here, before any model loads
     if directory is not None and not directory.is_dir():
@@ -68,7 +74,8 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
     out = out or Path("out/eval_labels")
     ensure_writable_dir(out)  # before minutes of evaluation
     report = evaluate_labels(lf, chosen, relight=relight, seed=seed, workers=workers, progress=not quiet,
-                             relight_folders=[f.strip() for f in relight_folders.split(",") if f.strip()])
+                             relight_folders=[f.strip() for f in relight_folders.split(",") if f.strip()],
+                             progress_file=inside(out, "eval_labels.progress.jsonl"), resume=resume)
     paths = report.save(out)
     click.echo(report.to_markdown())
     click.echo(f"wrote {', '.join(str(p) for p in paths.values())} ({report.total_s:.0f} s)")
