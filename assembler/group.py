@@ -172,20 +172,9 @@ def _inner_svg(svg: str, prefix: str) -> str:
 
 def _rasterize(svg: str) -> np.ndarray:
     """A group SVG (any width × height) → RGBA array, external resources off."""
-    from cairosvg.parser import Tree
-    from cairosvg.surface import PNGSurface
-    from PIL import Image
+    from parts_library.renderer import rasterize_rgba
 
-    from parts_library.renderer import _refuse_fetch
-
-    tree = Tree(bytestring=svg.encode("utf-8"), unsafe=False, url_fetcher=_refuse_fetch)
-    surface = PNGSurface(tree, None, 96)
-    cs = surface.cairo
-    cs.flush()
-    img = Image.frombuffer("RGBA", (cs.get_width(), cs.get_height()), bytes(cs.get_data()), "raw", "BGRa",
-                           cs.get_stride(), 1)
-    surface.finish()
-    return np.asarray(img)
+    return rasterize_rgba(svg, None)
 
 
 def _check_floor(min_face_px: Any) -> float:

@@ -124,14 +124,16 @@ def _refuse_fetch(url, resource_type):  # noqa: ARG001 - cairosvg's url_fetcher 
     raise MemojiError(f"the renderer does not load external resources (asked for {url!r})")
 
 
-def rasterize_rgba(svg: str, size: int) -> np.ndarray:
-    """SVG text → straight-alpha RGBA uint8 array (``size``×``size``×4); external resources disabled."""
+def rasterize_rgba(svg: str, size: int | None) -> np.ndarray:
+    """SVG text → straight-alpha RGBA uint8 array (``size``×``size``×4, or the SVG's own width × height when
+    ``size`` is None); external resources disabled."""
     from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
     from PIL import Image
 
     tree = Tree(bytestring=svg.encode("utf-8"), unsafe=False, url_fetcher=_refuse_fetch)
-    surface = PNGSurface(tree, None, 96, output_width=size, output_height=size)
+    scale = {} if size is None else {"output_width": size, "output_height": size}
+    surface = PNGSurface(tree, None, 96, **scale)
     cs = surface.cairo
     cs.flush()
     img = Image.frombuffer("RGBA", (cs.get_width(), cs.get_height()), bytes(cs.get_data()), "raw", "BGRa",
