@@ -503,12 +503,14 @@ class LabelsReport:
 
     def confusion(self, attr: str, source: str, results: Sequence[PhotoResult] | None = None) -> Counter:
         """``Counter[(label class, got)]`` (``?`` where the source gave nothing) over ``results`` (default: the
-        photos as taken)."""
+        photos as taken). A hair colour labelled ``dark_brown`` keeps its own row (drawn black it is right)."""
         tally: Counter = Counter()
         for res in self.results if results is None else results:
             want = res.row.truth(attr)
             if want is None:
                 continue
+            if attr == "hair_colour" and res.row.labels[attr] == "dark_brown":
+                want = "dark_brown"
             tally[(want, res.values(source).get(attr) or "?")] += 1
         return tally
 
@@ -575,12 +577,13 @@ class LabelsReport:
                 s = self.agreement(source, group)
                 cells = ["–" if source == "measured" and a == "headwear" else _pct(*s[a]) for a in attrs]
                 md.append(f"| {group or 'all'} | {source} | " + " | ".join(cells) + f" | {_pct(*s['all'])} |")
-        for attr, order in (("skin", SKIN_BANDS), ("hair_colour", HAIR_FAMILIES)):
-            title = "Skin band" if attr == "skin" else "Hair colour family"
+        hair_rows = ("black", "dark_brown", "brown", "blonde", "red", "gray", "vivid")
+        for attr, rows, cols in (("skin", SKIN_BANDS, SKIN_BANDS), ("hair_colour", hair_rows, HAIR_FAMILIES)):
+            title = "Skin band" if attr == "skin" else \
+                "Hair colour family (label dark_brown: right when brown or black)"
             md += ["", f"### {title}: label × got (all groups)", ""]
             for source in self.sources:
-                md += [f"{source}:", ""] + self._table(self.confusion(attr, source), order,
-                                                       [*order, "none"]) + [""]
+                md += [f"{source}:", ""] + self._table(self.confusion(attr, source), rows, [*cols, "none"]) + [""]
         if self.relightings:
             md += self._relight_markdown()
         bad = [r for r in self.results if r.error]
