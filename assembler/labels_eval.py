@@ -239,8 +239,9 @@ def skin_band(monk: int | None) -> str | None:
     return "light" if monk <= 4 else "medium" if monk <= 7 else "dark"
 
 
-def _monk_of(colour: str | None) -> int | None:
-    """The Monk tone of a recipe skin colour (``monk_07``, ``skin/monk_07`` or the nearest swatch to a ``#hex``)."""
+def _swatch(palette: str, colour: str | None):
+    """The swatch of ``palette`` a recipe colour names (``name``, ``palette/name``, or the nearest one to a
+    ``#hex``); None for anything else."""
     if not colour:
         return None
     from parts_library.palettes import PALETTES, hex_to_rgb, nearest, srgb_to_lab
@@ -248,32 +249,23 @@ def _monk_of(colour: str | None) -> int | None:
     colour = str(colour)
     if colour.startswith("#"):
         try:
-            name = nearest("skin", srgb_to_lab(hex_to_rgb(colour)))[0].name
+            return nearest(palette, srgb_to_lab(hex_to_rgb(colour)))[0]
         except (ValueError, KeyError):
             return None
-    else:
-        name = colour.rpartition("/")[2]
-        if name not in PALETTES["skin"]:
-            return None
-    return int(name.split("_")[1])
+    return PALETTES[palette].get(colour.rpartition("/")[2])
+
+
+def _monk_of(colour: str | None) -> int | None:
+    """The Monk tone of a recipe skin colour (``monk_07``, ``skin/monk_07`` or the nearest swatch to a ``#hex``)."""
+    sw = _swatch("skin", colour)
+    return None if sw is None else int(sw.name.split("_")[1])
 
 
 def hair_family(colour: str | None) -> str | None:
     """The family of a hair palette colour (name or ``#hex`` → nearest swatch); white counts as gray."""
-    if not colour:
+    sw = _swatch("hair", colour)
+    if sw is None:
         return None
-    from parts_library.palettes import PALETTES, hex_to_rgb, nearest, srgb_to_lab
-
-    colour = str(colour)
-    if colour.startswith("#"):
-        try:
-            sw = nearest("hair", srgb_to_lab(hex_to_rgb(colour)))[0]
-        except (ValueError, KeyError):
-            return None
-    else:
-        sw = PALETTES["hair"].get(colour.rpartition("/")[2])
-        if sw is None:
-            return None
     return "gray" if sw.family == "white" else sw.family
 
 
