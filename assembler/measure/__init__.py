@@ -42,7 +42,7 @@ from parts_library.descriptors import facial_hair_descriptor, glasses_descriptor
 
 from ..records import FaceRecord
 from .context import WORK_SIZE, _S, linear_to_srgb, srgb_to_linear
-from .eyes import _EYE_COLOR_SURE, _EYE_COLORS_USED, measure_eye_color
+from .eyes import eye_color_to_draw, measure_eye_color
 from .facial_hair import measure_facial_hair
 from .features import brow_thickness
 from .glasses import glasses_mask, measure_glasses
@@ -131,9 +131,7 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
         illumination=Illumination.from_values(
             {k: v for k, v in illum.items() if k != "grey_world"} | {"_grey_world": illum.get("grey_world")}),
         descriptors=descriptors, brow_thickness=thickness,
-        # the colour the search reads: only an iris seen well enough (else it uses the skin tone's default brown)
-        eye_color=eyes["color"] if eyes["color"] in _EYE_COLORS_USED and eyes["confidence"] >= _EYE_COLOR_SURE
-        and glasses["probability"] < 0.5 else None,
+        eye_color=eye_color_to_draw(eyes, glasses["probability"]),
         valid_fraction=ctx.valid_fraction, face_px=ctx.face_px,
         _skin_mask=skin.get("_mask"), _skin_patches=skin.get("_patches"), _hair_mask=hair["_mask"],
         _hair_mask_small=hair["_mask_small"], _hair_seeds=hair.get("_seeds"),

@@ -60,3 +60,11 @@ def measure_eye_color(ctx: _Ctx, illum: dict[str, Any]) -> dict[str, Any]:
         conf = 0.0  # a black-and-white photo shows no iris colour
     out.update(color=name, lab=np.array([L, a, b], np.float32), confidence=conf)
     return out
+
+
+def eye_color_to_draw(eyes: dict[str, Any], glasses_probability: float) -> str | None:
+    """The measured eye colour the search should draw: only a clearly seen, non-brown iris without glasses in
+    front of it (None: the skin tone's default brown)."""
+    if eyes["color"] in _EYE_COLORS_USED and eyes["confidence"] >= _EYE_COLOR_SURE and glasses_probability < 0.5:
+        return eyes["color"]
+    return None
