@@ -1,0 +1,123 @@
+"""The two layers of a hair part: the front (the cap over the cranium, its sides and locks in front of the shoulders,
+drawn above the face) and the back (hair behind the head, neck and shoulders, drawn below the body)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
+from ..common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX
+from .outline import RY, cap_outline, hairline_curve, outer_arc
+from .paint import bez, curl_texture, forehead_shadow, grad_defs, strands
+from .spec import HairSpec, bumps, texture_wave
+
+__all__ = ["front_layer", "back_layer"]
+
+
+def front_layer(pid: str, h: HairSpec) -> str:
+    out: list[str] = []
+    if not h.cap:
+        if h.extra:  # a bald crown with a fringe of hair (the horseshoe extra) draws only that
+            return ""
+        g = radial_grad(f"{pid}-sheen", 0.5, 0.5, 0.5, [(0, "#ffffff", 0.45), (1, "#ffffff", 0.0)], bbox=True)
+        side = linear_grad(f"{pid}-shadow", 0, 0, 0, 1, [(0, "%hair%", 0.0), (0.5, "%hair%", 0.16),
+                                                         (1, "%hair%", 0.0)], bbox=True)
+        ring = []
+        for s in (-1, 1):
+            pts = np.array([[CX - 214, 300], [CX - 224, 380], [CX - 214, 450], [CX - 200, 452], [CX - 204, 380],
+                            [CX - 200, 310]])
+            ring.append(smooth_closed(pts if s < 0 else mirror_x(pts)))
+        return (f"<defs>{g}{side}</defs><path d=\"{''.join(ring)}\" fill=\"url(#{pid}-shadow)\"/>"
+                f'<ellipse cx="{f(CX - 60)}" cy="{f(CRANIUM_TOP + 70)}" rx="80" ry="40" fill="url(#{pid}-sheen)"/>')
+    outline = cap_outline(h)
+    cap = smooth_closed(outline)
+    top_y = float(outline[:, 1].min())
+    hl = hairline_curve(h)
+    defs = grad_defs(pid, top_y, h.locks or h.side_bottom)
+    defs.append(f'<clipPath id="{pid}-capclip"><path d="{cap}"/></clipPath>')
+    out.append(f'<defs>{"".join(defs)}</defs>')
+    if h.coverage >= 0.9:
+        out.append(forehead_shadow(hl))
+    op = f' opacity="{f(h.coverage)}"' if h.coverage < 1 else ""
+    if h.sides in ("undercut", "faded"):
+        # short sides drawn thin; the top volume sits above
+        sides = dict(h.__dict__)
+        sides.update(vol_top=6, vol_side=5, texture="straight", top="round", amp=0)
+        sh = HairSpec(**sides)
+        s_out = cap_outline(sh)
+        out.append(f'<path d="{smooth_closed(s_out)}" fill="%hair_lo%" opacity="0.55"/>')
+        top_only = outline[(outline[:, 1] < 300) | (np.abs(outline[:, 0] - CX) < 150)]
+        if h.top == "mohawk":  # a narrow crest from the hairline over the crown
+            half = np.array([[CX, h.hairline + 16], [CX - 62, h.hairline + 4], [CX - 78, 196],
+                             [CX - 62, CRANIUM_TOP + 10], [CX - 26, CRANIUM_TOP - 48]])
+            top_only = np.concatenate([half, [[CX, CRANIUM_TOP - 66]], mirror_x(half[::-1])])
+        cap = smooth_closed(top_only)
+        out[0] = out[0].replace(f'<clipPath id="{pid}-capclip"><path d="{smooth_closed(outline)}"/>',
+                                f'<clipPath id="{pid}-capclip"><path d="{cap}"/>')
+    out.append(f'<g{op}>')
+    out.append(f'<path d="{cap}" fill="url(#{pid}-cap)"/>')
+    # one clipped group: the darker rim along the hairline (thickness), the highlight band, strands or curls
+    inner = []
+    for depth, op in ((8, 0.16), (18, 0.1)):  # the cap's thickness: darker towards its front edge
+        rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
+        inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
+    if h.texture in ("straight", "wavy") and h.coverage >= 0.9:
+        t = np.linspace(0.18, 0.82, 15)
+        th = np.pi + np.pi * t
+        rr = 0.78
+        band = np.stack([CX - 10 + (CRANIUM_RX + h.vol_side) * rr * np.cos(th),
+                         CRANIUM_CY - 30 + (RY + h.vol_top) * rr * np.sin(th)], 1)
+        if h.texture == "wavy":
+            band[:, 1] += 6 * np.sin(np.linspace(0, 3 * np.pi, 15))
+        w = 16 * np.sin(np.linspace(0.1, np.pi - 0.1, 15))
+        inner.append(f'<path d="{smooth_closed(offset_curve(band, w))}" fill="url(#{pid}-band)"/>')
+        inner.extend(strands(pid, h, hl, top_y))
+    if h.texture in ("curly", "coily") and h.coverage >= 0.9:
+        inner.extend(curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
+    out.append(f'<g clip-path="url(#{pid}-capclip)">{"".join(inner)}</g>')
+    if h.part is not None and h.fringe is None and h.top != "slick":
+        px = CX + h.part
+        pl = np.array([[px, h.hairline - 6], [px - 2, h.hairline - 50], [px - 8, top_y + 60]])
+        part_line = smooth_closed(offset_curve(bez(pl, 8), np.linspace(2.2, 0.2, 8)))
+        out.append(f'<path d="{part_line}" '
+                   f'fill="%skin_lo%" opacity="0.7"/>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def back_layer(pid: str, h: HairSpec) -> str:
+    out: list[str] = []
+    if h.back_len is not None:
+        end = h.back_len
+        arc = outer_arc(h, 50)
+        amp, k = texture_wave(h.texture, h.amp)
+        # sides from the widest row down to the ends, widening
+        ys = np.linspace(CRANIUM_CY, end, 10)
+        u = (ys - ys[0]) / (end - ys[0])
+        half = CRANIUM_RX + h.vol_side + (h.back_w - CRANIUM_RX - h.vol_side) * u ** 0.8
+        if amp:
+            half = half + bumps(u, amp, max(k // 2, 3))
+        if h.texture == "wavy":
+            half = half + 8 * np.sin(u * 3 * np.pi)
+        left = np.stack([CX - half, ys], 1)
+        bx = np.linspace(-1, 1, 17)
+        bottom_y = end - 28 * (1 - bx ** 2) ** 0.5 * (0 if h.texture in ("curly", "coily") else 1)
+        if amp:
+            bottom_y = bottom_y + amp * 1.2 * np.abs(np.sin(np.pi * 4 * (bx + 1) / 2)) ** 0.7
+        bottom = np.stack([CX + bx * (h.back_w - 10), bottom_y + 16], 1)
+        pts = np.concatenate([arc, mirror_x(left)[1:], bottom[::-1][1:-1], left[::-1][:-1]])
+        top_y = float(arc[:, 1].min())
+        defs = grad_defs(pid + "b", top_y, end)
+        out.append(f'<defs>{"".join(defs)}</defs>')
+        path = smooth_closed(pts)
+        out.append(f'<path d="{path}" fill="url(#{pid}b-back)"/>')
+        out.append(f'<path d="{path}" fill="url(#{pid}b-deep)"/>')
+        # long strands down the sides
+        if h.texture in ("straight", "wavy"):
+            for s in (-1, 1):
+                for j, off in enumerate((0.9, 0.97)):
+                    line = np.stack([CX + s * half * off, ys], 1)[2:]
+                    wv = np.interp(np.linspace(0, 1, len(line)), [0, 0.3, 1], [0.3, 2.2, 0.3])
+                    col = "%hair_hi%" if j else "%hair_lo3%"
+                    out.append(f'<path d="{smooth_closed(offset_curve(line, wv))}" fill="{col}" opacity="0.45"/>')
+    return "".join(out)
+
