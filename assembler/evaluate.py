@@ -37,9 +37,10 @@ from typing import Any
 
 import numpy as np
 
+from .search import METHODS
+
 __all__ = ["METHODS", "collect_photos", "evaluate", "EvalReport", "PhotoEval", "AvatarEval", "attribute_agreement"]
 
-METHODS: tuple[str, ...] = ("search", "attributes", "greedy", "random")
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DEFAULT_EXCLUDE = ("hard",)
 BEARD_KEYS = ("beard", "moustache", "mustache", "goatee")

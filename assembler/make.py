@@ -18,7 +18,7 @@ from .errors import FaceIndexError, ImageReadError
 from .io import ImageInput
 from .recipe import Recipe
 from .records import FaceRecord
-from .search import METHODS, SearchConfig, choose_recipe, gather_evidence
+from .search import SearchConfig, check_method, choose_recipe, gather_evidence
 
 __all__ = ["Avatar", "make", "render", "check_request", "check_overrides", "prepare", "avatar_from_faces",
            "Prepared", "IMAGE_FORMATS"]
@@ -143,8 +143,7 @@ def check_request(*, method: str = "search", size: int = 512, face_index: int = 
 
     check_amount(exaggerate)
 
-    if method not in METHODS:
-        choose_recipe(None, method)  # raises the listing error
+    check_method(method)
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 16 <= int(size) <= 4096:
         err = MemojiError(f"size must be an integer 16..4096 pixels, got {size!r}")
         err.exit_code = 2

@@ -117,9 +117,9 @@ def test_default_search_scores_identity_with_the_model_without_rendering(data_di
     chosen avatars are closer (centred dlib identity, measured on real renders) to their photos than the
     descriptor-only ones — on average over the four public-domain photos (the model is a model: not on every one)."""
     from assembler import analyze, classify
-    from assembler.search import IdentityScorer, _identity_model, gather_evidence, identity_target
+    from assembler.search import IdentityScorer, gather_evidence, identity_model, identity_target
 
-    model = _identity_model()
+    model = identity_model()
     scorer = IdentityScorer(centre=model.mean)
     gains = []
     for name in ("obama.jpg", "obama2.jpg", "biden.jpg", "biden2.jpg"):
@@ -143,9 +143,9 @@ def test_default_search_scores_identity_with_the_model_without_rendering(data_di
 
 
 def test_search_falls_back_to_rendered_identity_without_a_model(monkeypatch):
-    import assembler.search as search
+    import assembler.search.joint as joint
 
-    monkeypatch.setattr(search, "_identity_model", lambda: None)
+    monkeypatch.setattr(joint, "identity_model", lambda: None)
     recipe = choose_recipe(_evidence(_attrs()), "search", identity=TemptingIdentity())
     assert recipe.scores["identity_source"] == "render" and recipe.scores["evaluations"] == 4
 
@@ -229,13 +229,13 @@ def test_features_are_sized_like_the_photo_but_not_moved_by_head_pitch():
 
 
 def test_uncertain_hair_length_widens_the_allowed_parts():
-    from assembler.search import HAIR_LENGTHS, _hair_length_class
+    from assembler.search import HAIR_LENGTHS, hair_length_class
 
     lib = load_library()
     sure = _attrs(hair_length="medium", bald=0.0)
     unsure = _attrs(hair_length="medium", bald=0.0)
     unsure.flags = ["hair_length_uncertain"]
-    got_sure = {_hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, sure)} - {None}
-    got_unsure = {_hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, unsure)} - {None}
+    got_sure = {hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, sure)} - {None}
+    got_unsure = {hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, unsure)} - {None}
     assert got_sure == {HAIR_LENGTHS.index("medium")}
     assert got_unsure == {HAIR_LENGTHS.index(n) for n in ("short", "medium", "long")}

@@ -1,0 +1,154 @@
+"""What the measured attributes allow (hard constraints: :func:`allowed`, :func:`expression_allowed`) and how well a
+part agrees with what they leave open (:func:`soft_agreement`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..records import Attributes
+
+__all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
+           "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "STRAIGHT_CURL",
+           "CURLY_TEXTURES", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
+           "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES"]
+
+OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
+HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long", "tied")
+# hair length classes a measured class allows. The learned hair mask measures length against the chin and the
+# shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
+# or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
+# bun) is drawn tied
+HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
+# ... and when the length is uncertain (the classifier flags ``hair_length_uncertain``: no plausible learned hair
+# mask, the colour model's guess): one step either way, tied hair next to short and long
+HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2, 5}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {2, 4, 5}}
+TIED_TAGS = {"ponytail", "bun", "man_bun"}
+NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
+STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
+CURLY_TEXTURES = {"coily", "afro", "locs"}
+
+
+def hair_length_class(part) -> int | None:
+    tags = set(part.tags)
+    if tags & TIED_TAGS:
+        return HAIR_LENGTHS.index("tied")
+    found = [i for i, t in enumerate(HAIR_LENGTHS) if t in tags]
+    if ("balding" in tags or "receding" in tags) and not found:
+        found.append(HAIR_LENGTHS.index("short"))
+    return min(found) if found else None
+
+
+def measured_length(attrs: Attributes) -> int | None:
+    if attrs.bald is not None and attrs.bald >= 0.6:
+        return 0
+    if attrs.hair_length in HAIR_LENGTHS:
+        return HAIR_LENGTHS.index(attrs.hair_length)
+    return None
+
+
+THINNING_TAGS = frozenset({"balding", "receding"})
+THINNING_SURE = 0.3  # measured receding hairline or baldness from which receding / balding cuts are allowed
+
+
+def _thinning(attrs: Attributes) -> float | None:
+    """The larger of the measured receding-hairline and bald probabilities (None: neither measured)."""
+    known = [v for v in (attrs.probs.get("Receding_Hairline"), attrs.bald) if v is not None]
+    return max(known) if known else None
+
+
+BEARD_SURE = 0.5  # measured beard (more likely than not) from which only beard parts are allowed
+KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may be drawn
+FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
+                     "moustache": ("moustache",), "stubble": ("stubble",)}
+
+
+def allowed(category: str, part, attrs: Attributes) -> bool:
+    """Whether a part is consistent with what was measured (hard constraint)."""
+    if part is None:  # "no part"
+        if category == "facial_hair":
+            return presence(category, attrs) < 0.5
+        if category == "glasses":
+            return presence(category, attrs) < 0.5
+        return category in OPTIONAL_CATEGORIES
+    tags = set(part.tags)
+    if category == "hair":
+        want = measured_length(attrs)
+        have = hair_length_class(part)
+        ok = HAIR_LENGTH_WIDE if "hair_length_uncertain" in attrs.flags else HAIR_LENGTH_OK
+        if want is not None and have is not None and have not in ok[want]:
+            return False
+        if want is not None and want >= 2 and ("bald" in tags):
+            return False
+        if tags & THINNING_TAGS and _thinning(attrs) is not None and _thinning(attrs) < THINNING_SURE:
+            return False  # a receding or balding cut on a full head of hair reads as a different person
+        if "fringe" in tags and attrs.fringe is not None and attrs.fringe < NO_FRINGE:
+            return False  # a fringe over a forehead that was measured bare
+        if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
+            return False  # coils on straight hair
+        return True
+    if category == "facial_hair":
+        probs = attrs.facial_hair
+        if presence(category, attrs) < 0.5:  # presence is decided by the measurement, never by identity
+            return False
+        if probs.get("beard", 0.0) >= BEARD_SURE and not tags & set(FACIAL_HAIR_KINDS["beard"]):
+            return False  # a clearly measured beard is drawn as a beard, not as a moustache alone
+        kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
+        # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
+        return bool(kinds) and all(probs.get(k, 0.0) >= KIND_PRESENT for k in kinds)
+    if category == "glasses":
+        return (attrs.glasses or 0.0) >= 0.5 and "sunglasses" not in tags
+    if category == "headwear":
+        return False  # never invented; only by override
+    return True
+
+
+MOUTH_OPEN = 0.10  # inner-lip opening (fraction of the inter-ocular distance) from which teeth show: open mouths only
+MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either
+
+
+def expression_allowed(part, opening: float | None) -> bool:
+    """Whether a mouth part shows the photo's expression: an open smile (teeth) for an open mouth, a closed one for a
+    closed mouth. ``opening``: the photo's mouth-descriptor opening (None: anything goes)."""
+    if opening is None or part is None:
+        return True
+    is_open = "teeth" in part.tags or "open" in part.tags
+    if opening >= MOUTH_OPEN:
+        return is_open
+    if opening < MOUTH_CLOSED:
+        return not is_open
+    return True
+
+
+def presence(category: str, attrs: Attributes) -> float:
+    """Probability that the photo shows something of an optional category."""
+    if category == "facial_hair":
+        return max(attrs.facial_hair.values(), default=0.0)
+    if category == "glasses":
+        return attrs.glasses or 0.0
+    return 0.0
+
+
+def soft_agreement(category: str, part, attrs: Attributes) -> float:
+    """Soft agreement in [0, 1] for what the hard constraints leave open (hair texture, fringe, length distance)."""
+    if part is None:
+        return 1.0
+    tags = set(part.tags)
+    if category == "hair":
+        score, n = 0.0, 0
+        want, have = measured_length(attrs), hair_length_class(part)
+        if want is not None and have is not None:
+            score += 1.0 - abs(want - have) / 2
+            n += 1
+        if attrs.hair_curl is not None:
+            texture = 1.0 if tags & CURLY_TEXTURES else 0.66 if "curly" in tags else \
+                0.33 if "wavy" in tags else 0.0
+            score += 1.0 - abs(texture - attrs.hair_curl)
+            n += 1
+        if attrs.fringe is not None:
+            score += 1.0 - abs(float("fringe" in tags) - attrs.fringe)
+            n += 1
+        return score / n if n else 1.0
+    if category == "facial_hair":
+        probs = attrs.facial_hair
+        kinds = [k for k, kt in FACIAL_HAIR_KINDS.items() if tags & set(kt)]
+        return float(np.mean([probs.get(k, 0.0) for k in kinds])) if kinds else 0.0
+    return 1.0
