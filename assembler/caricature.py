@@ -122,7 +122,8 @@ def exaggerate(recipe: Recipe, amount: float, geometry: Mapping[str, float] | No
     analysis.pop("caricature", None)
     if amount == 0.0:
         return Recipe(parts=dict(recipe.parts), colors=dict(recipe.colors), params=base, scores=recipe.scores,
-                      alternatives=recipe.alternatives, analysis=analysis, method=recipe.method)
+                      alternatives=recipe.alternatives, analysis=analysis, method=recipe.method,
+                      outfit=recipe.outfit, background=recipe.background)
 
     params = {k: dict(v) for k, v in base.items()}
     for cat, (w_key, l_key, limit) in PUSH.items():
@@ -154,4 +155,5 @@ def exaggerate(recipe: Recipe, amount: float, geometry: Mapping[str, float] | No
     brows["dy"] = round(float(brows.get("dy", 0.0)) + move, 3)
     analysis["caricature"] = {"amount": round(amount, 4), "gain": GAIN, "base_params": base}
     return Recipe(parts=dict(recipe.parts), colors=dict(recipe.colors), params=params, scores=recipe.scores,
-                  alternatives=recipe.alternatives, analysis=analysis, method=recipe.method)
+                  alternatives=recipe.alternatives, analysis=analysis, method=recipe.method, outfit=recipe.outfit,
+                  background=recipe.background)

@@ -1,7 +1,12 @@
 """The Recipe: the product's central artifact — an editable, schema-versioned JSON description of an avatar.
 
-It names the chosen part per category, the colours, small per-part parameters, the scores that chose them, the
-top alternatives per category and a pixel-free summary of the analysis it came from. ``render(recipe)`` is pure:
+It names the chosen part per category, the colours, small per-part parameters, the outfit and the background (chosen
+by the user, never searched from the photo), the scores that chose them, the top alternatives per category and a
+pixel-free summary of the analysis it came from.
+
+Schema versions: 2 (written now) added ``outfit`` and ``background``; a version-1 recipe is migrated on reading
+(:func:`migrate`: the default outfit, a transparent background) and draws as before, apart from the new body. A
+version newer than this code reads is refused with one line that says to upgrade. ``render(recipe)`` is pure:
 the same recipe gives the same bytes. Users edit a recipe (or pass overrides) and re-render without re-analysing.
 """
 from __future__ import annotations
@@ -15,10 +20,13 @@ from typing import Any
 
 from .errors import MemojiError, described, kind_of, shown
 
-__all__ = ["Recipe", "SCHEMA_VERSION", "CATEGORIES", "COLOR_SLOTS", "RecipeError", "read_recipe_file",
-           "parse_recipe_text", "check_recipe_dict", "MAX_RECIPE_BYTES", "MAX_RECIPE_DEPTH"]
+__all__ = ["Recipe", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "CATEGORIES", "COLOR_SLOTS", "RecipeError",
+           "read_recipe_file", "parse_recipe_text", "check_recipe_dict", "migrate", "MAX_RECIPE_BYTES",
+           "MAX_RECIPE_DEPTH"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # what this code writes (= parts_library.renderer.SCHEMA_VERSION)
+SCHEMA_VERSIONS = (1, 2)  # what it reads: 1 has no outfit/background (migrated by ``migrate``)
+DEFAULT_OUTFIT = "crew_tee"  # = parts_library.outfits.DEFAULT_OUTFIT (what a version-1 recipe is drawn in)
 MAX_RECIPE_BYTES = 10_000_000  # a recipe is a few kB of JSON; anything near this is not one
 MAX_RECIPE_DEPTH = 64  # nesting levels (a recipe uses about 5)
 CATEGORIES = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses", "headwear")
@@ -81,6 +89,9 @@ def parse_recipe_text(text: str | bytes, source: str = "(JSON text)") -> dict[st
     return data
 
 
+_READS = f"{SCHEMA_VERSIONS[0]} to {SCHEMA_VERSIONS[-1]}"
+
+
 def _check_version(d: Mapping, source: str | None, *, required: bool = False) -> None:
     if "schema_version" not in d and not required:
         return
@@ -88,10 +99,25 @@ def _check_version(d: Mapping, source: str | None, *, required: bool = False) ->
     of = f" of {source}" if source else ""
     if "schema_version" not in d:
         raise RecipeError(f"recipe{f' {source}' if source else ''} has no schema_version (this version reads "
-                          f"{SCHEMA_VERSION}: add \"schema_version\": {SCHEMA_VERSION})")
-    if type(version) is not int or version != SCHEMA_VERSION:
+                          f"{_READS}: add \"schema_version\": {SCHEMA_VERSION})")
+    if type(version) is int and version > SCHEMA_VERSIONS[-1]:
+        raise RecipeError(f"recipe schema_version {version}{of} is newer than this memoji-assembler reads "
+                          f"({_READS}): upgrade memoji-assembler to draw it")
+    if type(version) is not int or version not in SCHEMA_VERSIONS:
         raise RecipeError(f"recipe schema_version {shown(version)}{of} is not supported (this version reads "
-                          f"{SCHEMA_VERSION})")
+                          f"{_READS})")
+
+
+def migrate(d: Mapping) -> dict[str, Any]:
+    """A recipe dict of any version this code reads → the current version (a new dict; the input is not changed).
+    Version 1 → 2: ``outfit`` the default (``crew_tee``), ``background`` none (transparent), as version 1 drew it.
+    The version must already be checked (:func:`check_recipe_dict`)."""
+    out = dict(d)
+    if out.get("schema_version") == 1:
+        out.pop("outfit", None)  # not part of version 1: a stray key is not read
+        out.pop("background", None)
+        out["schema_version"] = 2
+    return out
 
 
 def read_recipe_file(path: str | os.PathLike) -> dict[str, Any]:
@@ -109,9 +135,10 @@ def check_recipe_dict(d: Any, source: str | None = None) -> None:
     """Raise one line for a recipe dict that cannot be drawn as it stands: not an object, wrong or missing
     ``schema_version``, ``parts``/``colors`` not objects, a part id that is not a string or null, a colour that
     :func:`parts_library.palettes.parse_color` refuses or an unknown colour slot, params that are not finite numbers
-    in range (``validate_params``), ``scores``/``alternatives``/``analysis`` not objects, ``method`` not a string.
+    in range (``validate_params``), an unknown ``outfit`` or a bad ``background`` (version 2), ``scores``/
+    ``alternatives``/``analysis`` not objects, ``method`` not a string.
     Unknown top-level keys are ignored. Part ids are looked up in the manifest when the recipe is rendered."""
-    from parts_library.renderer import resolve_colors, validate_params
+    from parts_library.renderer import resolve_background, resolve_colors, resolve_outfit, validate_params
 
     of = f" {source}" if source else ""
     if not isinstance(d, Mapping):
@@ -129,6 +156,9 @@ def check_recipe_dict(d: Any, source: str | None = None) -> None:
                               f"{described(pid)}; see memoji parts list {cat}")
     resolve_colors(d["colors"])
     validate_params(d.get("params"))
+    if d.get("schema_version", SCHEMA_VERSION) >= 2:
+        resolve_outfit(d.get("outfit"))
+        resolve_background(d.get("background"))
     for key in ("scores", "alternatives", "analysis"):
         if d.get(key) is not None and not isinstance(d[key], Mapping):
             raise RecipeError(f"recipe{of}: '{key}' must be an object, got {kind_of(d[key])}")
@@ -145,19 +175,36 @@ class Recipe:
     alternatives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     analysis: dict[str, Any] = field(default_factory=dict)
     method: str = "search"
+    outfit: str = DEFAULT_OUTFIT
+    background: str | list[str] | None = None  # none (transparent), a colour, or [top, bottom] for a gradient
     schema_version: int = SCHEMA_VERSION
 
     # -- the renderer's view -------------------------------------------------------------------------------------
     def render_spec(self) -> dict[str, Any]:
-        """What the renderer needs: parts, colours, params (nothing else affects the pixels)."""
-        return {"parts": dict(self.parts), "colors": dict(self.colors), "params": {k: dict(v) for k, v in self.params.items()}}
+        """What the renderer needs: parts, colours, params, outfit, background (nothing else affects the
+        pixels)."""
+        bg = list(self.background) if isinstance(self.background, (list, tuple)) else self.background
+        return {"parts": dict(self.parts), "colors": dict(self.colors),
+                "params": {k: dict(v) for k, v in self.params.items()}, "outfit": self.outfit, "background": bg}
 
     def with_overrides(self, **overrides: str | None) -> "Recipe":
         """A copy with some parts or colours replaced: ``hair="bun_02"``, ``hair_color="pink"``, ``skin="monk_04"``,
-        ``glasses=None``. Colour slots take a ``_color`` suffix (``skin`` and ``clothes`` may omit it)."""
+        ``glasses=None``. Colour slots take a ``_color`` suffix (``skin`` and ``clothes`` may omit it).
+        ``outfit="hoodie"`` picks the outfit, ``background="none" | "teal" | "#ffd1dc,#a0c4ff"`` the background
+        (both checked here: an unknown outfit or a bad colour is one line)."""
+        from parts_library.renderer import resolve_background, resolve_outfit
+
         parts, colors = dict(self.parts), dict(self.colors)
+        outfit, background = self.outfit, self.background
         for key, value in overrides.items():
-            if key.endswith("_color") and key[: -len("_color")] in COLOR_SLOTS:
+            if key == "outfit":
+                outfit = resolve_outfit(value)
+            elif key == "background":
+                if isinstance(value, str) and "," in value:
+                    value = [v.strip() for v in value.split(",")]
+                resolve_background(value)
+                background = None if value in (None, "", "none") else value
+            elif key.endswith("_color") and key[: -len("_color")] in COLOR_SLOTS:
                 colors[key[: -len("_color")]] = value
             elif key in CATEGORIES:
                 parts[key] = value if value not in ("", "none", "None") else None
@@ -166,10 +213,11 @@ class Recipe:
             else:
                 raise RecipeError(
                     f"unknown override '{key}' (parts: {', '.join(CATEGORIES)}; colours: "
-                    f"{', '.join(s + '_color' for s in COLOR_SLOTS)})")
+                    f"{', '.join(s + '_color' for s in COLOR_SLOTS)}; outfit; background)")
         return Recipe(parts=parts, colors=colors, params=self.params, scores=self.scores,
                       alternatives=self.alternatives, analysis=self.analysis,
-                      method=self.method if not overrides else f"{self.method}+overrides")
+                      method=self.method if not overrides else f"{self.method}+overrides", outfit=outfit,
+                      background=background)
 
     # -- serialisation -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -186,10 +234,15 @@ class Recipe:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, source: str | None = None) -> "Recipe":
-        """A recipe from its dict, checked by :func:`check_recipe_dict` (one-line errors, exit 2); values are kept
-        as given, so ``from_dict(r.to_dict()) == r``."""
+        """A recipe from its dict, checked by :func:`check_recipe_dict` (one-line errors, exit 2) and brought to the
+        current schema (:func:`migrate`: a version-1 recipe gets the default outfit and no background); values are
+        kept as given, so ``from_dict(r.to_dict()) == r``."""
         check_recipe_dict(d, source)
-        known = {k: d[k] for k in ("parts", "colors", "params", "scores", "alternatives", "analysis", "method") if k in d}
+        d = migrate(d)
+        known = {k: d[k] for k in ("parts", "colors", "params", "scores", "alternatives", "analysis", "method",
+                                   "background") if k in d}
+        if d.get("outfit") is not None:
+            known["outfit"] = d["outfit"]
         for k in ("params", "scores", "alternatives", "analysis"):
             if known.get(k, {}) is None:
                 known[k] = {}

@@ -179,7 +179,7 @@ def sticker_recipe(recipe_or_avatar: Any, expression: str | Expression) -> Recip
         parts["glasses"] = expr.glasses
     return Recipe(parts=parts, colors=dict(recipe.colors), params=_params(recipe.params, expr.params),
                   scores=recipe.scores, alternatives=recipe.alternatives, analysis=recipe.analysis,
-                  method=f"{recipe.method}+sticker:{expr.name}")
+                  method=f"{recipe.method}+sticker:{expr.name}", outfit=recipe.outfit)  # stickers: no background
 
 
 # ---- drawing ------------------------------------------------------------------------------------------------------

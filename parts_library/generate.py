@@ -102,7 +102,7 @@ def representative_landmarks(category: str, anchors: dict) -> np.ndarray:
 
 TAG_VOCAB = {
     "ears": ["small", "medium", "large", "protruding"],
-    "headwear": ["beanie", "cap", "headband", "bucket_hat", "hat", "sporty", "warm"],
+    "headwear": ["beanie", "cap", "headband", "bucket_hat", "hat", "sporty", "warm", "hijab", "turban"],
 }
 
 
@@ -136,9 +136,9 @@ def generate(out: Path = ASSETS) -> dict:
         (out / p.category).mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(svg_file(p.layers, p.id, p.category), encoding="utf-8")
         written.add(rel)
-    from .families.face import body_layer
+    from .outfits import write_assets
 
-    (out / "body.svg").write_text(svg_file({"body": body_layer()}, "body", "base"), encoding="utf-8")
+    written.update(write_assets(out))  # body.svg (neck and shoulders) and outfits/<name>.svg
     expr = build_expression_parts()
     for p in expr:
         rel = f"{EXPRESSIONS_DIR}/{p.id}.svg"

@@ -147,6 +147,17 @@ class PartsLibrary:
             self._fragments[pid] = frags
         return frags
 
+    def outfit_fragment(self, name: str) -> str:
+        """The SVG of one outfit (``outfits/<name>.svg``; ``name`` must already be checked against
+        :data:`parts_library.outfits.OUTFITS`), parsed once per process."""
+        key = f"__outfit__{name}"
+        frag = self._fragments.get(key)
+        if frag is None:
+            text = (self.root / "outfits" / f"{name}.svg").read_text(encoding="utf-8")
+            frag = "".join(m.group(2) for m in _LAYER_RE.finditer(text))
+            self._fragments[key] = frag
+        return frag
+
     def base_fragment(self, name: str) -> str:
         key = f"__base__{name}"
         frag = self._fragments.get(key)

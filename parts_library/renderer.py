@@ -24,27 +24,33 @@ from .errors import MemojiError, OutputFormatError, UnknownNameError, described,
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
+from .outfits import DEFAULT_OUTFIT, OUTFITS, background_svg
 from .palettes import SLOT_PALETTE, lip_for_skin, parse_color  # noqa: F401 (SLOT_PALETTE: re-exported)
 from .svg import PLACEHOLDER, slot_colors
 
 __all__ = ["render", "compose_svg", "RenderResult", "SpecError", "SLOTS", "DEFAULT_COLORS", "LAYER_ORDER",
            "resolve_colors", "part_alpha", "rasterize", "encode_image", "output_format", "OUTPUT_FORMATS",
-           "validate_params", "SCHEMA_VERSION"]
+           "validate_params", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "resolve_outfit", "resolve_background"]
 
-SCHEMA_VERSION = 1  # the recipe schema this renderer draws (assembler.recipe.SCHEMA_VERSION)
+# the recipe schema this renderer writes (assembler.recipe.SCHEMA_VERSION) and the ones it reads: version 1 had no
+# outfit and no background (drawn as the default outfit on a transparent background)
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
 SLOTS: tuple[str, ...] = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear", "clothes")
 DEFAULT_COLORS = {"skin": "monk_05", "hair": "dark_brown", "eyes": "brown", "glasses": "black", "headwear": "navy",
                   "clothes": "navy"}
 PARAM_KEYS = ("scale", "dx", "dy", "stretch")
 STRETCH_RANGE = (0.7, 1.4)
 
-# (category, layer); "base" is the fixed neck/shoulders/clothes layer
+# (category, layer); "base" is the neck and shoulders ("body") and the recipe's outfit over them; "shade" is drawn by
+# the renderer itself ("hairline": the soft shadow the front hair casts on the face)
 LAYER_ORDER: tuple[tuple[str, str], ...] = (
-    ("hair", "back"), ("headwear", "back"), ("base", "body"), ("ears", "main"), ("face", "main"),
+    ("hair", "back"), ("headwear", "back"), ("base", "body"), ("base", "outfit"), ("ears", "main"), ("face", "main"),
     ("nose", "main"), ("eyes", "left"), ("eyes", "right"), ("brows", "left"), ("brows", "right"), ("mouth", "main"),
     ("facial_hair", "main"),
-    ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
+    ("shade", "hairline"), ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
 )
+HAIRLINE_SHADOW = (10.0, 0.2)  # the front hair's shadow on the face: offset down (canonical px), opacity
 
 # centre of each category's per-part scale (canonical px); eyes and brows scale about each side's own centre and the
 # face about its crown (face_crown)
@@ -241,15 +247,55 @@ def _hint(name: Any, choices) -> str:
     return did_you_mean(name, choices) if isinstance(name, str) and _ID.fullmatch(name) else ""
 
 
+def schema_version_error(version: Any) -> str | None:
+    """The one-line complaint about a recipe's ``schema_version`` (an int in :data:`SCHEMA_VERSIONS`, not a bool),
+    or None when this renderer reads it."""
+    if type(version) is int and version in SCHEMA_VERSIONS:
+        return None
+    reads = f"{SCHEMA_VERSIONS[0]} to {SCHEMA_VERSIONS[-1]}"
+    if type(version) is int and version > SCHEMA_VERSIONS[-1]:
+        return (f"recipe schema_version {version} is newer than this memoji-assembler reads ({reads}): "
+                "upgrade memoji-assembler to draw it")
+    return f"recipe schema_version {shown(version)} is not supported (this version reads {reads})"
+
+
 def check_schema_version(spec: Mapping, error: type[MemojiError] | None = None) -> None:
-    """A spec/recipe that names a ``schema_version`` must name this one (an int, not a bool); none is fine for a
-    bare render spec."""
+    """A spec/recipe that names a ``schema_version`` must name one this renderer reads (:data:`SCHEMA_VERSIONS`);
+    none is fine for a bare render spec."""
     if "schema_version" not in spec:
         return
-    version = spec["schema_version"]
-    if type(version) is not int or version != SCHEMA_VERSION:
-        raise (error or SpecError)(f"recipe schema_version {shown(version)} is not supported (this version reads "
-                                   f"{SCHEMA_VERSION})")
+    problem = schema_version_error(spec["schema_version"])
+    if problem:
+        raise (error or SpecError)(problem)
+
+
+def resolve_outfit(value: Any) -> str:
+    """An outfit name (:data:`parts_library.outfits.OUTFITS`) → itself; None → the default outfit; anything else is a
+    one-line error (an unknown name with "did you mean")."""
+    if value is None:
+        return DEFAULT_OUTFIT
+    if isinstance(value, str) and value in OUTFITS:
+        return value
+    if not isinstance(value, str):
+        raise SpecError(f"'outfit' must be an outfit name, got {described(value)} (outfits: {', '.join(OUTFITS)})")
+    raise UnknownNameError(f"unknown outfit {_key(value)}{_hint(value, OUTFITS)} (outfits: {', '.join(OUTFITS)})")
+
+
+def resolve_background(value: Any) -> tuple[str, ...]:
+    """A background → its colours as normalised ``#rrggbb``: None or ``"none"`` → ``()`` (transparent); a colour
+    (``#rgb``, ``#rrggbb``, a palette name: clothes names plain, others as ``hair/pink``) → one; a list of two
+    colours, or ``"c1,c2"`` → a vertical gradient. Every colour goes through
+    :func:`parts_library.palettes.parse_color`; anything else is a one-line error."""
+    if value is None or value == "none":
+        return ()
+    if isinstance(value, str) and "," in value and len(value) <= 200:
+        value = [v.strip() for v in value.split(",")]
+    if isinstance(value, str):
+        return (parse_color(value, "background"),)
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return tuple(parse_color(v, "background") for v in value)
+    raise SpecError(f"'background' must be none, a colour or two colours for a gradient, got {described(value)} "
+                    "(e.g. null, \"teal\", \"#f0e6d8\", [\"#ffd1dc\", \"#a0c4ff\"])")
 
 
 def _as_mapping(spec: Any) -> Mapping:
@@ -437,27 +483,42 @@ def _num(v: float) -> str:
 
 
 def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[str] | None = None,
-                background: str | None = None) -> tuple[str, np.ndarray]:
+                background: Any = None) -> tuple[str, np.ndarray]:
     """The composed avatar SVG (colours filled, canonical 1024 viewBox) and its 68 landmarks in canonical px.
-    ``layers`` restricts drawing to some categories (e.g. ``{"hair"}`` for a hair mask)."""
+    ``layers`` restricts drawing to some categories (e.g. ``{"hair"}`` for a hair mask). ``background`` (none, a
+    colour, two colours) replaces the spec's own ``background``."""
     lib = library or load_library()
     spec = _as_mapping(spec)
     parts = _parts(spec, lib)
     colors = resolve_colors(spec.get("colors"))
     params = _params(spec)
+    v1 = spec.get("schema_version") == 1  # version 1 had no outfit and no background: stray keys are not read
+    outfit = resolve_outfit(None if v1 else spec.get("outfit"))
+    # parsed, never pasted: only normalised #rrggbb colours reach the SVG
+    bg = resolve_background((None if v1 else spec.get("background")) if background is None else background)
 
     jaw = _fitted_jaw(lib, parts["face"], params)
+    hair_mode, hair_clip = _hair_under_headwear(lib, parts, jaw, params)
 
-    body: list[str] = []
-    if background is not None:  # parsed, never pasted: only a normalised #rrggbb reaches the SVG
-        bg = parse_color(background, "background")
-        body.append(f'<rect width="1024" height="1024" fill="{bg}"/>')
+    body: list[str] = [background_svg(bg)] if bg else []
+    if hair_clip:
+        body.append(f'<defs><clipPath id="memoji-hwclip"><path d="{hair_clip}"/></clipPath></defs>')
     for cat, layer in LAYER_ORDER:
         if layers is not None and cat not in layers:
             continue
+        if cat == "hair" and hair_mode == "hidden":
+            continue
         if cat == "base":
-            frag = lib.base_fragment(layer)
+            frag = lib.base_fragment(layer) if layer == "body" else lib.outfit_fragment(outfit)
             a, d, e, f_ = 1.0, 1.0, 0.0, 0.0
+        elif cat == "shade":
+            if hair_mode == "hidden" or parts.get("hair") is None:
+                continue
+            frag = _hairline_shadow(lib, parts, jaw, params)
+            if not frag:
+                continue
+            body.append(f'<g clip-path="url(#memoji-hwclip)">{frag}</g>' if hair_clip else frag)
+            continue
         else:
             pid = parts.get(cat)
             if pid is None:
@@ -467,9 +528,12 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
                 continue
             a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, pid, cat, layer))
         if (a, d, e, f_) == (1.0, 1.0, 0.0, 0.0):
-            body.append(frag)
+            drawn = frag
         else:
-            body.append(f'<g transform="matrix({_num(a)},0,0,{_num(d)},{_num(e)},{_num(f_)})">{frag}</g>')
+            drawn = f'<g transform="matrix({_num(a)},0,0,{_num(d)},{_num(e)},{_num(f_)})">{frag}</g>'
+        if cat == "hair" and hair_clip:
+            drawn = f'<g clip-path="url(#memoji-hwclip)">{drawn}</g>'
+        body.append(drawn)
     text = "".join(body)
     table = _fill_table(colors)
     try:
@@ -479,6 +543,53 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024">'
            f'{text}</svg>')
     return svg, _landmarks(lib, parts, jaw, params)
+
+
+def _hair_under_headwear(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params: dict) -> tuple[str, str]:
+    """How the headwear treats the hair: ``("hidden", "")`` when it covers all of it (a hijab), ``("clipped", path)``
+    when hair shows only below its ``hair_line`` anchor (a cap, beanie or turban hides what is above its edge), else
+    ``("visible", "")``."""
+    pid = parts.get("headwear")
+    if pid is None or parts.get("hair") is None:
+        return "visible", ""
+    part = lib.get(pid)
+    if part.params.get("hair") == "hidden":
+        return "hidden", ""
+    line = part.anchors.get("hair_line")
+    if not line:
+        return "visible", ""
+    a, d, e, f_ = _affine("headwear", jaw, params)
+    pts = np.asarray(line, dtype=np.float64) * [a, d] + [e, f_]
+    poly = [(-64.0, 1100.0), (-64.0, float(pts[0, 1])), *map(tuple, pts), (1088.0, float(pts[-1, 1])),
+            (1088.0, 1100.0)]
+    return "clipped", "M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in poly) + "Z"
+
+
+_FILL_RE = re.compile(r'\b(fill|stroke)="(?!none")[^"]*"')
+_DROP_RE = re.compile(r'\s(?:opacity|fill-opacity|stroke-opacity)="[^"]*"|<defs>.*?</defs>', re.S)
+
+
+def _hairline_shadow(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params: dict) -> str:
+    """The soft shadow the front hair casts where it meets the face: the hair's front layer as a dark silhouette,
+    a little lower, faint, and only on the face (clipped to the face's outline from its anchors)."""
+    pid = parts["hair"]
+    frag = lib.fragments(pid).get("front")
+    if not frag:
+        return ""
+    sil = _DROP_RE.sub("", _FILL_RE.sub(lambda m: f'{m.group(1)}="#1a0d08"', frag))
+    a, d, e, f_ = _affine("hair", jaw, params, _side_centre(lib, pid, "hair", "front"))
+    dy, opacity = HAIRLINE_SHADOW
+    face = lib.get(parts["face"])
+    fa, fd, fe, ff = _affine("face", np.asarray(face.anchors["jaw"], np.float64), params,
+                             face_crown(lib, parts["face"]))
+    cranium = np.asarray(face.anchors["cranium"], dtype=np.float64)
+    outline = np.concatenate([np.asarray(face.anchors["jaw"], dtype=np.float64), cranium[::-1]])
+    outline[:, 0] = frame.CENTER_X + (outline[:, 0] - frame.CENTER_X) * 1.08  # drawn cheeks are puffed out
+    outline = outline * [fa, fd] + [fe, ff]
+    clip = "M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in outline) + "Z"
+    return (f'<defs><clipPath id="memoji-faceclip"><path d="{clip}"/></clipPath></defs>'
+            f'<g clip-path="url(#memoji-faceclip)" opacity="{_num(opacity)}">'
+            f'<g transform="matrix({_num(a)},0,0,{_num(d)},{_num(e)},{_num(f_ + dy)})">{sil}</g></g>')
 
 
 def _side_centre(lib: PartsLibrary, pid: str, cat: str, layer: str):
@@ -514,9 +625,10 @@ def _sized_svg(svg: str, size: int) -> str:
 
 
 def render(spec: Any, size: int = 512, fmt: str = "png", *, library: PartsLibrary | None = None,
-           background: str | None = None) -> RenderResult:
-    """Render a spec/recipe (``{"parts": {...}, "colors": {...}, "params": {...}}`` or an object with
-    ``to_dict()``) to PNG bytes or an SVG string at ``size``×``size`` pixels. Deterministic."""
+           background: Any = None) -> RenderResult:
+    """Render a spec/recipe (``{"parts": {...}, "colors": {...}, "params": {...}, "outfit": ..., "background":
+    ...}`` or an object with ``to_dict()``) to PNG bytes or an SVG string at ``size``×``size`` pixels.
+    ``background`` (a colour, two colours or ``"none"``) replaces the spec's own. Deterministic."""
     if fmt not in ("png", "svg"):
         raise SpecError(f"unknown render format '{fmt}' (formats: png, svg)")
     if not isinstance(size, (int, np.integer)) or not 16 <= int(size) <= 4096:

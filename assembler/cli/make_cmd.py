@@ -47,15 +47,25 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
               help="With --all-faces: faces narrower than this are reported, not drawn  [default: 60].")
 @click.option("--exaggerate", type=click.FloatRange(0, 1), default=0.0, show_default=True, metavar="0..1",
               help="A caricature: push the face's deviations from the average face further out (1 = strongest).")
+@click.option("--outfit", default=None, metavar="NAME",
+              help="What the avatar wears (chosen, never read from the photo): crew_tee (default), v_neck, hoodie, "
+                   "collared_shirt, blazer, turtleneck, tank_top, sweater, square_neck; coloured by clothes_color.")
+@click.option("--background", default=None, metavar="none|COLOR|COLOR1,COLOR2",
+              help="none (transparent, the default), a colour (#rgb, #rrggbb or a clothes palette name) or two "
+                   "colours for a top-to-bottom gradient.")
 @click.pass_context
 def make_command(ctx, photos, out_dir, size, overrides, method, face_index, classifier, classifier_weights,
-                 stylize_config, name, image_format, all_faces, min_face_px, exaggerate) -> None:
+                 stylize_config, name, image_format, all_faces, min_face_px, exaggerate, outfit, background) -> None:
     """Make an avatar from one or more PHOTOS of one person (or, with --all-faces, of everyone in a group
     PHOTO)."""
     from ..make import check_request, make
     from ..outputs import check_stem, ensure_writable_dir
 
     parsed = parse_overrides(overrides)
+    if outfit is not None:
+        parsed["outfit"] = outfit
+    if background is not None:
+        parsed["background"] = background
     stem = check_stem(name) if name is not None else _photo_stem(photos[0])
     image_format = image_format.lower()
     if all_faces:

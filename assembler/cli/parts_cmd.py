@@ -55,24 +55,32 @@ def parts_gallery(output: Path, cell: int) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output file; the suffix picks the format: .png, .svg, .webp, .jpg.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="Output size in pixels.")
-@click.option("--background", default=None, help="Background colour (#rgb, #rrggbb or a clothes palette name); "
-                                                  "default transparent.")
-def render_command(recipe: Path, output: Path, size: int, background: str | None) -> None:
-    """Render RECIPE.json (parts, colours, params) to an image."""
+@click.option("--outfit", default=None, metavar="NAME",
+              help="Outfit instead of the recipe's: crew_tee, v_neck, hoodie, collared_shirt, blazer, turtleneck, "
+                   "tank_top, sweater, square_neck.")
+@click.option("--background", default=None, metavar="none|COLOR|COLOR1,COLOR2",
+              help="Background instead of the recipe's: none (transparent), a colour (#rgb, #rrggbb or a clothes "
+                   "palette name) or two colours for a top-to-bottom gradient; default the recipe's (transparent).")
+def render_command(recipe: Path, output: Path, size: int, outfit: str | None, background: str | None) -> None:
+    """Render RECIPE.json (parts, colours, params, outfit, background) to an image."""
     from parts_library import render
-    from parts_library.palettes import parse_color
-    from parts_library.renderer import output_format
+    from parts_library.renderer import output_format, resolve_background, resolve_outfit
 
     from ..outputs import check_output_file
-    from ..recipe import check_recipe_dict, read_recipe_file
+    from ..recipe import check_recipe_dict, migrate, read_recipe_file
 
     fmt = output_format(output)  # an unknown suffix is refused before any work
     if background is not None:
-        background = parse_color(background, "clothes")
+        resolve_background(background)  # checked before any work; passed on as given
+    if outfit is not None:
+        resolve_outfit(outfit)
     check_output_file(output)
     spec = read_recipe_file(recipe)
     if "schema_version" in spec:  # a saved recipe is checked as one; a bare render spec {"parts": …} is drawn as is
         check_recipe_dict(spec, str(recipe))
+        spec = migrate(spec)
+    if outfit is not None:
+        spec = dict(spec, outfit=outfit)
     result = render(spec, size=size, fmt="svg" if fmt == "svg" else "png", background=background)
     output.parent.mkdir(parents=True, exist_ok=True)
     result.save(output)

@@ -34,7 +34,7 @@ def read_recipe_input(path: Path):
     data = read_recipe_file(path)
     if "schema_version" not in data:
         data = {"schema_version": SCHEMA_VERSION, "parts": data.get("parts"), "colors": data.get("colors") or {},
-                "params": data.get("params")}
+                "params": data.get("params"), "outfit": data.get("outfit")}
     return Recipe.from_dict(data, source=display_path(path))
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..recipe import Recipe
 from .candidates import OPTIONAL_CATEGORIES, SEARCH_ORDER, alternatives, typical
+from .constraints import ON_REQUEST
 from .constraints import presence, soft_agreement
 from .evidence import Evidence
 from .identity import default_identity
@@ -86,7 +87,9 @@ def greedy_recipe(ev: Evidence, lib, categories, colors, identity, analysis) -> 
         elif cat == "hair_color":
             options, slot = sorted(PALETTES["hair"]), "hair"
         else:
-            options = [None] * (cat in OPTIONAL_CATEGORIES) + sorted(p.id for p in lib.parts(cat))
+            # parts worn for faith or culture (hijab, turban: tag ON_REQUEST) are never tried: only a user asks
+            options = [None] * (cat in OPTIONAL_CATEGORIES) + sorted(p.id for p in lib.parts(cat)
+                                                                      if ON_REQUEST not in p.tags)
             slot = None
         for opt in options:
             if slot == "skin":

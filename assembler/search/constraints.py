@@ -9,9 +9,10 @@ from ..records import Attributes
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "STRAIGHT_CURL",
            "CURLY_TEXTURES", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
-           "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES"]
+           "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
+ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban); only a user's override does
 HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long", "tied")
 # hair length classes a measured class allows. The learned hair mask measures length against the chin and the
 # shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..svg import f, linear_grad, mirror_x, radial_grad, smooth_closed
-from .common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX, EDGE_X, EYE_Y, IOD, PartDef
+from ..svg import f, linear_grad, mirror_x, radial_grad, smooth_closed, smooth_open
+from .common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX, EDGE_X, EYE_Y, IOD, M, PartDef, drawn_jaw
 
 LENS_C = np.array([CX - IOD / 2, EYE_Y + 6])
 
@@ -208,14 +208,114 @@ def headwear_svg(pid: str, kind: str) -> tuple[str, str]:
                  f'<path d="M{f(CX - 214)},{f(bottom - 36)} Q{f(CX)},{f(bottom - 62)} {f(CX + 214)},{f(bottom - 36)}" '
                  f'fill="none" stroke="%headwear_lo2%" stroke-width="16" opacity="0.55"/>')
         return "", front
+    if kind == "hijab":
+        return "", _hijab(pid)
+    if kind == "turban":
+        return "", _turban(pid)
     raise ValueError(kind)
 
+
+def _hijab_opening() -> np.ndarray:
+    """The face opening of the hijab (closed, clockwise from the chin): the mean drawn jaw pulled in a little, then
+    an arch over the forehead at the hairline."""
+    jaw = drawn_jaw(np.asarray(M[0:17], dtype=np.float64))
+    jaw[:, 0] = CX + (jaw[:, 0] - CX) * 0.97
+    jaw[:, 1] = np.minimum(jaw[:, 1], 794.0)
+    side = jaw[2:15]  # from the left cheek under the chin to the right cheek
+    t = np.linspace(0.0, np.pi, 15)[1:-1]
+    rx = (side[-1, 0] - side[0, 0]) / 2
+    arch = np.stack([CX + rx * np.cos(t), side[-1, 1] - (side[-1, 1] - 204) * np.sin(t) ** 0.7], 1)
+    return np.concatenate([side, arch])
+
+
+def _hijab(pid: str) -> str:
+    """A hijab: one drape from above the crown over the ears, neck and shoulders, with an opening for the face; it
+    hides all hair (the renderer draws no hair under it: params ``hair: hidden``)."""
+    outer = np.array([[CX, 56], [CX + 156, 82], [CX + 244, 176], [CX + 268, 310], [CX + 266, 470], [CX + 250, 610],
+                      [CX + 232, 730], [CX + 250, 830], [CX + 290, 900], [CX + 300, 980], [CX + 296, 1064],
+                      [CX - 296, 1064], [CX - 300, 980], [CX - 290, 900], [CX - 250, 830], [CX - 232, 730],
+                      [CX - 250, 610], [CX - 266, 470], [CX - 268, 310], [CX - 244, 176], [CX - 156, 82]])
+    hole = _hijab_opening()
+    defs = "".join([
+        radial_grad(f"{pid}-g", CX - 90, 260, 620, [(0, "%headwear_hi%"), (0.45, "%headwear%"),
+                                                    (1, "%headwear_lo2%")], fx=CX - 130, fy=180),
+        linear_grad(f"{pid}-rim", CX - 262, 0, CX + 262, 0, [(0, "%headwear_hi2%", 0.8), (0.35, "%headwear_hi2%", 0),
+                                                            (0.8, "%headwear_hi2%", 0), (1, "%headwear_hi2%", 0.5)]),
+    ])
+    folds = []
+    for sgn in (-1, 1):  # drape folds from under the chin to the shoulders, and along the sides of the face
+        for k, (x0, y0, x1, y1) in enumerate(((120, 760, 250, 1000), (60, 810, 130, 1040), (200, 560, 215, 760))):
+            folds.append(f'<path d="M{f(CX + sgn * x0)},{f(y0)} Q{f(CX + sgn * (x0 + x1) * 0.56)},{f((y0 + y1) / 2)} '
+                         f'{f(CX + sgn * x1)},{f(y1)}" fill="none" stroke="%headwear_lo2%" stroke-width="{7 - k * 2}" '
+                         f'stroke-linecap="round" opacity="0.45"/>')
+    return (f'<defs>{defs}</defs>'
+            # the fabric's soft shadow on the face just inside the opening
+            f'<path d="{smooth_closed(hole)}" fill="none" stroke="#1a0d08" stroke-width="34" opacity="0.16"/>'
+            f'<path d="{smooth_closed(outer, 0.2)}{smooth_closed(hole[::-1])}" fill="url(#{pid}-g)" '
+            f'fill-rule="evenodd"/>'
+            # a rolled inner edge around the face, and a rim light on the outline
+            f'<path d="{smooth_closed(hole)}" fill="none" stroke="%headwear_lo%" stroke-width="12"/>'
+            f'<path d="{smooth_closed(hole * [1, 1] + [0, -3])}" fill="none" stroke="%headwear_hi%" stroke-width="3" '
+            f'opacity="0.6"/>'
+            + "".join(folds)
+            + f'<path d="{smooth_open(np.concatenate([outer[15:], outer[:7]]), 0.2)}" '
+              f'fill="none" stroke="url(#{pid}-rim)" stroke-width="7" stroke-linecap="round"/>')
+
+
+TURBAN_EDGE = np.array([[CX - 258, 372], [CX - 236, 330], [CX - 170, 286], [CX - 80, 254], [CX, 236],
+                        [CX + 80, 254], [CX + 170, 286], [CX + 236, 330], [CX + 258, 372]])
+
+
+def _turban(pid: str) -> str:
+    """A turban: a tall wrapped crown over the top of the head whose folds meet in a point over the forehead; hair
+    shows only below its lower edge (the ``hair_line`` anchor)."""
+    t = np.linspace(np.pi, 2 * np.pi, 31)
+    dome = np.stack([CX + 262 * np.cos(t), 372 + 352 * np.sign(np.sin(t)) * np.abs(np.sin(t)) ** 0.7], 1)
+    dome = dome[dome[:, 1] <= 372]
+    shape = np.concatenate([dome, TURBAN_EDGE[::-1][1:-1]])
+    defs = radial_grad(f"{pid}-g", CX - 80, 120, 420, [(0, "%headwear_hi%"), (0.5, "%headwear%"),
+                                                       (1, "%headwear_lo2%")], fx=CX - 110, fy=90)
+    wraps = []
+    for k in range(1, 5):  # wrapped layers: nested folds rising from the temples to a peak over the forehead
+        lift = k * 46.0
+        fold = TURBAN_EDGE - [0, lift]
+        fold[:, 0] = CX + (fold[:, 0] - CX) * (1 - 0.035 * k)
+        fold[:, 1] += np.abs(fold[:, 0] - CX) * 0.05 * k  # flatter towards the crown
+        # the left half lies over the right: its fold runs a little past the centre line
+        left = np.concatenate([fold[:5], [[CX + 30, fold[4, 1] + 10]]])
+        right = fold[4:]
+        for seg, op in ((left, 0.5), (right, 0.4)):
+            path = smooth_open(seg)
+            wraps.append(f'<path d="{path}" fill="none" stroke="%headwear_lo2%" stroke-width="7" opacity="{op}" '
+                         f'stroke-linecap="round"/>'
+                         f'<path d="{path}" fill="none" stroke="%headwear_hi2%" stroke-width="3" opacity="0.4" '
+                         f'stroke-linecap="round" transform="translate(0,-8)"/>')
+    return (f'<defs>{defs}</defs>'
+            f'<path d="{smooth_open(TURBAN_EDGE + [0, 14])}" fill="none" stroke="#1a0d08" stroke-width="22" '
+            f'opacity="0.16"/>'
+            f'<path d="{smooth_closed(shape, 0.1)}" fill="url(#{pid}-g)"/>' + "".join(wraps)
+            + f'<path d="{smooth_open(TURBAN_EDGE)}" fill="none" stroke="%headwear_lo%" stroke-width="8"/>')
+
+
+# hair shows only below this line under each headwear (left to right, canonical px; the renderer clips the hair
+# layers above it): the hat's lower edge, a little above its drawn bottom so that nothing shows through a gap
+HAIR_LINES = {
+    "beanie": [[0, 300], [262, 300], [CX, 312], [762, 300], [1024, 300]],
+    "cap": [[0, 262], [272, 262], [CX, 268], [752, 262], [1024, 262]],
+    "bucket_hat": [[0, 286], [236, 286], [CX, 298], [788, 286], [1024, 286]],
+    # under a turban no fringe shows on the forehead: hair above the brows inside the face's width is tucked in
+    "turban": [[0, 378], [CX - 258, 378], [CX - 236, 336], [CX - 196, 312], [CX - 176, 424], [CX + 176, 424],
+               [CX + 196, 312], [CX + 236, 336], [CX + 258, 378], [1024, 378]],
+}
 
 HEADWEAR = [
     ("hat_beanie_01", "Beanie", ["beanie", "warm"], "beanie"),
     ("hat_cap_01", "Baseball cap", ["cap", "sporty"], "cap"),
     ("hat_headband_01", "Headband", ["headband", "sporty"], "headband"),
     ("hat_bucket_01", "Bucket hat", ["bucket_hat", "hat"], "bucket_hat"),
+    # worn for faith or culture: never offered by the photo search (tag "on_request"), only when asked for
+    ("hat_hijab_01", "Hijab", ["hijab", "headscarf", "covers_hair", "on_request"], "hijab"),
+    ("hat_turban_01", "Turban", ["turban", "wrap", "on_request"], "turban"),
 ]
 
 
@@ -224,6 +324,9 @@ def headwear_parts() -> list[PartDef]:
     for pid, name, tags, kind in HEADWEAR:
         back, front = headwear_svg(pid, kind)
         layers = {"back": back, "front": front} if back else {"front": front}
-        out.append(PartDef(pid, "headwear", name, tags, layers,
-                           {"crown": [[CX, float(CRANIUM_TOP)]]}, ["headwear"], params={"kind": kind}))
+        anchors = {"crown": [[CX, float(CRANIUM_TOP)]]}
+        if kind in HAIR_LINES:
+            anchors["hair_line"] = [[float(x), float(y)] for x, y in HAIR_LINES[kind]]
+        params = {"kind": kind, "hair": "hidden" if kind == "hijab" else "clipped" if kind in HAIR_LINES else "visible"}
+        out.append(PartDef(pid, "headwear", name, tags, layers, anchors, ["headwear"], params=params))
     return out
