@@ -3,7 +3,9 @@ belongs, anchors inside the canonical frame, descriptor of the category's length
 sticker expression parts (their own manifest) pass the same contract, and never reach the search's lists."""
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -28,6 +30,46 @@ REGIONS = {
     "hair": (100, 0, 924, 1024), "facial_hair": (300, 540, 724, 900), "glasses": (300, 340, 724, 540),
     "headwear": (200, 0, 824, 360),
 }
+
+
+# --- distinctness: parts of one category must look different at avatar size -----------------------------------------
+# Each part is drawn on the neutral avatar (contact_sheet.default_spec with that part swapped in), without the hair
+# layer (hair belongs to another category and covers brows, ears and forehead; leaving it out keeps these numbers
+# independent of the hair parts), composited over the gallery's background and rasterised at 128 px. The measure is
+# the mean absolute grey-level difference (Rec. 601 luma, 0..255) between two parts over the category's region
+# (REGIONS, except the ears: the image-left ear alone, not the face between the ears). A pair must differ by at least
+# DISTINCT_MIN_GREY levels. 2.5 was chosen from the library before the redraw (issue 18): every pair that read as one
+# part at gallery size lay below it (nose_medium_01 ~ nose_straight_01 0.34, face_heart_01 ~ face_heart_02 0.99,
+# mouth_thin_01 ~ mouth_thin_02 1.51, eyes_monolid_01 ~ eyes_monolid_02 2.03, brows_angled_02 ~ brows_soft_02 2.46),
+# while e.g. eyes_round_01 ~ eyes_round_02 (plain vs. lashes) at 6 or nose_long_01 ~ nose_roman_01 at 3.9 are told
+# apart at a glance. Mean grey difference rather than 1 - SSIM: it stays meaningful on the tiny regions a part covers
+# at 128 px (an eye is ~40x14 px) and reads directly as "how much of the region changes, how strongly".
+DISTINCT_SIZE = 128
+DISTINCT_MIN_GREY = 2.5
+DISTINCT_CATEGORIES = ("face", "ears", "eyes", "brows", "nose", "mouth")
+DISTINCT_REGIONS = {**REGIONS, "ears": (190, 360, 340, 640)}
+NEUTRAL_BASE = {"base", "ears", "face", "nose", "eyes", "brows", "mouth"}  # the avatar without hair
+
+
+@functools.lru_cache(maxsize=None)
+def _neutral_grey(category: str, part_id: str) -> np.ndarray:
+    """Grey levels (0..255) of the part's region, the part drawn on the neutral avatar at DISTINCT_SIZE px."""
+    from parts_library.contact_sheet import BG
+    from parts_library.renderer import rasterize_rgba
+
+    svg, _ = parts_library.compose_svg(parts_library.default_spec(**{category: part_id}), layers=NEUTRAL_BASE)
+    rgba = rasterize_rgba(svg, DISTINCT_SIZE).astype(np.float64) / 255
+    alpha = rgba[..., 3:]
+    rgb = rgba[..., :3] * alpha + (1 - alpha) * np.asarray(BG, dtype=np.float64) / 255
+    grey = rgb @ np.array([0.299, 0.587, 0.114]) * 255
+    x0, y0, x1, y1 = (int(round(v * DISTINCT_SIZE / frame.SIZE)) for v in DISTINCT_REGIONS[category])
+    return grey[y0:y1, x0:x1]
+
+
+def part_distances(category: str) -> list[tuple[float, str, str]]:
+    """(mean grey difference, id, id) for every pair of the category's parts, closest pair first."""
+    ims = {p.id: _neutral_grey(category, p.id) for p in LIB.parts(category)}
+    return sorted((float(np.abs(ims[a] - ims[b]).mean()), a, b) for a, b in itertools.combinations(ims, 2))
 
 
 def _part_only_svg(part) -> str:
@@ -200,3 +242,13 @@ def test_sticker_extra_contract(part_id):
         assert layer in part.layers and 0 <= idx < 68
     alpha = rasterize_rgba(_part_only_svg(part), 128)[..., 3]
     assert alpha.sum() > 0.002 * 255 * 128 * 128
+
+
+@pytest.mark.parametrize("category", DISTINCT_CATEGORIES)
+def test_parts_of_a_category_look_different(category):
+    """Every pair of parts of a category differs by at least DISTINCT_MIN_GREY mean grey levels in the category's
+    region at 128 px (measure and threshold: see DISTINCT_MIN_GREY)."""
+    dist = part_distances(category)
+    assert dist, f"{category}: fewer than two parts"
+    close = [f"{a} ~ {b} ({d:.2f})" for d, a, b in dist if d < DISTINCT_MIN_GREY]
+    assert not close, f"{category}: parts too alike at {DISTINCT_SIZE}px (< {DISTINCT_MIN_GREY}): {', '.join(close)}"

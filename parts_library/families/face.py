@@ -10,23 +10,24 @@ from .common import (CX, EDGE_X, EYE_Y, IOD, M, NECK_HALF, PartDef, anchors_list
 # name, tags, params: w (width), temple, cheek, jaw, chin_w, length, point (chin drop, IOD), square (jaw corner)
 FACE_SHAPES = [
     ("oval_01", "Oval", ["oval"], dict()),
-    ("oval_02", "Soft oval", ["oval", "round"], dict(w=1.02, length=0.98, chin_w=1.04, cheek=1.02)),
-    ("round_01", "Round", ["round"], dict(w=1.05, length=0.92, cheek=1.05, jaw=1.06, chin_w=1.14, point=-0.04)),
-    ("round_02", "Round full cheeks", ["round", "wide"], dict(w=1.08, length=0.9, cheek=1.08, jaw=1.08, chin_w=1.1,
-                                                              point=-0.03)),
-    ("square_01", "Square", ["square"], dict(jaw=1.1, chin_w=1.22, length=0.97, point=-0.05, square=0.06)),
-    ("square_02", "Square strong jaw", ["square", "wide"], dict(w=1.05, jaw=1.14, chin_w=1.3, length=0.99,
-                                                                 point=-0.06, square=0.1)),
-    ("long_01", "Long", ["long", "oval"], dict(w=0.96, length=1.1, chin_w=0.96)),
-    ("long_02", "Long square", ["long", "square"], dict(w=0.97, length=1.09, jaw=1.06, chin_w=1.15, square=0.06,
-                                                         point=-0.03)),
-    ("heart_01", "Heart", ["heart"], dict(temple=1.05, cheek=1.03, jaw=0.92, chin_w=0.8, point=0.05, length=1.0)),
-    ("heart_02", "Soft heart", ["heart", "oval"], dict(temple=1.03, jaw=0.95, chin_w=0.86, point=0.03)),
-    ("diamond_01", "Diamond", ["diamond"], dict(temple=0.94, cheek=1.07, jaw=0.95, chin_w=0.82, point=0.05)),
-    ("narrow_01", "Narrow", ["narrow", "long"], dict(w=0.9, length=1.04, chin_w=0.95)),
-    ("wide_01", "Wide", ["wide", "round"], dict(w=1.1, length=0.95, jaw=1.04, chin_w=1.08)),
-    ("pear_01", "Pear (wide jaw)", ["square", "wide"], dict(temple=0.95, cheek=1.0, jaw=1.12, chin_w=1.18,
-                                                            square=0.04, point=-0.02)),
+    ("oval_02", "Soft oval", ["oval", "round"], dict(w=1.03, length=0.96, chin_w=1.16, cheek=1.04, point=-0.03)),
+    ("round_01", "Round", ["round"], dict(w=1.08, length=0.88, cheek=1.08, jaw=1.1, chin_w=1.24, point=-0.07)),
+    ("round_02", "Round full cheeks", ["round", "wide"], dict(w=1.12, length=0.9, cheek=1.14, jaw=1.12, chin_w=1.08,
+                                                              point=-0.02)),
+    ("square_01", "Square", ["square"], dict(jaw=1.14, chin_w=1.3, length=0.97, point=-0.07, square=0.1)),
+    ("square_02", "Square strong jaw", ["square", "wide"], dict(w=1.06, jaw=1.2, chin_w=1.42, length=1.01,
+                                                                 point=-0.09, square=0.16)),
+    ("long_01", "Long", ["long", "oval"], dict(w=0.94, length=1.16, chin_w=0.94)),
+    ("long_02", "Long square", ["long", "square"], dict(w=0.95, length=1.14, jaw=1.08, chin_w=1.22, square=0.09,
+                                                         point=-0.04)),
+    ("heart_01", "Heart", ["heart"], dict(temple=1.08, cheek=1.04, jaw=0.88, chin_w=0.7, point=0.09, length=1.0)),
+    ("heart_02", "Soft heart", ["heart", "oval"], dict(temple=1.05, jaw=0.94, chin_w=0.84, point=0.03,
+                                                        length=0.95)),
+    ("diamond_01", "Diamond", ["diamond"], dict(temple=0.9, cheek=1.1, jaw=0.92, chin_w=0.74, point=0.07)),
+    ("narrow_01", "Narrow", ["narrow", "long"], dict(w=0.86, length=1.06, chin_w=0.92)),
+    ("wide_01", "Wide", ["wide", "round"], dict(w=1.15, length=0.94, jaw=1.06, chin_w=1.1)),
+    ("pear_01", "Pear (wide jaw)", ["square", "wide"], dict(temple=0.92, cheek=0.98, jaw=1.18, chin_w=1.3,
+                                                            square=0.07, point=-0.03)),
 ]
 
 
@@ -78,9 +79,10 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
     cy = (top + chin_y) / 2
     defs = [
         # one light from the upper left: lighter centre, warm darker rim, darker under the jaw
-        radial_grad(f"{pid}-skin", CX - 30, cy - 20, 360, [(0, "%skin_hi2%"), (0.3, "%skin_hi%"), (0.64, "%skin%"),
-                                                            (0.87, "%skin_lo%"), (1, "%skin_lo2%")],
-                    fx=CX - 70, fy=cy - 110),
+        # fitted to the head's box, so the darker rim follows the shape's own outline (the jaw reads at 64 px)
+        radial_grad(f"{pid}-skin", 0.47, 0.47, 0.57, [(0, "%skin_hi2%"), (0.3, "%skin_hi%"), (0.62, "%skin%"),
+                                                      (0.84, "%skin_lo%"), (1, "%skin_lo2%")],
+                    fx=0.4, fy=0.3, bbox=True),
         linear_grad(f"{pid}-under", 0, chin_y - 150, 0, chin_y, [(0, "%skin_lo2%", 0.0), (1, "%skin_lo2%", 0.4)]),
         radial_grad(f"{pid}-blush", 0.5, 0.5, 0.5, [(0, "%skin_blush%", 0.32), (0.6, "%skin_blush%", 0.14),
                                                   (1, "%skin_blush%", 0.0)], bbox=True),
@@ -122,9 +124,9 @@ def face_parts() -> list[PartDef]:
 
 # ---- ears -----------------------------------------------------------------------------------------------------
 EARS = [
-    ("ears_small_01", "Small ears", ["small"], dict(rx=26, ry=50, out=0)),
-    ("ears_medium_01", "Medium ears", ["medium"], dict(rx=31, ry=60, out=4)),
-    ("ears_large_01", "Large ears", ["large", "protruding"], dict(rx=38, ry=70, out=14)),
+    ("ears_small_01", "Small ears", ["small"], dict(rx=20, ry=42, out=-6)),
+    ("ears_medium_01", "Medium ears", ["medium"], dict(rx=37, ry=66, out=12)),
+    ("ears_large_01", "Large ears", ["large", "protruding"], dict(rx=46, ry=82, out=28)),
 ]
 
 

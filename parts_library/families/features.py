@@ -14,38 +14,47 @@ LASH = "#271a16"
 
 # ---- eyes -----------------------------------------------------------------------------------------------------
 # w: width (IOD), open: height/width, tilt: rad (outer corner up > 0), skew: upper-lid peak shift towards the
-# inner (+) or outer (-) corner, low: lower-lid share of the height, lash: lash-line thickness, lashes: flicks,
-# iris: iris diameter / drawn width, crease: crease gap (0 = monolid)
+# inner (+) or outer (-) corner, low: lower-lid share of the height, lash: lash-line thickness, lashes: lash clumps
+# (0 = none; the variants with lashes also get a winged lash line and lower lashes), iris: iris diameter / drawn
+# width, crease: crease gap (0 = monolid), lid: share of the drawn opening the upper lid covers (hooded, sleepy),
+# hood: a heavy skin fold over the lid, deep: a deep socket shadow, wing: how far the lash line flicks out (drawn
+# widths)
 EYES = [
     ("almond_01", "Almond", ["almond"], dict()),
-    ("almond_02", "Almond lashes", ["almond", "lashes"], dict(lashes=3, lash=7)),
-    ("round_01", "Round", ["round"], dict(open=0.42, w=0.37, skew=0.0, low=0.45)),
-    ("round_02", "Round lashes", ["round", "lashes"], dict(open=0.42, w=0.37, low=0.45, lashes=3, lash=7)),
-    ("big_01", "Big round", ["round", "big"], dict(open=0.44, w=0.42, low=0.45, iris=0.6)),
-    ("small_01", "Small", ["small"], dict(w=0.33, open=0.3)),
-    ("narrow_01", "Narrow", ["narrow"], dict(open=0.24, w=0.39)),
-    ("narrow_02", "Narrow lashes", ["narrow", "lashes"], dict(open=0.24, w=0.39, lashes=2, lash=6)),
-    ("hooded_01", "Hooded", ["hooded"], dict(open=0.27, skew=0.12, crease=0.02, hood=True)),
-    ("hooded_02", "Hooded lashes", ["hooded", "lashes"], dict(open=0.27, skew=0.12, crease=0.02, hood=True,
-                                                              lashes=2, lash=6)),
-    ("monolid_01", "Monolid", ["monolid", "almond"], dict(open=0.26, w=0.37, tilt=0.1, crease=0.0, skew=0.05)),
-    ("monolid_02", "Monolid lashes", ["monolid", "lashes"], dict(open=0.26, w=0.37, tilt=0.1, crease=0.0,
-                                                                 lashes=2, lash=6)),
-    ("upturned_01", "Upturned", ["upturned", "almond"], dict(tilt=0.16, open=0.3)),
-    ("upturned_02", "Upturned lashes", ["upturned", "lashes"], dict(tilt=0.16, open=0.31, lashes=3, lash=7)),
-    ("downturned_01", "Downturned", ["downturned"], dict(tilt=-0.1, skew=0.15, open=0.31)),
-    ("downturned_02", "Downturned lashes", ["downturned", "lashes"], dict(tilt=-0.1, skew=0.15, lashes=2, lash=6)),
-    ("wide_01", "Wide set", ["wide", "almond"], dict(w=0.43, open=0.3)),
-    ("deep_01", "Deep set", ["deep_set"], dict(open=0.29, crease=0.055, deep=True)),
-    ("sleepy_01", "Sleepy", ["sleepy", "hooded"], dict(open=0.22, skew=-0.05, hood=True, crease=0.02)),
-    ("bright_01", "Bright round lashes", ["round", "big", "lashes"], dict(open=0.44, w=0.41, low=0.45, lashes=3,
-                                                                         lash=8, iris=0.6)),
-    ("cat_01", "Cat eye", ["upturned", "almond", "lashes"], dict(tilt=0.2, open=0.27, w=0.4, skew=-0.1, lashes=3,
-                                                                 lash=8)),
+    ("almond_02", "Almond lashes", ["almond", "lashes"], dict(lashes=4, lash=9, wing=0.16)),
+    ("round_01", "Round", ["round"], dict(open=0.44, w=0.36, skew=0.0, low=0.47, iris=0.5, crease=0.05)),
+    ("round_02", "Round lashes", ["round", "lashes"], dict(open=0.44, w=0.36, skew=0.0, low=0.47, iris=0.5,
+                                                           crease=0.05, lashes=4, lash=8, wing=0.1)),
+    ("big_01", "Big round", ["round", "big"], dict(open=0.46, w=0.43, low=0.46, iris=0.66, crease=0.045)),
+    ("small_01", "Small", ["small"], dict(w=0.31, open=0.3, iris=0.5, lash=4)),
+    ("narrow_01", "Narrow", ["narrow"], dict(open=0.21, w=0.4, iris=0.52, crease=0.03)),
+    ("narrow_02", "Narrow lashes", ["narrow", "lashes"], dict(open=0.21, w=0.4, iris=0.52, crease=0.03, lashes=3,
+                                                              lash=9, wing=0.2)),
+    ("hooded_01", "Hooded", ["hooded"], dict(open=0.29, skew=0.12, crease=0.0, hood=True, lid=0.3)),
+    ("hooded_02", "Hooded lashes", ["hooded", "lashes"], dict(open=0.29, skew=0.12, crease=0.0, hood=True, lid=0.3,
+                                                              lashes=3, lash=9, wing=0.18)),
+    ("monolid_01", "Monolid", ["monolid", "almond"], dict(open=0.25, w=0.38, tilt=0.12, crease=0.0, skew=0.05,
+                                                           lash=7)),
+    ("monolid_02", "Monolid lashes", ["monolid", "lashes"], dict(open=0.25, w=0.38, tilt=0.12, crease=0.0, lashes=3,
+                                                                 lash=10, wing=0.22)),
+    ("upturned_01", "Upturned", ["upturned", "almond"], dict(tilt=0.2, open=0.3, skew=-0.04)),
+    ("upturned_02", "Upturned lashes", ["upturned", "lashes"], dict(tilt=0.2, open=0.31, skew=-0.04, lashes=4, lash=9,
+                                                                    wing=0.14)),
+    ("downturned_01", "Downturned", ["downturned"], dict(tilt=-0.14, skew=0.18, open=0.31)),
+    ("downturned_02", "Downturned lashes", ["downturned", "lashes"], dict(tilt=-0.14, skew=0.18, lashes=4, lash=8,
+                                                                          wing=0.08)),
+    ("wide_01", "Wide set", ["wide", "almond"], dict(w=0.45, open=0.29, iris=0.5)),
+    ("deep_01", "Deep set", ["deep_set"], dict(open=0.29, crease=0.075, deep=True, iris=0.6)),
+    ("sleepy_01", "Sleepy", ["sleepy", "hooded"], dict(open=0.27, skew=-0.05, lid=0.45, crease=0.03)),
+    ("bright_01", "Bright round lashes", ["round", "big", "lashes"], dict(open=0.46, w=0.42, low=0.46, lashes=5,
+                                                                         lash=10, iris=0.64, wing=0.12,
+                                                                         crease=0.05)),
+    ("cat_01", "Cat eye", ["upturned", "almond", "lashes"], dict(tilt=0.22, open=0.26, w=0.41, skew=-0.12, lashes=2,
+                                                                 lash=12, wing=0.34)),
 ]
-EYE_DEFAULTS = dict(w=0.39, open=0.32, tilt=0.04, skew=0.06, low=0.4, lash=5.0, lashes=0, iris=0.56, crease=0.035,
-                    hood=False, deep=False, gaze=None)
-EX, EY = 1.62, 2.45  # memoji exaggeration of the drawn eye about its centre (bigger, rounder)
+EYE_DEFAULTS = dict(w=0.39, open=0.32, tilt=0.04, skew=0.06, low=0.4, lash=6.0, lashes=0, iris=0.56, crease=0.04,
+                    lid=0.0, hood=False, deep=False, wing=0.05, gaze=None)
+EX, EY = 1.9, 2.5  # memoji exaggeration of the drawn eye about its centre (bigger, rounder)
 
 
 def _lid_curves(w: float, open_: float, skew: float, low: float, n: int = 15):
@@ -76,77 +85,98 @@ def eye_geometry(**p):
 
 def _eye_defs(pid: str) -> str:
     return "".join([
-        radial_grad(f"{pid}-scl", 0.5, 0.55, 0.62, [(0, "#ffffff"), (0.65, "#f8f5f4"), (1, "#d8cdcc")], bbox=True),
-        radial_grad(f"{pid}-iris", 0.5, 0.5, 0.5, [(0, "%eyes_hi2%"), (0.4, "%eyes_hi%"), (0.7, "%eyes%"),
-                                                   (0.9, "%eyes_lo2%"), (1, "%eyes_lo3%")], fx=0.5, fy=0.75,
+        radial_grad(f"{pid}-scl", 0.5, 0.6, 0.6, [(0, "#ffffff"), (0.6, "#f7f3f2"), (1, "#d9cdcb")], bbox=True),
+        radial_grad(f"{pid}-iris", 0.5, 0.5, 0.5, [(0, "%eyes_lo2%"), (0.3, "%eyes%"), (0.62, "%eyes_hi%"),
+                                                   (0.86, "%eyes%"), (1, "%eyes_lo3%")], fx=0.5, fy=0.72,
                     bbox=True),
-        linear_grad(f"{pid}-lid", 0, 0, 0, 1, [(0, "#3a2420", 0.45), (0.5, "#3a2420", 0.0)], bbox=True),
-        radial_grad(f"{pid}-sock", 0.5, 0.6, 0.5, [(0, "%skin_lo2%", 0.3), (0.6, "%skin_lo2%", 0.14),
-                                                   (1, "%skin_lo2%", 0.0)], bbox=True),
+        linear_grad(f"{pid}-lid", 0, 0, 0, 1, [(0, "#3a2420", 0.4), (0.45, "#3a2420", 0.0)], bbox=True),
+        radial_grad(f"{pid}-sock", 0.5, 0.62, 0.5, [(0, "%skin_lo2%", 0.34), (0.6, "%skin_lo2%", 0.16),
+                                                    (1, "%skin_lo2%", 0.0)], bbox=True),
+        linear_grad(f"{pid}-fold", 0, 0, 0, 1, [(0, "%skin%"), (0.7, "%skin_lo%"), (1, "%skin_lo2%")], bbox=True),
     ])
 
 
+def _below(curve: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """``other``'s y at ``curve``'s x (both run along x, either direction)."""
+    o = other[np.argsort(other[:, 0])]
+    return np.interp(curve[:, 0], o[:, 0], o[:, 1])
+
+
 def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> str:
+    q = {**EYE_DEFAULTS, **q}
     c = np.array([(up[0, 0] + up[-1, 0]) / 2, np.concatenate([up, lo]).mean(axis=0)[1]])
     sc = np.array([EX, EY])
     U = (up - c) * sc + c
     L = (lo - c) * sc + c
     W = abs(U[-1, 0] - U[0, 0])
+    if q["lid"]:  # the upper lid comes down over the eye (hooded, sleepy): the opening's top edge drops
+        U = U + [0, 1] * (q["lid"] * (_below(U, L) - U[:, 1]) * np.sin(np.linspace(0.25, np.pi - 0.25, len(U))))[:, None]
     s_path = smooth_closed(np.concatenate([U, L[::-1][1:-1]]))
     r = q["iris"] * W / 2
-    ic = c + [0, 0.06 * r]
+    ic = c + [0, 0.05 * r]
     if q["gaze"] is not None:  # expression parts: the iris looks away (x, y in drawn eye widths)
         ic = ic + np.asarray(q["gaze"], dtype=np.float64) * W
     uid = f"{pid}-{side}"
-    inward = 1 if side == "l" else -1  # direction of the inner corner
     top, bottom = U[:, 1].min(), L[:, 1].max()
+    H = bottom - top
+    d_out = U[0] - U[3]
+    d_out = d_out / np.linalg.norm(d_out)
     out = [f'<defs><clipPath id="{uid}-clip"><path d="{s_path}"/></clipPath></defs>']
-    sock_ry = 0.5 * W if not q["deep"] else 0.58 * W
-    out.append(f'<ellipse cx="{f(c[0])}" cy="{f(c[1] - 0.16 * W)}" rx="{f(0.78 * W)}" ry="{f(sock_ry)}" '
-               f'fill="url(#{pid}-sock)" opacity="{1 if q["deep"] else 0.7}"/>')
-    shapes = []
-    if q["crease"] > 0:  # crease above the lid
+    # the socket: a soft shade above the eye (dark and large when deep set)
+    deep = q["deep"]
+    out.append(f'<ellipse cx="{f(c[0])}" cy="{f(c[1] - (0.2 if deep else 0.14) * W)}" rx="{f(0.8 * W)}" '
+               f'ry="{f((0.62 if deep else 0.48) * W)}" fill="url(#{pid}-sock)" opacity="{1 if deep else 0.75}"/>')
+    skin = []
+    if q["crease"] > 0:  # the lid: a lit band between the lash line and the crease, the crease a soft dark line
         gap = q["crease"] * IOD * EY
+        arc = np.sin(np.linspace(0, np.pi, len(U) - 3))
         cr = U[2:-1] + [0, -gap]
-        cr[:, 1] -= 0.15 * gap * np.sin(np.linspace(0, np.pi, len(cr)))
-        shapes.append(smooth_closed(offset_curve(cr, 2.4 * np.sin(np.linspace(0.15, np.pi - 0.15, len(cr))))))
+        cr[:, 1] -= 0.2 * gap * arc
+        lidband = np.concatenate([U[2:-1] + [0, -0.3 * gap], cr[::-1] + [0, 0.25 * gap]])
+        out.append(f'<path d="{smooth_closed(lidband)}" fill="%skin_hi2%" opacity="0.4"/>')
+        skin.append(smooth_closed(offset_curve(cr, (3.2 if deep else 2.6) * np.sin(np.linspace(0.15, np.pi - 0.15,
+                                                                                              len(cr))))))
     # lower lid line
-    shapes.append(smooth_closed(offset_curve(L[1:-1] + [0, 2], 1.5 * np.sin(np.linspace(0.3, np.pi - 0.3,
-                                                                                          len(L) - 2)))))
-    out.append(f'<path d="{"".join(shapes)}" fill="%skin_lo3%" opacity="0.42"/>')
-    # the eye, clipped to its opening
+    skin.append(smooth_closed(offset_curve(L[1:-1] + [0, 2.5], 1.8 * np.sin(np.linspace(0.3, np.pi - 0.3,
+                                                                                           len(L) - 2)))))
+    out.append(f'<path d="{"".join(skin)}" fill="%skin_lo3%" opacity="0.5"/>')
+    # the eye, clipped to its opening: white, iris (limbal ring, pupil), lid shadow, highlights
     out.append(f'<g clip-path="url(#{uid}-clip)">')
     out.append(f'<path d="{s_path}" fill="url(#{pid}-scl)"/>')
     out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r)}" fill="url(#{pid}-iris)"/>')
-    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.45)}" fill="#120b09"/>')
-    inner = U[-1]
-    out.append(f'<ellipse cx="{f(inner[0] - inward * 0.05 * W)}" cy="{f(inner[1] + 2)}" rx="{f(0.07 * W)}" '
-               f'ry="{f(0.06 * W)}" fill="#d98f8c" opacity="0.5"/>')
-    band_h = 0.55 * (bottom - top)
-    out.append(f'<rect x="{f(U[:, 0].min())}" y="{f(top - 2)}" width="{f(W)}" height="{f(band_h * 2)}" '
+    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.95)}" fill="none" stroke="%eyes_lo3%" '
+               f'stroke-width="{f(r * 0.1)}" opacity="0.8"/>')
+    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.4)}" fill="#0d0807"/>')
+    out.append(f'<rect x="{f(U[:, 0].min() - 4)}" y="{f(top - 2)}" width="{f(W + 8)}" height="{f(H)}" '
                f'fill="url(#{pid}-lid)"/>')
-    if q["hood"]:
-        hood = np.concatenate([U + [0, 0.2 * (bottom - top)], (U + [0, -60])[::-1]])
-        out.append(f'<path d="{smooth_closed(hood)}" fill="%skin_lo%"/>')
+    hx, hy = ic[0] - 0.34 * r, ic[1] - 0.36 * r
+    out.append(f'<ellipse cx="{f(hx)}" cy="{f(hy)}" rx="{f(0.3 * r)}" ry="{f(0.24 * r)}" fill="#ffffff" '
+               f'opacity="0.95" transform="rotate(-25 {f(hx)} {f(hy)})"/>'
+               f'<circle cx="{f(ic[0] + 0.36 * r)}" cy="{f(ic[1] + 0.3 * r)}" r="{f(0.11 * r)}" fill="#ffffff" '
+               f'opacity="0.85"/>')
     out.append("</g>")
-    # speculars (same side for both eyes: light from the upper left)
-    out.append(f'<path d="M{f(ic[0] - 0.36 * r - 0.27 * r)},{f(ic[1] - 0.36 * r)}'
-               f'a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(0.54 * r)},0a{f(0.27 * r)},{f(0.22 * r)} 0 1,0 {f(-0.54 * r)},0Z'
-               f'M{f(ic[0] + 0.34 * r - 0.09 * r)},{f(ic[1] + 0.32 * r)}a{f(0.09 * r)},{f(0.09 * r)} 0 1,0 '
-               f'{f(0.18 * r)},0a{f(0.09 * r)},{f(0.09 * r)} 0 1,0 {f(-0.18 * r)},0Z" fill="#ffffff" '
-               f'opacity="0.92"/>')
-    # lash line (thick at the outer corner, flicking out) and lashes, one path
-    d_out = U[0] - U[2]
-    d_out = d_out / np.linalg.norm(d_out)
-    flick = U[0] + d_out * (0.07 * W) + [0, -0.06 * W]
+    if q["hood"]:  # a heavy fold of skin over the lid, reaching down to the lash line
+        fold = np.concatenate([U + [0, 2], (U[::-1] + [0, -0.22 * H]) - [0, 0.1 * H] * np.sin(
+            np.linspace(0, np.pi, len(U)))[:, None]])
+        out.append(f'<path d="{smooth_closed(fold)}" fill="url(#{pid}-fold)"/>')
+    # lash line (thick towards the outer corner, flicking out into a wing) and lashes, one path
+    wing = q["wing"] * W
+    flick = U[0] + d_out * wing + [0, -0.45 * wing - 0.03 * W]
     line = np.concatenate([[flick], U])
-    lw = np.interp(np.linspace(0, 1, len(line)), [0, 0.12, 0.5, 1], [0.5, q["lash"] * 0.55, q["lash"] * 0.36, 0.8])
+    lw = np.interp(np.linspace(0, 1, len(line)), [0, 0.12, 0.5, 1], [0.6, q["lash"] * 0.55, q["lash"] * 0.38, 0.9])
     lash = [smooth_closed(offset_curve(line, lw))]
-    for k in range(int(q["lashes"])):
-        base = U[1 + 2 * k]
-        tip = base + d_out * (0.1 * W) + [0, -0.12 * W + 0.025 * W * k]
-        mid = (base + tip) / 2 + d_out * 0.035 * W
-        lash.append(smooth_closed(offset_curve(np.stack([base, mid, tip]), [2.6, 1.5, 0.3])))
+    n = int(q["lashes"])
+    for k in range(n):  # clumps from the outer corner inwards, longest at the corner, curling out and up
+        base = U[min(1 + 2 * k, len(U) - 2)]
+        up_ = np.array([0.0, -1.0])
+        ln = (0.16 - 0.018 * k) * W
+        mid = base + up_ * (0.55 * ln) + d_out * (0.2 * ln)
+        tip = base + up_ * (0.8 * ln) + d_out * (0.75 * ln)
+        lash.append(smooth_closed(offset_curve(np.stack([base, mid, tip]), [3.2, 2.0, 0.4])))
+    if n:  # a soft lower lash line at the outer half
+        low = L[:8] + [0, 3]
+        lash.append(smooth_closed(offset_curve(low, np.interp(np.linspace(0, 1, len(low)), [0, 0.3, 1],
+                                                              [0.4, 1.6, 0.2]))))
     out.append(f'<path d="{"".join(lash)}" fill="{LASH}"/>')
     return "".join(out)
 
@@ -171,23 +201,26 @@ def eye_parts() -> list[PartDef]:
 # lift (extra height above the eye, IOD), shape: soft | angled | straight
 BROWS = [
     ("soft_01", "Soft arch", ["soft", "arched"], dict()),
-    ("soft_02", "Soft arch thick", ["soft", "arched", "thick"], dict(thick=0.11)),
-    ("soft_03", "Soft arch thin", ["soft", "arched", "thin"], dict(thick=0.055)),
-    ("arched_01", "High arch", ["arched"], dict(arch=0.13, peak=0.62)),
-    ("arched_02", "High arch thin", ["arched", "thin"], dict(arch=0.13, peak=0.62, thick=0.055)),
-    ("angled_01", "Angled", ["angled"], dict(shape="angled", arch=0.11, peak=0.64)),
-    ("angled_02", "Angled thick", ["angled", "thick"], dict(shape="angled", arch=0.1, peak=0.64, thick=0.11)),
-    ("straight_01", "Straight", ["straight"], dict(shape="straight", arch=0.03, tilt=0.03)),
-    ("straight_02", "Straight thick", ["straight", "thick"], dict(shape="straight", arch=0.03, tilt=0.03,
-                                                                  thick=0.115)),
-    ("straight_03", "Straight thin", ["straight", "thin"], dict(shape="straight", arch=0.02, tilt=0.02, thick=0.055)),
-    ("bushy_01", "Bushy", ["bushy", "thick", "straight"], dict(shape="straight", arch=0.05, thick=0.14, length=0.84)),
-    ("bushy_02", "Bushy arched", ["bushy", "thick", "arched"], dict(thick=0.135, arch=0.09, length=0.84)),
-    ("short_01", "Short", ["short"], dict(length=0.62, thick=0.08)),
-    ("low_01", "Low straight", ["straight", "low"], dict(shape="straight", arch=0.03, lift=-0.06, thick=0.09)),
-    ("raised_01", "Raised arch", ["arched", "high"], dict(arch=0.11, lift=0.07)),
-    ("sloped_01", "Sloped down", ["soft", "sloped"], dict(tilt=0.1, arch=0.06, peak=0.35)),
-    ("rising_01", "Rising", ["straight", "rising"], dict(shape="straight", tilt=-0.06, arch=0.04)),
+    ("soft_02", "Soft arch thick", ["soft", "arched", "thick"], dict(thick=0.13, arch=0.07)),
+    ("soft_03", "Soft arch thin", ["soft", "arched", "thin"], dict(thick=0.045, arch=0.1)),
+    ("arched_01", "High arch", ["arched"], dict(arch=0.16, peak=0.6, thick=0.075)),
+    ("arched_02", "High arch thin", ["arched", "thin"], dict(arch=0.17, peak=0.62, thick=0.045, length=0.84)),
+    ("angled_01", "Angled", ["angled"], dict(shape="angled", arch=0.14, peak=0.7, tilt=0.1)),
+    ("angled_02", "Angled thick", ["angled", "thick"], dict(shape="angled", arch=0.15, peak=0.66, thick=0.12,
+                                                            tilt=0.12)),
+    ("straight_01", "Straight", ["straight"], dict(shape="straight", arch=0.02, tilt=0.02, thick=0.085)),
+    ("straight_02", "Straight thick", ["straight", "thick"], dict(shape="straight", arch=0.02, tilt=0.02,
+                                                                  thick=0.14)),
+    ("straight_03", "Straight thin", ["straight", "thin"], dict(shape="straight", arch=0.01, tilt=0.0, thick=0.04,
+                                                                length=0.72)),
+    ("bushy_01", "Bushy", ["bushy", "thick", "straight"], dict(shape="straight", arch=0.04, thick=0.18, length=0.9,
+                                                                lift=-0.02)),
+    ("bushy_02", "Bushy arched", ["bushy", "thick", "arched"], dict(thick=0.17, arch=0.12, length=0.9)),
+    ("short_01", "Short", ["short"], dict(length=0.52, thick=0.09, arch=0.05)),
+    ("low_01", "Low straight", ["straight", "low"], dict(shape="straight", arch=0.03, lift=-0.1, thick=0.1)),
+    ("raised_01", "Raised arch", ["arched", "high"], dict(arch=0.11, lift=0.1, thick=0.07)),
+    ("sloped_01", "Sloped down", ["soft", "sloped"], dict(tilt=0.2, arch=0.05, peak=0.3)),
+    ("rising_01", "Rising", ["straight", "rising"], dict(shape="straight", tilt=-0.12, arch=0.03)),
 ]
 BROW_DEFAULTS = dict(length=0.78, arch=0.085, peak=0.55, tilt=0.07, thick=0.08, lift=0.0, shape="soft")
 
@@ -241,25 +274,33 @@ def brow_parts() -> list[PartDef]:
 
 
 # ---- noses ----------------------------------------------------------------------------------------------------
-# width (31–35, IOD), length (27→33, IOD), tip (tip below the nostril line, IOD), flare, ball (tip size), bridge
+# width (31–35, IOD), length (27→33, IOD), tip (tip below the nostril line, IOD), flare, ball (tip size), bump (a
+# bridge hump), upturn (nostrils show), nostril (nostril size), ridge (how strongly the bridge's shaded side is
+# drawn, 0..1)
 NOSES = [
     ("straight_01", "Straight", ["straight", "medium"], dict()),
-    ("button_01", "Button", ["button", "small"], dict(width=0.44, length=0.8, ball=1.15, tip=0.06)),
-    ("small_01", "Small", ["small"], dict(width=0.42, length=0.78, ball=0.9)),
-    ("narrow_01", "Narrow", ["narrow", "long"], dict(width=0.4, length=0.9, ball=0.85, flare=0.4)),
-    ("long_01", "Long", ["long"], dict(length=0.98, tip=0.1, width=0.47)),
-    ("wide_01", "Wide", ["wide"], dict(width=0.6, flare=0.55, ball=1.1)),
-    ("broad_01", "Broad flat", ["wide", "flat"], dict(width=0.66, length=0.82, flare=0.6, ball=1.2, tip=0.04)),
-    ("round_01", "Round tip", ["round"], dict(width=0.52, ball=1.3, tip=0.09)),
-    ("upturned_01", "Upturned", ["upturned", "small"], dict(width=0.46, length=0.8, tip=0.03, ball=1.0,
-                                                            upturn=True)),
-    ("roman_01", "Roman", ["roman", "long"], dict(length=0.95, tip=0.11, width=0.5, bump=True)),
-    ("pointed_01", "Pointed", ["pointed", "narrow"], dict(width=0.43, length=0.88, ball=0.75, tip=0.1)),
-    ("medium_01", "Medium soft", ["medium"], dict(width=0.52, ball=1.05)),
-    ("wide_02", "Wide round", ["wide", "round"], dict(width=0.58, length=0.86, ball=1.3, flare=0.5, tip=0.07)),
-    ("short_01", "Short", ["short", "small"], dict(width=0.47, length=0.74, ball=1.0, tip=0.05)),
+    ("button_01", "Button", ["button", "small"], dict(width=0.4, length=0.7, ball=1.55, tip=0.05, nostril=0.65,
+                                                      ridge=0.1)),
+    ("small_01", "Small", ["small"], dict(width=0.34, length=0.76, ball=0.7, nostril=0.7, ridge=0.5)),
+    ("narrow_01", "Narrow", ["narrow", "long"], dict(width=0.36, length=0.94, ball=0.75, flare=0.4, ridge=1.0,
+                                                     nostril=0.75)),
+    ("long_01", "Long", ["long"], dict(length=1.02, tip=0.12, width=0.44, ridge=0.55, ball=1.0)),
+    ("wide_01", "Wide", ["wide"], dict(width=0.66, flare=0.55, ball=1.0, nostril=1.4, ridge=0.7)),
+    ("broad_01", "Broad flat", ["wide", "flat"], dict(width=0.76, length=0.8, flare=0.6, ball=1.25, tip=0.03,
+                                                      nostril=1.55, ridge=0.25)),
+    ("round_01", "Round tip", ["round"], dict(width=0.58, ball=1.75, tip=0.1, nostril=0.7, ridge=0.1)),
+    ("upturned_01", "Upturned", ["upturned", "small"], dict(width=0.5, length=0.78, tip=0.02, ball=0.9,
+                                                            upturn=True, nostril=1.45, ridge=0.35)),
+    ("roman_01", "Roman", ["roman", "long"], dict(length=1.0, tip=0.16, width=0.52, bump=True, ridge=1.0, ball=0.85)),
+    ("pointed_01", "Pointed", ["pointed", "narrow"], dict(width=0.42, length=0.88, ball=0.5, tip=0.14, ridge=0.9,
+                                                          nostril=0.6)),
+    ("medium_01", "Medium soft", ["medium"], dict(width=0.57, length=0.84, ball=1.2, ridge=0.15, nostril=0.9)),
+    ("wide_02", "Wide round", ["wide", "round"], dict(width=0.64, length=0.94, ball=1.8, flare=0.5, tip=0.08,
+                                                      ridge=0.3, nostril=1.0)),
+    ("short_01", "Short", ["short", "small"], dict(width=0.5, length=0.66, ball=1.05, tip=0.04, ridge=0.2)),
 ]
-NOSE_DEFAULTS = dict(width=0.5, length=0.876, tip=0.08, flare=0.48, ball=1.0, bump=False, upturn=False)
+NOSE_DEFAULTS = dict(width=0.5, length=0.876, tip=0.08, flare=0.48, ball=1.0, bump=False, upturn=False, nostril=1.0,
+                     ridge=0.6)
 
 
 def nose_anchors(**p):
@@ -279,55 +320,63 @@ def nose_anchors(**p):
 
 
 def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
+    q = {**NOSE_DEFAULTS, **q}
     top, y30, y33 = pts[0, 1], pts[3, 1], pts[6, 1]
     hw = (pts[8, 0] - pts[4, 0]) / 2
     y31 = pts[4, 1]
     ball = 0.15 * IOD * q["ball"]
-    tip_c = np.array([CX - 2, y33 - ball * 0.85])
+    tip_c = np.array([CX - 2, y33 - ball * 0.8])
+    ridge = q["ridge"]
     defs = [
-        radial_grad(f"{pid}-tip", tip_c[0] - 4, tip_c[1] - 4, ball * 1.25, [(0, "%skin_hi%", 0.9),
-                                                                           (1, "%skin_hi%", 0.0)]),
-        radial_grad(f"{pid}-under", CX, y33 + 4, hw * 1.05, [(0, "%skin_lo3%", 0.55), (0.6, "%skin_lo3%", 0.22),
-                                                            (1, "%skin_lo3%", 0.0)]),
-        radial_grad(f"{pid}-side", 0.5, 0.5, 0.5, [(0, "%skin_lo2%", 0.32), (1, "%skin_lo2%", 0.0)], bbox=True),
-        linear_grad(f"{pid}-bridge", CX + 2, 0, CX + 30, 0, [(0, "%skin_lo2%", 0.0), (0.45, "%skin_lo2%", 0.36),
-                                                             (1, "%skin_lo2%", 0.0)]),
-        radial_grad(f"{pid}-wing", 0, 0, 1, [(0, "%skin_lo2%", 0.0), (0.7, "%skin_lo2%", 0.25),
+        radial_grad(f"{pid}-tip", tip_c[0] - 4, tip_c[1] - 4, ball * 1.2, [(0, "%skin_hi2%", 0.95),
+                                                                          (0.55, "%skin_hi%", 0.5),
+                                                                          (1, "%skin_hi%", 0.0)]),
+        radial_grad(f"{pid}-under", CX, y33 + 5, hw * 1.1, [(0, "%skin_lo3%", 0.7), (0.55, "%skin_lo3%", 0.3),
+                                                           (1, "%skin_lo3%", 0.0)]),
+        radial_grad(f"{pid}-side", 0.5, 0.5, 0.5, [(0, "%skin_lo2%", 0.4), (1, "%skin_lo2%", 0.0)], bbox=True),
+        radial_grad(f"{pid}-wing", 0, 0, 1, [(0, "%skin_lo2%", 0.05), (0.7, "%skin_lo2%", 0.32),
                                              (1, "%skin_lo2%", 0.0)]),
     ]
     out = [f'<defs>{"".join(defs)}</defs>']
-    # bridge: a broad soft shade on the right side (light from the upper left) and a faint highlight on the left
-    by0, by1 = top + 50, y31 - 4
-    out.append(f'<ellipse cx="{f(CX + 14 + hw * 0.15)}" cy="{f((by0 + by1) / 2)}" rx="{f(16 + hw * 0.25)}" '
-               f'ry="{f((by1 - by0) / 2)}" fill="url(#{pid}-side)" opacity="{0.9 if q["bump"] else 0.75}"/>')
+    # the bridge: a broad soft shade on the right side (light from the upper left) and a faint highlight on the left
+    by0, by1 = top + 40, y31 - 4
+    out.append(f'<ellipse cx="{f(CX + 12 + hw * 0.2)}" cy="{f((by0 + by1) / 2)}" rx="{f(14 + hw * 0.3)}" '
+               f'ry="{f((by1 - by0) / 2)}" fill="url(#{pid}-side)" opacity="{f(0.5 + 0.5 * ridge)}"/>')
     out.append(f'<ellipse cx="{f(CX - 7)}" cy="{f(by0 + (by1 - by0) * 0.45)}" rx="7" ry="{f((by1 - by0) * 0.36)}" '
-               f'fill="%skin_hi2%" opacity="0.25"/>')
-    if q["bump"]:
-        out.append(f'<ellipse cx="{f(CX + 2)}" cy="{f(top + (y30 - top) * 0.55)}" rx="10" ry="16" '
-                   f'fill="%skin_hi%" opacity="0.35"/>')
+               f'fill="%skin_hi2%" opacity="0.3"/>')
+    if ridge > 0:  # the shaded side of the bridge as a soft line, from between the eyes down into the right wing
+        ys = np.linspace(top + 55, y31 - 0.02 * IOD, 8)
+        xs = CX + 0.07 * IOD + (hw - 0.09 * IOD) * ((ys - ys[0]) / (ys[-1] - ys[0])) ** 2.2
+        line = np.stack([xs, ys], axis=1)
+        out.append(f'<path d="{smooth_closed(offset_curve(line, 3.2 * ridge * np.sin(np.linspace(0.2, 2.6, 8))))}" '
+                   f'fill="%skin_lo3%" opacity="{f(0.25 + 0.3 * ridge)}"/>')
+    if q["bump"]:  # a hump on the bridge: lit on top, shaded below
+        yb = top + (y30 - top) * 0.5
+        out.append(f'<ellipse cx="{f(CX + 1)}" cy="{f(yb)}" rx="12" ry="18" fill="%skin_hi2%" opacity="0.55"/>'
+                   f'<ellipse cx="{f(CX + 6)}" cy="{f(yb + 30)}" rx="10" ry="12" fill="%skin_lo2%" opacity="0.35"/>')
     # soft shadow under the nose and the wings
-    out.append(f'<ellipse cx="{f(CX)}" cy="{f(y33 + 3)}" rx="{f(hw * 1.05)}" ry="{f(0.09 * IOD)}" '
+    out.append(f'<ellipse cx="{f(CX)}" cy="{f(y33 + 5)}" rx="{f(hw * 1.1)}" ry="{f(0.1 * IOD)}" '
                f'fill="url(#{pid}-under)"/>')
     for s in (-1, 1):
-        wx = CX + s * (hw - 0.035 * IOD)
-        wy = y31 - 0.02 * IOD
-        out.append(f'<g transform="translate({f(wx)},{f(wy)}) scale({f(0.08 * IOD)},{f(0.1 * IOD)})">'
+        wx = CX + s * (hw - 0.04 * IOD)
+        wy = y31 - 0.015 * IOD
+        out.append(f'<g transform="translate({f(wx)},{f(wy)}) scale({f(0.075 * IOD)},{f(0.095 * IOD)})">'
                    f'<circle r="1" fill="url(#{pid}-wing)"/></g>')
-        # wing crease: a soft arc
-        a = np.linspace(-0.9, 1.3, 9)
-        arc = np.stack([CX + s * (hw - 0.055 * IOD + 0.055 * IOD * np.cos(a)), wy + 0.075 * IOD * np.sin(a)], axis=1)
-        out.append(f'<path d="{smooth_closed(offset_curve(arc, 1.9 * np.sin(np.linspace(0.2, 2.9, 9))))}" '
-                   f'fill="%skin_lo3%" opacity="{0.5 if s > 0 else 0.38}"/>')
+        # wing crease: a soft arc round the outside of the wing
+        a = np.linspace(-1.0, 1.4, 9)
+        arc = np.stack([CX + s * (hw - 0.05 * IOD + 0.05 * IOD * np.cos(a)), wy + 0.075 * IOD * np.sin(a)], axis=1)
+        out.append(f'<path d="{smooth_closed(offset_curve(arc, 2.4 * np.sin(np.linspace(0.2, 2.9, 9))))}" '
+                   f'fill="%skin_lo3%" opacity="{0.7 if s > 0 else 0.5}"/>')
         # nostril
-        nx = CX + s * hw * (0.42 if not q["upturn"] else 0.38)
-        ny = y33 - 0.01 * IOD
-        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.038 * IOD * q["width"] / 0.5)}" '
-                   f'ry="{f(0.024 * IOD * (1.4 if q["upturn"] else 1))}" fill="%skin_lo3%" opacity="0.45" '
-                   f'transform="rotate({f(s * 18)} {f(nx)} {f(ny)})"/>')
+        nx = CX + s * hw * (0.44 if not q["upturn"] else 0.4)
+        ny = y33 - 0.012 * IOD * (2.2 if q["upturn"] else 1)
+        out.append(f'<ellipse cx="{f(nx)}" cy="{f(ny)}" rx="{f(0.042 * IOD * q["nostril"] * q["width"] / 0.5)}" '
+                   f'ry="{f(0.026 * IOD * q["nostril"] * (1.6 if q["upturn"] else 1))}" fill="%skin_lo3%" '
+                   f'opacity="0.75" transform="rotate({f(s * 20)} {f(nx)} {f(ny)})"/>')
     # tip ball highlight + specular
-    out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.25)}" fill="url(#{pid}-tip)"/>')
-    out.append(f'<ellipse cx="{f(tip_c[0] - ball * 0.3)}" cy="{f(tip_c[1] - ball * 0.35)}" rx="{f(ball * 0.32)}" '
-               f'ry="{f(ball * 0.18)}" fill="#ffffff" opacity="0.22"/>')
+    out.append(f'<circle cx="{f(tip_c[0])}" cy="{f(tip_c[1])}" r="{f(ball * 1.2)}" fill="url(#{pid}-tip)"/>')
+    out.append(f'<ellipse cx="{f(tip_c[0] - ball * 0.3)}" cy="{f(tip_c[1] - ball * 0.35)}" rx="{f(ball * 0.34)}" '
+               f'ry="{f(ball * 0.2)}" fill="#ffffff" opacity="0.3"/>')
     return "".join(out)
 
 
@@ -347,20 +396,20 @@ def nose_parts() -> list[PartDef]:
 MOUTHS = [
     ("neutral_01", "Neutral", ["neutral"], dict()),
     ("soft_smile_01", "Soft smile", ["smile"], dict(lift=0.07)),
-    ("smile_01", "Smile", ["smile"], dict(lift=0.13, width=1.05)),
-    ("smile_02", "Smile full lips", ["smile", "full"], dict(lift=0.12, up=0.1, low=0.17)),
+    ("smile_01", "Smile", ["smile"], dict(lift=0.17, width=1.12)),
+    ("smile_02", "Smile full lips", ["smile", "full"], dict(lift=0.13, up=0.11, low=0.19)),
     ("grin_01", "Toothy smile", ["smile", "teeth", "open"], dict(lift=0.13, width=1.08, gap=0.12, teeth=True)),
-    ("grin_02", "Big grin", ["smile", "teeth", "open"], dict(lift=0.13, width=1.14, gap=0.16, teeth=True, low=0.12)),
-    ("laugh_01", "Laugh", ["smile", "teeth", "open"], dict(lift=0.12, width=1.08, gap=0.24, teeth=True, tongue=True)),
-    ("full_01", "Full lips", ["full"], dict(up=0.11, low=0.19, width=0.98)),
-    ("full_02", "Full wide lips", ["full", "wide"], dict(up=0.11, low=0.19, width=1.1, lift=0.03)),
-    ("thin_01", "Thin lips", ["thin"], dict(up=0.045, low=0.085)),
-    ("thin_02", "Thin wide", ["thin", "wide"], dict(up=0.045, low=0.085, width=1.1, lift=0.03)),
-    ("small_01", "Small", ["small"], dict(width=0.82, up=0.075, low=0.14)),
-    ("wide_01", "Wide", ["wide"], dict(width=1.16, lift=0.02)),
-    ("pout_01", "Pout", ["full", "small"], dict(width=0.84, up=0.11, low=0.18, bow=0.05)),
-    ("bow_01", "Cupid's bow", ["bow"], dict(bow=0.06, up=0.095)),
-    ("down_01", "Downturned", ["downturned"], dict(lift=-0.05)),
+    ("grin_02", "Big grin", ["smile", "teeth", "open"], dict(lift=0.15, width=1.2, gap=0.18, teeth=True, low=0.12)),
+    ("laugh_01", "Laugh", ["smile", "teeth", "open"], dict(lift=0.12, width=1.08, gap=0.26, teeth=True, tongue=True)),
+    ("full_01", "Full lips", ["full"], dict(up=0.12, low=0.21, width=0.94)),
+    ("full_02", "Full wide lips", ["full", "wide"], dict(up=0.11, low=0.19, width=1.2, lift=0.04)),
+    ("thin_01", "Thin lips", ["thin"], dict(up=0.04, low=0.075, width=0.9)),
+    ("thin_02", "Thin wide", ["thin", "wide"], dict(up=0.045, low=0.08, width=1.2, lift=0.05)),
+    ("small_01", "Small", ["small"], dict(width=0.72, up=0.075, low=0.14)),
+    ("wide_01", "Wide", ["wide"], dict(width=1.24, lift=0.01)),
+    ("pout_01", "Pout", ["full", "small"], dict(width=0.78, up=0.12, low=0.2, bow=0.06)),
+    ("bow_01", "Cupid's bow", ["bow"], dict(bow=0.075, up=0.1)),
+    ("down_01", "Downturned", ["downturned"], dict(lift=-0.1)),
     ("open_01", "Open smile", ["smile", "open", "teeth"], dict(lift=0.07, gap=0.07, teeth=True)),
 ]
 MOUTH_DEFAULTS = dict(width=0.988, up=0.08, low=0.15, lift=0.0, bow=0.035, drop=0.26, gap=0.0, teeth=False,
