@@ -189,7 +189,9 @@ class Recipe:
 
     def with_overrides(self, **overrides: str | None) -> "Recipe":
         """A copy with some parts or colours replaced: ``hair="bun_02"``, ``hair_color="pink"``, ``skin="monk_04"``,
-        ``glasses=None``. Colour slots take a ``_color`` suffix (``skin`` and ``clothes`` may omit it).
+        ``glasses=None``. Colour slots take a ``_color`` suffix (``skin`` and ``clothes`` may omit it). A new
+        ``hair_color`` carries the brows and facial hair with it where they were the hair's colour (the renderer's
+        default: they follow the hair unless set), unless they are set too.
         ``outfit="hoodie"`` picks the outfit, ``background="none" | "teal" | "#ffd1dc,#a0c4ff"`` the background
         (both checked here: an unknown outfit or a bad colour is one line)."""
         from parts_library.renderer import resolve_background, resolve_outfit
@@ -214,6 +216,12 @@ class Recipe:
                 raise RecipeError(
                     f"unknown override '{key}' (parts: {', '.join(CATEGORIES)}; colours: "
                     f"{', '.join(s + '_color' for s in COLOR_SLOTS)}; outfit; background)")
+        if "hair_color" in overrides:
+            # brows and facial hair that were the hair's colour follow it, unless they are set in the same call
+            old_hair = self.colors.get("hair")
+            for slot in ("facial_hair", "brows"):
+                if f"{slot}_color" not in overrides and self.colors.get(slot) == old_hair and slot in colors:
+                    colors[slot] = colors.get("hair")
         return Recipe(parts=parts, colors=colors, params=self.params, scores=self.scores,
                       alternatives=self.alternatives, analysis=self.analysis,
                       method=self.method if not overrides else f"{self.method}+overrides", outfit=outfit,

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean, display_path, shown
+from .errors import (ColorError, MemojiError, OutputFormatError, UnknownNameError, described, did_you_mean,
+                     display_path, shown)
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
@@ -294,7 +295,7 @@ def resolve_background(value: Any) -> tuple[str, ...]:
         return (parse_color(value, "background"),)
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return tuple(parse_color(v, "background") for v in value)
-    raise SpecError(f"'background' must be none, a colour or two colours for a gradient, got {described(value)} "
+    raise ColorError(f"'background' must be none, a colour or two colours for a gradient, got {described(value)} "
                     "(e.g. null, \"teal\", \"#f0e6d8\", [\"#ffd1dc\", \"#a0c4ff\"])")
 
 
@@ -499,6 +500,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
 
     jaw = _fitted_jaw(lib, parts["face"], params)
     hair_mode, hair_clip = _hair_under_headwear(lib, parts, jaw, params)
+    hidden = _hidden_by_headwear(lib, parts)
 
     body: list[str] = [background_svg(bg)] if bg else []
     if hair_clip:
@@ -506,7 +508,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     for cat, layer in LAYER_ORDER:
         if layers is not None and cat not in layers:
             continue
-        if cat == "hair" and hair_mode == "hidden":
+        if cat in hidden:
             continue
         if cat == "base":
             frag = lib.base_fragment(layer) if layer == "body" else lib.outfit_fragment(outfit)
@@ -545,6 +547,12 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     return svg, _landmarks(lib, parts, jaw, params)
 
 
+def _hidden_by_headwear(lib: PartsLibrary, parts: dict[str, str]) -> frozenset[str]:
+    """The categories the headwear covers entirely (its ``hides`` param: a hijab hides the hair and the ears)."""
+    pid = parts.get("headwear")
+    return frozenset(lib.get(pid).params.get("hides", ())) if pid is not None else frozenset()
+
+
 def _hair_under_headwear(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params: dict) -> tuple[str, str]:
     """How the headwear treats the hair: ``("hidden", "")`` when it covers all of it (a hijab), ``("clipped", path)``
     when hair shows only below its ``hair_line`` anchor (a cap, beanie or turban hides what is above its edge), else
@@ -553,7 +561,7 @@ def _hair_under_headwear(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarr
     if pid is None or parts.get("hair") is None:
         return "visible", ""
     part = lib.get(pid)
-    if part.params.get("hair") == "hidden":
+    if "hair" in _hidden_by_headwear(lib, parts):
         return "hidden", ""
     line = part.anchors.get("hair_line")
     if not line:

@@ -185,12 +185,13 @@ HOSTILE_SPECS = {
     "part id a list": ({"parts": dict(SPEC["parts"], nose=["nose_button_01"])}, SpecError,
                        "the nose part must be a part id (a string, or null for none), got ['nose_button_01'] (a list): "
                        "see memoji parts list nose"),
-    "schema 999": ({"schema_version": 999}, SpecError, "recipe schema_version 999 is not supported (this version "
-                                                       "reads 1)"),
+    "schema 999": ({"schema_version": 999}, SpecError, "recipe schema_version 999 is newer than this "
+                                                       "memoji-assembler reads (1 to 2): upgrade memoji-assembler to "
+                                                       "draw it"),
     "schema true": ({"schema_version": True}, SpecError, "recipe schema_version True is not supported (this version "
-                                                         "reads 1)"),
+                                                         "reads 1 to 2)"),
     "schema '1'": ({"schema_version": "1"}, SpecError, "recipe schema_version '1' is not supported (this version "
-                                                       "reads 1)"),
+                                                       "reads 1 to 2)"),
 }
 
 
@@ -230,9 +231,11 @@ def test_recipe_structure_errors():
     cases = [
         ([1], "recipe must be a JSON object {\"parts\": …, \"colors\": …}, got a list"),
         ({k: v for k, v in RECIPE.items() if k != "schema_version"},
-         'recipe has no schema_version (this version reads 1: add "schema_version": 1)'),
-        (dict(RECIPE, schema_version=999), "recipe schema_version 999 is not supported (this version reads 1)"),
-        (dict(RECIPE, schema_version=True), "recipe schema_version True is not supported (this version reads 1)"),
+         'recipe has no schema_version (this version reads 1 to 2: add "schema_version": 2)'),
+        (dict(RECIPE, schema_version=999), "recipe schema_version 999 is newer than this memoji-assembler reads "
+                                           "(1 to 2): upgrade memoji-assembler to draw it"),
+        (dict(RECIPE, schema_version=True), "recipe schema_version True is not supported (this version reads "
+                                            "1 to 2)"),
         (dict(RECIPE, parts=["a"]), "recipe needs 'parts' and 'colors' objects (got parts: a list, colors: an object)"),
         (dict(RECIPE, colors=None), "recipe needs 'parts' and 'colors' objects (got parts: an object, colors: null)"),
         (dict(RECIPE, parts=dict(SPEC["parts"], hair=7)),
@@ -252,7 +255,8 @@ def test_one_schema_version():
     import assembler.recipe
     import parts_library.renderer
 
-    assert parts_library.renderer.SCHEMA_VERSION == assembler.recipe.SCHEMA_VERSION == 1
+    assert parts_library.renderer.SCHEMA_VERSION == assembler.recipe.SCHEMA_VERSION == 2
+    assert parts_library.renderer.SCHEMA_VERSIONS == assembler.recipe.SCHEMA_VERSIONS == (1, 2)
 
 
 def test_valid_recipes_still_load_and_unknown_keys_are_fine():
@@ -344,7 +348,8 @@ def test_recipe_file_contents(tmp_path):
                   "list",
         bad: f"cannot read recipe {bad}: not valid JSON (Expecting property name enclosed in double quotes at line 1 "
              "column 2)",
-        v999: f"recipe schema_version 999 of {v999} is not supported (this version reads 1)",
+        v999: f"recipe schema_version 999 of {v999} is newer than this memoji-assembler reads (1 to 2): upgrade "
+              "memoji-assembler to draw it",
     }
     for path, message in cases.items():
         with pytest.raises(RecipeError) as info:

@@ -230,7 +230,7 @@ def _hijab_opening() -> np.ndarray:
 
 def _hijab(pid: str) -> str:
     """A hijab: one drape from above the crown over the ears, neck and shoulders, with an opening for the face; it
-    hides all hair (the renderer draws no hair under it: params ``hair: hidden``)."""
+    hides all hair and the ears (the renderer draws neither under it: params ``hides``)."""
     outer = np.array([[CX, 56], [CX + 156, 82], [CX + 244, 176], [CX + 268, 310], [CX + 266, 470], [CX + 250, 610],
                       [CX + 232, 730], [CX + 250, 830], [CX + 290, 900], [CX + 300, 980], [CX + 296, 1064],
                       [CX - 296, 1064], [CX - 300, 980], [CX - 290, 900], [CX - 250, 830], [CX - 232, 730],
@@ -327,6 +327,7 @@ def headwear_parts() -> list[PartDef]:
         anchors = {"crown": [[CX, float(CRANIUM_TOP)]]}
         if kind in HAIR_LINES:
             anchors["hair_line"] = [[float(x), float(y)] for x, y in HAIR_LINES[kind]]
-        params = {"kind": kind, "hair": "hidden" if kind == "hijab" else "clipped" if kind in HAIR_LINES else "visible"}
+        # "hides": categories the renderer does not draw under it (a hijab covers all hair and the ears)
+        params = {"kind": kind, "hides": ["hair", "ears"] if kind == "hijab" else []}
         out.append(PartDef(pid, "headwear", name, tags, layers, anchors, ["headwear"], params=params))
     return out
