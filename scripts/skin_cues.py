@@ -1,9 +1,9 @@
 """Can the photo's pixels tell light from dark skin where the Monk match fails? A diagnostic of the measured skin tone.
 
-    python scripts/skin_cues.py [--faces ../shared/faces] [--out docs/skin_cues.md]
+    python scripts/skin_cues.py [--labels ../shared/faces/labels.csv] [--out docs/skin_cues.md]
 
-For every photo whose note names a skin tone (``scripts/eval_attributes.py``'s expectations: dark → Monk 7–10,
-light-olive → 3–6, light/fair → 1–5) it measures, on the illumination-normalised face (``assembler.measure``):
+For every photo of ``labels.csv`` (its skin band: light, medium or dark — Monk 1–4, 5–7, 8–10, the bands
+``memoji eval --labels`` scores) it measures, on the illumination-normalised face, with the learned skin mask, as ``assembler.measure`` does:
 the skin colour the Monk match sees, and relative cues that do not depend on exposure — cheek luminance over the
 sclera's and the teeth's (white references on the face), the bright end of the skin over its median (specular
 sheen reads stronger on darker skin), and lip against skin (redness Δa*, chroma ratio). Then it re-runs the Monk match
@@ -13,7 +13,6 @@ the grid: a cue or a setting that separated the groups would show here.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import itertools
 import os
@@ -22,8 +21,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-from eval_attributes import expectations  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 CUES = ("cheek/sclera", "cheek/teeth", "sheen p99/p50", "lip−skin Δa*", "lip/skin chroma")
 W_L = (0.2, 0.3, 0.5)
@@ -40,8 +38,12 @@ def cues(image, face) -> dict:
     from assembler.measure.context import _face_polygon, _luma, _poly
     from assembler.measure.illumination import _white_refs
 
-    ctx, illum, lab = M.normalised(image, face)
-    skin = M.measure_skin(ctx, lab, illum)
+    from assembler.segment import get_segmenter
+
+    seg = get_segmenter(M.DEFAULT_SEGMENTER).segment(image, face)  # as the pipeline measures it
+    ctx, illum, lab = M.normalised(image, face, seg)
+    skin_prob = seg.in_frame("skin", np.asarray(face.align_matrix, np.float64) * M._S, M.WORK_SIZE)
+    skin = M.measure_skin(ctx, lab, illum, skin_prob=skin_prob)
     if skin["lab"] is None:
         return {}
     y = _luma(ctx.lin)
@@ -69,7 +71,7 @@ def cues(image, face) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "faces")
+    ap.add_argument("--labels", type=Path, default=ROOT.parent / "shared" / "faces" / "labels.csv")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "skin_cues.md")
     args = ap.parse_args()
 
@@ -78,43 +80,47 @@ def main() -> None:
     from assembler import analyze
     from assembler.errors import NoFaceError
     from assembler.io import load_image
+    from assembler.labels_eval import read_labels, skin_band
     from assembler.measure.skin import _MONK_K_PENALTY, _W_L, monk_from_lab
 
-    with open(args.faces / "manifest.csv") as fh:
-        records = [r for r in csv.DictReader(fh) if "skin" in expectations(r["notes"])]
+    labels = read_labels(args.labels)
     measured = []
-    for rec in records:
-        image = np.asarray(load_image(args.faces / rec["path"]))[..., :3]
+    for row in labels.rows:
+        band = row.truth("skin")
+        if band is None:
+            continue
+        image = np.asarray(load_image(labels.root / row.path))[..., :3]
         try:
             c = cues(image, analyze(image, max_faces=1)[0])
         except NoFaceError:
             c = {}
         if c:
-            lo, hi = expectations(rec["notes"])["skin"]
-            measured.append((rec["path"], "dark" if lo >= 7 else "light", (lo, hi), c))
-            print(rec["path"], c["monk"], flush=True)
+            measured.append((row.path, band, c))
+            print(row.path, band, c["monk"], flush=True)
 
     fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
     rows = []
-    for path, group, (lo, hi), c in measured:
-        ok = lo <= c["monk"] <= hi
+    for path, group, c in measured:
+        ok = skin_band(c["monk"]) == group
         L, a, b = (float(v) for v in c["lab"])
         rows.append(f"| {path} | {group} | {c['monk']} {'✓' if ok else '✗'} | {L:.0f}, {a:.0f}, {b:.0f} | "
                     + " | ".join(fmt(c.get(k)) for k in CUES) + " |")
 
-    def span(group: str, key: str, wrong: bool | None = None) -> str:
-        vals = [c.get(key) for _, g, (lo, hi), c in measured
-                if g == group and c.get(key) is not None and (wrong is None or (not lo <= c["monk"] <= hi) == wrong)]
+    def span(group: str, key: str, wrong: bool) -> str:
+        vals = [c.get(key) for _, g, c in measured
+                if g == group and c.get(key) is not None and (skin_band(c["monk"]) != group) == wrong]
         return f"{min(vals):.2f} … {max(vals):.2f} ({len(vals)})" if vals else "–"
 
-    ranges = [f"| {k} | {span('dark', k)} | {span('light', k, False)} | {span('light', k, True)} |" for k in CUES]
+    bands = ("light", "medium", "dark")
+    ranges = [f"| {k} | " + " | ".join(f"{span(b, k, False)} | {span(b, k, True)}" for b in bands) + " |"
+              for k in CUES]
 
     grid = []
     for w_l, w_a, pen in itertools.product(W_L, W_A, K_PENALTY):
         wrong = []
-        for path, _, (lo, hi), c in measured:
+        for path, group, c in measured:
             m = monk_from_lab(c["lab"], w_l=w_l, w_a=w_a, k_penalty=pen)[0]
-            if not lo <= m <= hi:
+            if skin_band(m) != group:
                 wrong.append(f"{Path(path).name.split('__')[-1]} ({m})")
         grid.append(f"| {w_l} | {w_a} | {pen} | {len(measured) - len(wrong)}/{len(measured)} | {', '.join(wrong)} |")
 
@@ -122,22 +128,23 @@ def main() -> None:
         "# Skin tone: what the pixels can and cannot tell",
         "",
         f"Written by `scripts/skin_cues.py` on {datetime.date.today()} ({platform.machine()}, Python "
-        f"{platform.python_version()}) over `{os.path.relpath(args.faces, ROOT)}` ({len(measured)} photos with a "
-        "skin note). " + " ".join((__doc__ or "").split("\n\n")[2].split()),
+        f"{platform.python_version()}) over `{os.path.relpath(args.labels, ROOT)}` ({len(measured)} labelled "
+        "photos). " + " ".join((__doc__ or "").split("\n\n")[2].split()),
         "",
-        "| photo | note | Monk | normalised skin L\\*, a\\*, b\\* | " + " | ".join(CUES) + " |",
+        "| photo | label | Monk | normalised skin L\\*, a\\*, b\\* | " + " | ".join(CUES) + " |",
         "|---|---|---|---|" + "---|" * len(CUES),
         *rows,
         "",
-        "Each cue's range (number of photos): dark-skinned photos, light-skinned photos the Monk match gets right, "
-        "and light-skinned photos it draws too dark (✗ above).",
+        "Each cue's range (number of photos) per labelled band: the photos the Monk match puts in their band, and the "
+        "ones it does not (✗ above).",
         "",
-        "| cue | dark | light, right | light, drawn dark |",
-        "|---|---|---|---|",
+        "| cue | light, right | light, wrong | medium, right | medium, wrong | dark, right | dark, wrong |",
+        "|---|---|---|---|---|---|---|",
         *ranges,
         "",
         f"The Monk match over a grid of its weights (the module's are L\\* {_W_L:g}, a\\* 1, exposure "
-        f"{_MONK_K_PENALTY:g}): photos that agree with their note, and the ones that do not (with the tone they get).",
+        f"{_MONK_K_PENALTY:g}): photos whose tone falls in their labelled band, and the ones that do not (with the tone "
+        "they get).",
         "",
         "| L\\* weight | a\\* weight | exposure penalty | agree | wrong |",
         "|---|---|---|---|---|",

@@ -116,7 +116,7 @@ def _moved(faces, photos, names, exposures):
 def test_skin_tone_robust_to_exposure_and_casts(faces, photos):
     # the bar: exposure x0.6..x1.4 and casts of +-15 % per channel move the tone by at most one step in
     # >= 95 % of cases. On the public-domain photos alone, over-exposure clips Obama's brightly lit cheeks, so the
-    # full grid is held to 90 % here; scripts/eval_attributes.py --robustness measures the development set.
+    # full grid is held to 90 % here; `memoji eval --labels --relight` measures the development set.
     names = ("astronaut", "obama", "obama2", "biden2")
     moved, total = _moved(faces, photos, names, (0.6, 0.8))
     assert moved / total <= 0.05, f"{moved}/{total} moved by more than one Monk step (under-exposure)"

@@ -84,7 +84,7 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
         return max(p, p_light)
 
     # thresholds: relative darkness against the lit cheek (shading alone reaches ~0.3-0.4 under the lip and the
-    # jaw) plus hair texture, chosen on the development photos (docs/attributes_agreement.md)
+    # jaw) plus hair texture, chosen on the development photos (scored per photo by `memoji eval --labels`)
     pm = score(feats["moustache"], 0.40, 1.8, 1.2)
     pc = score(feats["chin"], 0.38, 1.3, 1.2)
     pj = score(feats["jaw"], 0.50, 1.3, 1.5)
