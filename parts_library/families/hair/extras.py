@@ -9,8 +9,9 @@ from typing import Callable
 
 import numpy as np
 
-from ...svg import f, linear_grad, mirror_x, smooth_closed, smooth_open
-from ..common import CRANIUM_TOP, CX
+from ...svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
+from ..common import CRANIUM_CY, CRANIUM_TOP, CX
+from .outline import cap_outline, hairline_curve, outer_arc
 from .paint import ball, bez, braid, rope, rope_grad, strand
 from .spec import HairSpec
 
@@ -58,44 +59,144 @@ def _ropes_back(width: float):
     return draw
 
 
-def _ropes_front(width: float):
-    """Ropes falling beside the face in front of the shoulders, with chevron marks."""
+def _rope_marks(x: float, y: float, width: float, mark: str, i: int) -> str:
+    """One mark across a rope at (x, y): a braid's chevron, a twist's slanted turn, a loc's soft groove."""
+    w = width * 0.42
+    if mark == "chevron":
+        return f"M{f(x - w)},{f(y - 5)}Q{f(x)},{f(y + 7)} {f(x + w)},{f(y - 5)}"
+    if mark == "twist":
+        return f"M{f(x - w)},{f(y - 8)}Q{f(x)},{f(y - 6)} {f(x + w)},{f(y + 8)}"
+    dy = 3 if i % 2 else -3
+    return f"M{f(x - w * 0.8)},{f(y + dy)}Q{f(x)},{f(y + 5 + dy)} {f(x + w * 0.8)},{f(y + dy)}"
+
+
+def _ropes_front(width: float, mark: str = "chevron", n: int = 4, marks_per: int = 6):
+    """Ropes (box braids, twists, locs) falling beside the face in front of the shoulders, with marks across."""
     def draw(pid: str, h: HairSpec) -> str:
         out = []
         end = (h.back_len or 900) - 30
         marks = []
         for s_ in (-1, 1):
-            for i in range(4):
-                x0 = CX + s_ * (236 - 15 * i)
-                x1 = x0 + s_ * (10 + 10 * i)
-                y0, y1 = 330 + 24 * i, end - 40 * (3 - i)
+            for i in range(n):
+                x0 = CX + s_ * (236 - 60 * i / max(n - 1, 1) * 0.75)
+                x1 = x0 + s_ * (10 + 30 * i / max(n - 1, 1))
+                y0, y1 = 330 + 72 * i / max(n - 1, 1), end - 120 * (n - 1 - i) / max(n - 1, 1)
                 out.append(f'<path d="{smooth_closed(rope(x0, y0, x1, y1, width, bend=s_ * 8))}" '
                            f'fill="url(#{pid}-rope)"/>')
-                for y in np.linspace(y0 + 40, y1 - 30, 6):
+                for j, y in enumerate(np.linspace(y0 + 40, y1 - 30, marks_per)):
                     u = (y - y0) / (y1 - y0)
                     xx = x0 + (x1 - x0) * u + s_ * 8 * np.sin(np.pi * u)
-                    marks.append(f"M{f(xx - width * 0.42)},{f(y - 5)}Q{f(xx)},{f(y + 7)} {f(xx + width * 0.42)},"
-                                 f"{f(y - 5)}")
+                    marks.append(_rope_marks(xx, y, width, mark, i + j))
         out.append(f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.6" opacity="0.5"/>')
         return f"<defs>{rope_grad(pid)}</defs>" + "".join(out)
     return draw
 
 
+def _rows(n: int, width: float, mark: str = "chevron", curve: float = 0.0):
+    """Raised rows lying on the scalp from the hairline back over the crown (cornrows; the roots of box braids, twists
+    and locs): ``n`` ropes side by side with marks across, clipped to the cap. ``curve`` bends every row sideways."""
+    def draw(pid: str, h: HairSpec) -> str:
+        hl = hairline_curve(h, 61)
+        ropes, marks = [], []
+        for i in range(n):
+            u = (i + 0.5) / n * 2 - 1  # -1 .. 1 across the forehead
+            x0 = CX + u * 188
+            y0 = float(np.interp(x0, hl[::-1, 0], hl[::-1, 1])) + 6
+            ctrl = np.array([[x0, y0], [CX + u * 215 + curve * 0.6, 170], [CX + u * 250 + curve, CRANIUM_TOP - 60]])
+            line = bez(ctrl, 14)
+            ropes.append(smooth_closed(offset_curve(line, np.full(len(line), width / 2))))
+            for t in np.linspace(0.08, 0.9, 7):
+                k = int(t * (len(line) - 1))
+                marks.append(_rope_marks(line[k, 0], line[k, 1], width, mark, i + k))
+        grad = linear_grad(f"{pid}-row", 0, 0, 1, 0, [(0, "%hair_lo3%"), (0.45, "%hair_hi%"), (1, "%hair_lo3%")],
+                           bbox=True)
+        return (f'<defs>{grad}</defs><g clip-path="url(#{pid}-capclip)">'
+                f'<path d="{smooth_closed(cap_outline(h))}" fill="%hair_lo3%" opacity="0.5"/>'
+                f'<path d="{"".join(ropes)}" fill="url(#{pid}-row)"/>'
+                f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.6" opacity="0.5"/></g>')
+    return draw
+
+
+def _pigtails(pid: str, h: HairSpec) -> str:
+    """Two tails tied at the sides at ear height, falling behind the shoulders (back layer), with their ties."""
+    out = []
+    g = linear_grad(f"{pid}-pig", 0, 380, 0, 800, [(0, "%hair%"), (1, "%hair_lo2%")])
+    for s_ in (-1, 1):
+        pts = np.array([[CX - 214, 400], [CX - 276, 440], [CX - 300, 560], [CX - 292, 700], [CX - 262, 800],
+                        [CX - 252, 690], [CX - 244, 540], [CX - 222, 450]])
+        tie = np.array([[CX - 262, 432], [CX - 220, 410], [CX - 214, 436], [CX - 256, 458]])
+        out.append(f'<path d="{smooth_closed(pts if s_ < 0 else mirror_x(pts))}" fill="url(#{pid}-pig)"/>')
+        out.append(f'<path d="{smooth_closed(tie if s_ < 0 else mirror_x(tie))}" fill="%hair_lo3%"/>')
+    return f"<defs>{g}</defs>" + "".join(out)
+
+
+def _short_twists(pid: str, h: HairSpec) -> str:
+    """Short twists all over the crown: small upright coils (shaded ellipses, each with a turn across it) packed in
+    staggered rows, leaning outward towards the sides; those on the top edge stand just out of the silhouette."""
+    spots = []
+    for row, y in enumerate(np.arange(h.hairline + 14, CRANIUM_TOP - 30, -30)):
+        for x in np.arange(CX - 236 + (row % 2) * 17, CX + 237, 34):
+            spots.append((x, y))
+    d, marks = [], []
+    for x, y in spots:
+        lean = float(np.degrees(np.arctan2(x - CX, 420.0)))
+        d.append(f'<ellipse cx="{f(x)}" cy="{f(y)}" rx="13" ry="19" transform="rotate({f(lean)} {f(x)} {f(y)})"/>')
+        a = np.radians(lean)
+        ux, uy = np.sin(a), -np.cos(a)  # along the twist
+        px_, py_ = x + ux * 4, y + uy * 4
+        marks.append(f"M{f(px_ - 9 * uy * -1 - 4 * ux)},{f(py_ - 9 * ux - 4 * uy)}"
+                     f"L{f(px_ + 9 * uy * -1 + 4 * ux)},{f(py_ + 9 * ux + 4 * uy)}")
+    g = radial_grad(f"{pid}-tw", 0.38, 0.3, 0.7, [(0, "%hair_hi%"), (0.55, "%hair%"), (1, "%hair_lo3%")], bbox=True)
+    return (f'<defs>{g}<clipPath id="{pid}-twclip"><path d="{smooth_closed(_twist_clip(h))}"/></clipPath></defs>'
+            f'<g clip-path="url(#{pid}-twclip)"><path d="{smooth_closed(cap_outline(h))}" fill="%hair_lo3%" '
+            f'opacity="0.6"/><g fill="url(#{pid}-tw)">{"".join(d)}</g>'
+            f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.2" opacity="0.5"/></g>')
+
+
+def _twist_clip(h: HairSpec) -> np.ndarray:
+    """The cap grown outward by a twist's length above the forehead (twists stand out of the top only)."""
+    cap = cap_outline(h)
+    n = cap - [CX, CRANIUM_CY]
+    n = n / np.maximum(np.hypot(n[:, 0], n[:, 1]), 1e-6)[:, None]
+    grow = np.where(cap[:, 1] < CRANIUM_CY - 40, 12.0, 0.0)
+    return cap + n * grow[:, None]
+
+
+def _top_knot(pid: str, h: HairSpec) -> str:
+    cy = CRANIUM_TOP - h.vol_top - 26
+    tie = (f'<ellipse cx="{f(CX)}" cy="{f(cy + 40)}" rx="30" ry="9" fill="%hair_lo3%" opacity="0.8"/>')
+    return ball(pid, "knot", CX, cy, 48, h) + tie
+
+
+def _space_buns(pid: str, h: HairSpec) -> str:
+    return (ball(pid, "sbl", CX - 150, CRANIUM_TOP + 4, 64, h)
+            + ball(pid, "sbr", CX + 150, CRANIUM_TOP + 4, 64, h))
+
+
+def _high_puff(pid: str, h: HairSpec) -> str:
+    return ball(pid, "hpuff", CX, CRANIUM_TOP - h.vol_top + 2, 92, h)
+
+
+def _side_ponytail(pid: str, h: HairSpec) -> str:
+    """A tail gathered low at one side and brought forward over the shoulder (front layer)."""
+    tail = np.array([[CX - 196, 470], [CX - 246, 540], [CX - 262, 660], [CX - 246, 780], [CX - 200, 880],
+                     [CX - 186, 800], [CX - 196, 680], [CX - 186, 560]])
+    g = linear_grad(f"{pid}-stail", CX - 262, 0, CX - 186, 0, [(0, "%hair_lo2%"), (0.5, "%hair%"),
+                                                                (1, "%hair_lo2%")])
+    lines = "".join(strand(np.array([[CX - 205 - 14 * j, 520], [CX - 240 + 6 * j, 680], [CX - 206 - 8 * j, 850]]),
+                           10, 2.4) for j in range(3))
+    tie = f'<ellipse cx="{f(CX - 214)}" cy="{f(500)}" rx="22" ry="12" fill="%hair_lo3%"/>'
+    return (f'<defs>{g}</defs><path d="{smooth_closed(tail)}" fill="url(#{pid}-stail)"/>'
+            f'<path d="{lines}" fill="%hair_hi2%" opacity="0.4"/>{tie}')
+
+
+def _side_braid(pid: str, h: HairSpec) -> str:
+    return braid(pid + "s", CX - 196, 440, CX - 150, 880, 76, 9)
+
+
 def _braids(pid: str, h: HairSpec) -> str:
     return (braid(pid + "l", CX - 200, 430, CX - 184, 900, 70, 8)
             + braid(pid + "r", CX + 200, 430, CX + 184, 900, 70, 8))
-
-
-def _cornrows(pid: str, h: HairSpec) -> str:
-    out = []
-    for i in range(-3, 4):
-        x = CX + i * 46
-        line = np.array([[x, 250 + abs(i) * 6], [x + i * 12, 160], [x + i * 22, CRANIUM_TOP + 20]])
-        out.append(f'<path d="{smooth_open(bez(line, 8))}" fill="none" stroke="%hair_lo3%" stroke-width="5" '
-                   f'opacity="0.6" stroke-linecap="round"/>')
-        out.append(f'<path d="{smooth_open(bez(line + [10, 0], 8))}" fill="none" stroke="%hair_hi2%" '
-                   f'stroke-width="3" opacity="0.35" stroke-linecap="round"/>')
-    return f'<g clip-path="url(#{pid}-capclip)">' + "".join(out) + "</g>"
 
 
 def _horseshoe(pid: str, h: HairSpec) -> str:
@@ -122,6 +223,7 @@ class Extra:
     back: Draw | None = None
     under: Draw | None = None
     front: Draw | None = None
+    covers_cap: bool = False  # it draws the cap's surface itself (rows, twists): no strands or curls under it
 
 
 EXTRAS: dict[str, Extra] = {
@@ -132,8 +234,21 @@ EXTRAS: dict[str, Extra] = {
     "high_ponytail": Extra(back=_ponytail(220)),
     "box_braids": Extra(back=_ropes_back(26), front=_ropes_front(26)),
     "locs": Extra(back=_ropes_back(34), front=_ropes_front(34)),
+    "twists": Extra(back=_ropes_back(28), front=_ropes_front(28, "twist", n=5, marks_per=9)),
     "braids": Extra(front=_braids),
-    "cornrows": Extra(front=_cornrows),
+    "side_braid": Extra(front=_side_braid),
+    "cornrows": Extra(front=_rows(8, 44), covers_cap=True),
+    "cornrows_curved": Extra(front=_rows(8, 44, curve=-110), covers_cap=True),
+    "cornrow_tails": Extra(back=_ropes_back(18)),
+    "braid_rows": Extra(front=_rows(9, 40), covers_cap=True),
+    "twist_rows": Extra(front=_rows(8, 44, "twist"), covers_cap=True),
+    "loc_rows": Extra(front=_rows(7, 50, "loc"), covers_cap=True),
+    "top_knot": Extra(back=_top_knot),
+    "space_buns": Extra(back=_space_buns),
+    "puff": Extra(back=_high_puff),
+    "side_ponytail": Extra(front=_side_ponytail),
+    "pigtails": Extra(back=_pigtails),
+    "short_twists": Extra(front=_short_twists, covers_cap=True),
     "horseshoe": Extra(under=_horseshoe),
 }
 

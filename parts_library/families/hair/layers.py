@@ -6,6 +6,7 @@ import numpy as np
 
 from ...svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
 from ..common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX
+from .extras import extra
 from .outline import RY, cap_outline, hairline_curve, outer_arc
 from .paint import bez, curl_texture, forehead_shadow, grad_defs, strands
 from .spec import HairSpec, bumps, texture_wave
@@ -44,8 +45,11 @@ def front_layer(pid: str, h: HairSpec) -> str:
         sides.update(vol_top=6, vol_side=5, texture="straight", top="round", amp=0)
         sh = HairSpec(**sides)
         s_out = cap_outline(sh)
-        out.append(f'<path d="{smooth_closed(s_out)}" fill="%hair_lo%" opacity="0.55"/>')
-        top_only = outline[(outline[:, 1] < 300) | (np.abs(outline[:, 0] - CX) < 150)]
+        fade = linear_grad(f"{pid}-fade", 0, 300, 0, h.side_bottom, [(0, "%hair_lo%", 0.75), (1, "%hair_lo%", 0.3)])
+        out.append(f'<defs>{fade}</defs><path d="{smooth_closed(s_out)}" fill="url(#{pid}-fade)"/>')
+        # the longer top ends at the temples: its silhouette down to the temple, then the hairline back across
+        arc = outer_arc(h)
+        top_only = np.concatenate([arc[arc[:, 1] <= h.temple_y + 10], hl])
         if h.top == "mohawk":  # a narrow crest from the hairline over the crown
             half = np.array([[CX, h.hairline + 16], [CX - 62, h.hairline + 4], [CX - 78, 196],
                              [CX - 62, CRANIUM_TOP + 10], [CX - 26, CRANIUM_TOP - 48]])
@@ -60,7 +64,8 @@ def front_layer(pid: str, h: HairSpec) -> str:
     for depth, op in ((8, 0.16), (18, 0.1)):  # the cap's thickness: darker towards its front edge
         rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
         inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
-    if h.texture in ("straight", "wavy") and h.coverage >= 0.9:
+    plain = any(extra(name).covers_cap for name in h.extra)  # an extra draws the surface (rows, twists)
+    if h.texture in ("straight", "wavy") and h.coverage >= 0.9 and not plain:
         t = np.linspace(0.18, 0.82, 15)
         th = np.pi + np.pi * t
         rr = 0.78
@@ -71,7 +76,7 @@ def front_layer(pid: str, h: HairSpec) -> str:
         w = 16 * np.sin(np.linspace(0.1, np.pi - 0.1, 15))
         inner.append(f'<path d="{smooth_closed(offset_curve(band, w))}" fill="url(#{pid}-band)"/>')
         inner.extend(strands(pid, h, hl, top_y))
-    if h.texture in ("curly", "coily") and h.coverage >= 0.9:
+    if h.texture in ("curly", "coily") and h.coverage >= 0.9 and not plain:
         inner.extend(curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
     out.append(f'<g clip-path="url(#{pid}-capclip)">{"".join(inner)}</g>')
     if h.part is not None and h.fringe is None and h.top != "slick":
@@ -84,9 +89,30 @@ def front_layer(pid: str, h: HairSpec) -> str:
     return "".join(out)
 
 
+def _round_back(pid: str, h: HairSpec) -> str:
+    """A ball of hair around the head (an afro): the cap's silhouette continued below its widest row, curving in
+    under the jaw line to ``back_len``."""
+    arc = outer_arc(h, 70)
+    amp, k = texture_wave(h.texture, h.amp)
+    t = np.linspace(0, 1, 40)[1:-1]
+    rx = CRANIUM_RX + h.vol_side
+    ry = h.back_len - CRANIUM_CY
+    r = 1 + bumps(t, amp, k) / rx
+    th = np.pi * t  # from the right side (0) round the bottom to the left side (pi)
+    below = np.stack([CX + rx * r * np.cos(th), CRANIUM_CY + ry * r * np.sin(th) ** 0.8], 1)
+    pts = np.concatenate([arc, below])
+    top_y = float(arc[:, 1].min())
+    defs = grad_defs(pid + "b", top_y, h.back_len)
+    path = smooth_closed(pts)
+    return (f'<defs>{"".join(defs)}</defs><path d="{path}" fill="url(#{pid}b-cap)"/>'
+            f'<path d="{path}" fill="url(#{pid}b-deep)"/>')
+
+
 def back_layer(pid: str, h: HairSpec) -> str:
     out: list[str] = []
-    if h.back_len is not None:
+    if h.back_len is not None and h.back_shape == "round":
+        out.append(_round_back(pid, h))
+    elif h.back_len is not None and h.back_shape == "fall":
         end = h.back_len
         arc = outer_arc(h, 50)
         amp, k = texture_wave(h.texture, h.amp)

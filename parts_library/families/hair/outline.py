@@ -8,9 +8,15 @@ from ...svg import mirror_x
 from ..common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX
 from .spec import HairSpec, bumps, texture_wave
 
-__all__ = ["RY", "outer_arc", "hairline_curve", "side_down", "cap_outline", "LOCK_INNER"]
+__all__ = ["RY", "outer_arc", "hairline_curve", "side_down", "cap_outline", "LOCK_INNER", "tips"]
 
 RY = CRANIUM_CY - CRANIUM_TOP
+
+
+def tips(u: np.ndarray, k: float, phase: float = 0.0) -> np.ndarray:
+    """Pointed tips (value 1 at the points, smooth hollows between): the ends of locks and spikes, ``k`` per unit of
+    ``u``."""
+    return (1.0 - np.abs(np.sin(np.pi * (k * u + phase)))) ** 2
 
 
 def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
@@ -27,8 +33,10 @@ def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
         vol = h.vol_side + 70 * np.exp(-((t - 0.5) / 0.07) ** 2)
     amp, k = texture_wave(h.texture, h.amp)
     vol = vol + bumps(t, amp, k)
-    if h.top == "spiky":
-        vol = vol + 16 * np.maximum(np.sin(np.pi * 9 * t), 0) ** 3 * np.abs(s)
+    if h.top == "spiky":  # spikes standing up and out, longest on the crown
+        vol = vol + 42 * tips(t, 7, 0.5) ** 0.6 * np.abs(s) ** 2
+    elif h.locks is None and h.texture in ("straight", "wavy") and h.top in ("round", "flat", "quiff"):
+        vol = vol + 9 * tips(t, 7, 0.5) * np.abs(s)  # short hair: locks break the outline, not a helmet
     x = CX + (CRANIUM_RX + vol) * np.cos(th)
     y = CRANIUM_CY + (RY + vol) * np.sign(s) * np.abs(s) ** 0.85
     return np.stack([x, y], axis=1)
@@ -62,15 +70,17 @@ def hairline_curve(h: HairSpec, n: int = 31) -> np.ndarray:
         y = h.fringe_y - 6 * (1 - ax ** 2) + (h.temple_y + 30 - h.fringe_y) * ax ** 5
     else:  # curly fringe
         y = h.fringe_y - 14 * (1 - ax ** 2) + (h.temple_y + 20 - h.fringe_y) * ax ** 4
-    # tufts along the front edge of short hair
+    u = (xs + 1) / 2
+    # pointed lock ends along the front edge of short hair (a spiky cut's point up: it is brushed up)
     if h.fringe is None and h.locks is None and h.top not in ("slick",) and h.texture in ("straight", "wavy") \
             and h.coverage >= 0.9 and h.recede == 0:
-        y = y + 9 * np.abs(np.sin(np.pi * 7 * (xs + 1) / 2)) ** 2 * (1 - ax ** 3)
+        a = -10 if h.top == "spiky" else 12
+        y = y + a * tips(u, 6.5, 0.25) * (0.75 + 0.25 * np.sin(11 * u)) * (1 - ax ** 3)
     # fringe lock tips
     if h.fringe in ("wispy", "straight", "short", "swept"):
         k = {"wispy": 6, "straight": 9, "short": 8, "swept": 5}[h.fringe]
-        a = {"wispy": 16, "straight": 5, "short": 10, "swept": 9}[h.fringe]
-        y = y + a * np.abs(np.sin(np.pi * k * (xs + 1) / 2)) ** 2 * (1 - ax ** 4)
+        a = {"wispy": 18, "straight": 7, "short": 14, "swept": 14}[h.fringe]
+        y = y + a * tips(u, k, 0.5) * (0.8 + 0.2 * np.sin(13 * u)) * (1 - ax ** 4)
     if h.fringe == "curly" or (h.fringe is None and h.texture in ("curly", "coily")):
         amp, kk = texture_wave(h.texture, h.amp)
         y = y + 0.7 * amp * np.abs(np.sin(np.pi * kk * 0.6 * (xs + 1) / 2)) ** 0.7

@@ -27,23 +27,30 @@ def grad_defs(pid: str, top: float, bottom: float) -> list[str]:
 
 
 def strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float) -> list[str]:
-    """Strand curves flowing from the parting/crown over the cap to the hairline (and down long locks): darker
-    grooves and lighter glints, each merged into one path."""
+    """Strands flowing from the parting/crown over the cap to the hairline (and down long locks): long darker
+    grooves between locks, shorter lighter glints on them, at jittered places and lengths (seeded by the part id,
+    so a part always draws the same), each kind merged into one path."""
+    rng = np.random.default_rng(sum(map(ord, pid)) + 7)
     px = CX + (h.part if h.part is not None else 0)
     src = np.array([px, top_y + 36])
     if h.top == "slick":
         src = np.array([CX, top_y + 6])
-    n = 10
+    n = 16
     dark, light = [], []
-    ends = np.linspace(0.04, 0.96, n)
+    ends = np.linspace(0.03, 0.97, n) + rng.uniform(-0.02, 0.02, n)
     for j, u in enumerate(ends):
-        i = int(round(u * (len(hl) - 1)))
-        end = hl[i] + [0, -8]
+        i = int(round(np.clip(u, 0, 1) * (len(hl) - 1)))
+        end = hl[i] + [0, -6]
         side = np.sign(end[0] - px) or (1.0 if j % 2 else -1.0)
-        mid = (src + end) / 2 + [side * 30 * (0.4 + abs(end[0] - px) / 200), -22]
+        glint = j % 3 == 1
+        start_f = rng.uniform(0.0, 0.15) if not glint else rng.uniform(0.25, 0.5)
+        mid = (src + end) / 2 + [side * 30 * (0.4 + abs(end[0] - px) / 200), -22 + rng.uniform(-6, 6)]
         if h.texture == "wavy":
-            mid = mid + [side * 12 * np.sin(j * 1.7), 0]
-        pts = [src + (end - src) * 0.06 + [side * 8, 0], mid, end]
+            mid = mid + [side * 14 * np.sin(j * 1.7), 0]
+        pts = [src + (end - src) * (0.06 + start_f) + [side * 8, 0], mid, end]
+        if h.top == "spiky":  # brushed up: from the hairline up and out to the spikes
+            tip = np.array([CX + (end[0] - CX) * 1.25, top_y + 20 + abs(end[0] - CX) * 0.45])
+            pts = [end + [0, -4], (end + tip) / 2 + [side * 10, 0], tip]
         line = bez(np.stack(pts), 9)
         if h.locks is not None and abs(end[0] - CX) > 150:  # continue down the lock
             x_end = end[0] + side * 20
@@ -51,10 +58,11 @@ def strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float) -> list[str]:
             if h.texture == "wavy":
                 down[:, 0] += side * 10 * np.sin(np.linspace(0, 3 * np.pi, 6))
             line = np.concatenate([line, down[1:]])
-        w = np.interp(np.linspace(0, 1, len(line)), [0, 0.25, 0.8, 1], [0.3, 2.8, 2.0, 0.2])
-        (light if j % 3 == 1 else dark).append(smooth_closed(offset_curve(line, w)))
-    return [f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.5"/>',
-            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.5"/>']
+        wmax = rng.uniform(2.2, 3.6) if not glint else rng.uniform(2.6, 4.2)
+        w = np.interp(np.linspace(0, 1, len(line)), [0, 0.25, 0.8, 1], [0.3, wmax, wmax * 0.7, 0.2])
+        (light if glint else dark).append(smooth_closed(offset_curve(line, w)))
+    return [f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.55"/>',
+            f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.55"/>']
 
 
 def arc_path(cx: float, cy: float, r: float, a0: float, a1: float) -> str:

@@ -25,6 +25,8 @@ class HairSpec:
     fringe_y: float = 352.0
     back_len: float | None = None  # y where the back hair ends
     back_w: float = 240.0  # half width of the back hair at its bottom
+    back_shape: str = "fall"  # fall (hangs to back_len, widening) | round (a ball around the head: afros) | none
+    # (only the extras hang to back_len: braids from cornrows)
     locks: float | None = None  # y where locks in front of the shoulders end
     lock_w: float = 62.0
     cap: bool = True
