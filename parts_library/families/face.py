@@ -10,7 +10,7 @@ from .common import (CX, EDGE_X, EYE_Y, IOD, M, NECK_HALF, PartDef, anchors_list
 # name, tags, params: w (width), temple, cheek, jaw, chin_w, length, point (chin drop, IOD), square (jaw corner)
 FACE_SHAPES = [
     ("oval_01", "Oval", ["oval"], dict()),
-    ("oval_02", "Soft oval", ["oval", "round"], dict(w=1.03, length=0.96, chin_w=1.16, cheek=1.04, point=-0.03)),
+    ("oval_02", "Soft oval", ["oval", "round"], dict(w=1.04, length=0.95, chin_w=1.2, cheek=1.05, point=-0.04)),
     ("round_01", "Round", ["round"], dict(w=1.08, length=0.88, cheek=1.08, jaw=1.1, chin_w=1.24, point=-0.07)),
     ("round_02", "Round full cheeks", ["round", "wide"], dict(w=1.12, length=0.9, cheek=1.14, jaw=1.12, chin_w=1.08,
                                                               point=-0.02)),
@@ -18,11 +18,11 @@ FACE_SHAPES = [
     ("square_02", "Square strong jaw", ["square", "wide"], dict(w=1.06, jaw=1.2, chin_w=1.42, length=1.01,
                                                                  point=-0.09, square=0.16)),
     ("long_01", "Long", ["long", "oval"], dict(w=0.94, length=1.16, chin_w=0.94)),
-    ("long_02", "Long square", ["long", "square"], dict(w=0.95, length=1.14, jaw=1.08, chin_w=1.22, square=0.09,
-                                                         point=-0.04)),
+    ("long_02", "Long square", ["long", "square"], dict(w=0.95, length=1.14, jaw=1.1, chin_w=1.3, square=0.12,
+                                                         point=-0.06)),
     ("heart_01", "Heart", ["heart"], dict(temple=1.08, cheek=1.04, jaw=0.88, chin_w=0.7, point=0.09, length=1.0)),
-    ("heart_02", "Soft heart", ["heart", "oval"], dict(temple=1.05, jaw=0.94, chin_w=0.84, point=0.03,
-                                                        length=0.95)),
+    ("heart_02", "Soft heart", ["heart", "oval"], dict(temple=1.06, cheek=1.02, jaw=0.96, chin_w=0.88, point=0.0,
+                                                        length=0.9)),
     ("diamond_01", "Diamond", ["diamond"], dict(temple=0.9, cheek=1.1, jaw=0.92, chin_w=0.74, point=0.07)),
     ("narrow_01", "Narrow", ["narrow", "long"], dict(w=0.86, length=1.06, chin_w=0.92)),
     ("wide_01", "Wide", ["wide", "round"], dict(w=1.15, length=0.94, jaw=1.06, chin_w=1.1)),
@@ -80,10 +80,10 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
     defs = [
         # one light from the upper left: lighter centre, warm darker rim, darker under the jaw
         # fitted to the head's box, so the darker rim follows the shape's own outline (the jaw reads at 64 px)
-        radial_grad(f"{pid}-skin", 0.47, 0.47, 0.57, [(0, "%skin_hi2%"), (0.3, "%skin_hi%"), (0.62, "%skin%"),
-                                                      (0.84, "%skin_lo%"), (1, "%skin_lo2%")],
-                    fx=0.4, fy=0.3, bbox=True),
-        linear_grad(f"{pid}-under", 0, chin_y - 150, 0, chin_y, [(0, "%skin_lo2%", 0.0), (1, "%skin_lo2%", 0.4)]),
+        radial_grad(f"{pid}-skin", 0.47, 0.53, 0.6, [(0, "%skin_hi2%"), (0.3, "%skin_hi%"), (0.66, "%skin%"),
+                                                     (0.9, "%skin_lo%"), (1, "%skin_lo%")],
+                    fx=0.4, fy=0.36, bbox=True),
+        linear_grad(f"{pid}-under", 0, chin_y - 150, 0, chin_y, [(0, "%skin_lo2%", 0.0), (1, "%skin_lo2%", 0.28)]),
         radial_grad(f"{pid}-blush", 0.5, 0.5, 0.5, [(0, "%skin_blush%", 0.32), (0.6, "%skin_blush%", 0.14),
                                                   (1, "%skin_blush%", 0.0)], bbox=True),
         radial_grad(f"{pid}-shine", 0.5, 0.5, 0.5, [(0, "%skin_hi2%", 0.7), (1, "%skin_hi2%", 0.0)], bbox=True),

@@ -352,7 +352,7 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
                    f'fill="%skin_lo3%" opacity="{f(0.25 + 0.3 * ridge)}"/>')
     if q["bump"]:  # a hump on the bridge: lit on top, shaded below
         yb = top + (y30 - top) * 0.5
-        out.append(f'<ellipse cx="{f(CX + 1)}" cy="{f(yb)}" rx="12" ry="18" fill="%skin_hi2%" opacity="0.55"/>'
+        out.append(f'<ellipse cx="{f(CX + 1)}" cy="{f(yb)}" rx="12" ry="18" fill="%skin_hi2%" opacity="0.4"/>'
                    f'<ellipse cx="{f(CX + 6)}" cy="{f(yb + 30)}" rx="10" ry="12" fill="%skin_lo2%" opacity="0.35"/>')
     # soft shadow under the nose and the wings
     out.append(f'<ellipse cx="{f(CX)}" cy="{f(y33 + 5)}" rx="{f(hw * 1.1)}" ry="{f(0.1 * IOD)}" '
