@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .families.common import NECK_HALF
 from .frame import CENTER_X as CX
 from .svg import f, linear_grad, mirror_x, radial_grad, smooth_closed, smooth_open
 
 __all__ = ["OUTFITS", "DEFAULT_OUTFIT", "NECK_HALF", "body_layer", "outfit_layer", "background_svg", "write_assets"]
 
-NECK_HALF = 98.0  # half the neck's width (canonical px): about 0.45 of the head's width, not a pole
+# NECK_HALF: half the neck's width (canonical px), about 0.45 of the head's width (not a pole); shared with the face's
+# chin shadow (families.common)
 BOTTOM = 1064.0  # below the canvas: shapes are closed out of sight
 
 #: outfit name → what it is (the renderer's list; ``memoji make --outfit NAME``)
@@ -198,12 +200,11 @@ def outfit_layer(name: str) -> str:
         out += [_body_of(pid, _garment(neck)), _shadow(pid),
                 f'<path d="{smooth_open(neck)}" fill="none" stroke="%clothes_lo%" stroke-width="8" '
                 f'stroke-linejoin="round"/>']
-        # puffed cap sleeves
+        # gathered shoulders: a few soft folds where the fabric is drawn in
         for sgn in (-1, 1):
-            puff = np.array([[CX + sgn * 236, 892], [CX + sgn * 300, 908], [CX + sgn * 342, 960], [CX + sgn * 340, 1004],
-                             [CX + sgn * 300, 1000], [CX + sgn * 268, 950]])
-            out.append(f'<path d="{smooth_closed(puff)}" fill="url(#{pid}-c)" stroke="%clothes_lo%" stroke-width="4" '
-                       f'stroke-opacity="0.6"/>')
+            out.append("".join(f'<path d="M{f(CX + sgn * x0)},{f(shoulder_y(x0) - 4)} q{f(sgn * 6)},24 {f(sgn * 2)},'
+                               f'48" fill="none" stroke="%clothes_lo2%" stroke-width="4" opacity="0.35" '
+                               f'stroke-linecap="round"/>' for x0 in (236, 262, 288)))
         out.append(_rim(pid, 176))
     elif name == "collared_shirt":
         neck = _neckline(NECK_HALF - 4, 930, 1.3)
@@ -248,24 +249,23 @@ def body_layer() -> str:
                                                                                           _SHOULDER[:, 1]], 1)])
     outline = np.concatenate([left[::-1], mirror_x(left)])
     defs = [
-        linear_grad(f"{pid}-neck", 0, 700, 0, 900, [(0, "%skin_lo3%"), (0.45, "%skin_lo%"), (1, "%skin%")]),
-        linear_grad(f"{pid}-side", CX - 346, 0, CX + 346, 0, [(0, "%skin_lo2%", 0.55), (0.36, "%skin_lo2%", 0),
-                                                              (0.62, "%skin_lo2%", 0), (0.72, "%skin_lo3%", 0.4),
-                                                              (0.86, "%skin_lo2%", 0), (1, "%skin_lo3%", 0.6)]),
-        radial_grad(f"{pid}-chest", CX - 40, 960, 260, [(0, "%skin_hi%", 0.55), (1, "%skin_hi%", 0)]),
+        linear_grad(f"{pid}-neck", 0, 700, 0, 1000, [(0, "%skin_lo3%"), (0.3, "%skin_lo%"), (0.62, "%skin%"),
+                                                    (1, "%skin_hi%")]),
+        linear_grad(f"{pid}-side", CX - NECK_HALF - 22, 0, CX + NECK_HALF + 22, 0,
+                    [(0, "%skin_lo2%", 0.5), (0.3, "%skin_lo2%", 0), (0.7, "%skin_lo2%", 0), (1, "%skin_lo3%", 0.55)]),
         radial_grad(f"{pid}-sh", CX, 812, 150, [(0, _SHADOW, 0.4), (0.6, _SHADOW, 0.16), (1, _SHADOW, 0)],
                     transform=f"translate(0,{f(812 * 0.6)}) scale(1,0.4)"),
         linear_grad(f"{pid}-rim", CX - 346, 0, CX + 346, 0, [(0, "%skin_hi2%", 0.9), (0.35, "%skin_hi2%", 0.2),
                                                               (0.65, "%skin_hi2%", 0.1), (1, "%skin_hi2%", 0.7)]),
     ]
     path = smooth_closed(outline, 0.1)
+    neck = np.concatenate([left[:4][::-1], mirror_x(left[:4])])  # the neck column: where the cylinder shading shows
     top_l = np.stack([CX - _SHOULDER[2:8, 0], _SHOULDER[2:8, 1] + 2], 1)
     clav = np.array([[CX - 60, 900], [CX - 130, 892], [CX - 200, 900]])
     return "".join([
         f'<defs>{"".join(defs)}</defs>',
         f'<path d="{path}" fill="url(#{pid}-neck)"/>',
-        f'<path d="{path}" fill="url(#{pid}-chest)"/>',
-        f'<path d="{path}" fill="url(#{pid}-side)"/>',
+        f'<path d="{smooth_closed(neck, 0.1)}" fill="url(#{pid}-side)"/>',
         f'<ellipse cx="{f(CX)}" cy="812" rx="150" ry="60" fill="url(#{pid}-sh)"/>',
         # collarbones, faint
         f'<path d="{smooth_open(clav)}" fill="none" stroke="%skin_lo2%" stroke-width="5" stroke-linecap="round" '

@@ -43,15 +43,15 @@ DEFAULT_COLORS = {"skin": "monk_05", "hair": "dark_brown", "eyes": "brown", "gla
 PARAM_KEYS = ("scale", "dx", "dy", "stretch")
 STRETCH_RANGE = (0.7, 1.4)
 
-# (category, layer); "base" is the neck and shoulders ("body") and the recipe's outfit over them; "shade" is drawn by
-# the renderer itself ("hairline": the soft shadow the front hair casts on the face)
+# (category, layer); "base" is the neck and shoulders ("body") and the recipe's outfit over them. The soft shadow the
+# front hair casts on the face is drawn by the hair parts themselves (their front layer starts with it), so it is
+# hidden or clipped together with the hair under headwear.
 LAYER_ORDER: tuple[tuple[str, str], ...] = (
     ("hair", "back"), ("headwear", "back"), ("base", "body"), ("base", "outfit"), ("ears", "main"), ("face", "main"),
     ("nose", "main"), ("eyes", "left"), ("eyes", "right"), ("brows", "left"), ("brows", "right"), ("mouth", "main"),
     ("facial_hair", "main"),
-    ("shade", "hairline"), ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
+    ("hair", "front"), ("glasses", "main"), ("headwear", "front"),
 )
-HAIRLINE_SHADOW = (10.0, 0.2)  # the front hair's shadow on the face: offset down (canonical px), opacity
 
 # centre of each category's per-part scale (canonical px); eyes and brows scale about each side's own centre and the
 # face about its crown (face_crown)
@@ -499,7 +499,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
     bg = resolve_background((None if v1 else spec.get("background")) if background is None else background)
 
     jaw = _fitted_jaw(lib, parts["face"], params)
-    hair_mode, hair_clip = _hair_under_headwear(lib, parts, jaw, params)
+    _, hair_clip = _hair_under_headwear(lib, parts, jaw, params)
     hidden = _hidden_by_headwear(lib, parts)
 
     body: list[str] = [background_svg(bg)] if bg else []
@@ -513,14 +513,6 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
         if cat == "base":
             frag = lib.base_fragment(layer) if layer == "body" else lib.outfit_fragment(outfit)
             a, d, e, f_ = 1.0, 1.0, 0.0, 0.0
-        elif cat == "shade":
-            if hair_mode == "hidden" or parts.get("hair") is None:
-                continue
-            frag = _hairline_shadow(lib, parts, jaw, params)
-            if not frag:
-                continue
-            body.append(f'<g clip-path="url(#memoji-hwclip)">{frag}</g>' if hair_clip else frag)
-            continue
         else:
             pid = parts.get(cat)
             if pid is None:
@@ -571,33 +563,6 @@ def _hair_under_headwear(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarr
     poly = [(-64.0, 1100.0), (-64.0, float(pts[0, 1])), *map(tuple, pts), (1088.0, float(pts[-1, 1])),
             (1088.0, 1100.0)]
     return "clipped", "M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in poly) + "Z"
-
-
-_FILL_RE = re.compile(r'\b(fill|stroke)="(?!none")[^"]*"')
-_DROP_RE = re.compile(r'\s(?:opacity|fill-opacity|stroke-opacity)="[^"]*"|<defs>.*?</defs>', re.S)
-
-
-def _hairline_shadow(lib: PartsLibrary, parts: dict[str, str], jaw: np.ndarray, params: dict) -> str:
-    """The soft shadow the front hair casts where it meets the face: the hair's front layer as a dark silhouette,
-    a little lower, faint, and only on the face (clipped to the face's outline from its anchors)."""
-    pid = parts["hair"]
-    frag = lib.fragments(pid).get("front")
-    if not frag:
-        return ""
-    sil = _DROP_RE.sub("", _FILL_RE.sub(lambda m: f'{m.group(1)}="#1a0d08"', frag))
-    a, d, e, f_ = _affine("hair", jaw, params, _side_centre(lib, pid, "hair", "front"))
-    dy, opacity = HAIRLINE_SHADOW
-    face = lib.get(parts["face"])
-    fa, fd, fe, ff = _affine("face", np.asarray(face.anchors["jaw"], np.float64), params,
-                             face_crown(lib, parts["face"]))
-    cranium = np.asarray(face.anchors["cranium"], dtype=np.float64)
-    outline = np.concatenate([np.asarray(face.anchors["jaw"], dtype=np.float64), cranium[::-1]])
-    outline[:, 0] = frame.CENTER_X + (outline[:, 0] - frame.CENTER_X) * 1.08  # drawn cheeks are puffed out
-    outline = outline * [fa, fd] + [fe, ff]
-    clip = "M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in outline) + "Z"
-    return (f'<defs><clipPath id="memoji-faceclip"><path d="{clip}"/></clipPath></defs>'
-            f'<g clip-path="url(#memoji-faceclip)" opacity="{_num(opacity)}">'
-            f'<g transform="matrix({_num(a)},0,0,{_num(d)},{_num(e)},{_num(f_ + dy)})">{sil}</g></g>')
 
 
 def _side_centre(lib: PartsLibrary, pid: str, cat: str, layer: str):

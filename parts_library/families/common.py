@@ -19,7 +19,7 @@ CRANIUM_RX = 224.0
 PUFF = 1.1  # drawn cheeks/jaw are this much wider than the (realistic) anchors: the memoji look
 CRANIUM_CY = 372.0  # widest row
 NECK_TOP_Y = 700.0
-NECK_HALF = 78.0
+NECK_HALF = 98.0  # half the neck's width: the body (parts_library.outfits) and the face's chin shadow on it
 SHOULDER_Y = 900.0
 
 
