@@ -36,7 +36,7 @@ _LAZY = {
     "run_batch": ".batch",
     "stylize": ".stylize",
     "Stylizer": ".stylize",
-    "evaluate": ".evaluate",
+    "evaluate": ".evaluation",
     "errors": ".errors",
 }
 
@@ -58,7 +58,7 @@ def __dir__():
 
 
 class _Package(types.ModuleType):
-    """``assembler.make`` / ``analyze`` / ``classify`` / ``evaluate`` are functions that share their name with the
+    """``assembler.make`` / ``analyze`` / ``classify`` are functions that share their name with the
     submodule defining them. Importing the submodule would rebind the package attribute to the module (and break
     ``assembler.make(photo)`` depending on import order); keep the function. The module stays in ``sys.modules``."""
 

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from assembler.evaluate import _notes_truth, evaluate
+    from assembler.evaluation import evaluate
+    from assembler.evaluation.photos import notes_truth as _notes_truth
     from assembler.make import make, render
     from parts_library.palettes import lip_for_skin
 

@@ -80,7 +80,7 @@ def main() -> None:
     from assembler import analyze
     from assembler.errors import NoFaceError
     from assembler.io import load_image
-    from assembler.labels_eval import read_labels, skin_band
+    from assembler.evaluation import read_labels, skin_band
     from assembler.measure.skin import _MONK_K_PENALTY, _W_L, monk_from_lab
 
     labels = read_labels(args.labels)

@@ -1,4 +1,4 @@
-"""The evaluation harness (assembler.evaluate, `memoji eval`) on the public-domain photos with an injected make."""
+"""The identity evaluation (assembler.evaluation, `memoji eval`) on the public-domain photos with an injected make."""
 from __future__ import annotations
 
 import importlib
@@ -14,7 +14,7 @@ from PIL import Image
 from assembler.errors import ImageReadError, NoFaceError
 from assembler.records import Attributes
 
-ev = importlib.import_module("assembler.evaluate")  # the module (assembler.evaluate is the function)
+ev = importlib.import_module("assembler.evaluation")
 
 PHOTOS = {"obama": ("obama.jpg", "obama2.jpg"), "biden": ("biden.jpg", "biden2.jpg")}
 
@@ -162,9 +162,9 @@ def test_paired_comparison_counts_photos_where_the_full_method_ranks_better(repo
 
 
 def test_wilson_interval():
-    lo, hi = ev._wilson(5, 27)
+    lo, hi = ev.stats.wilson(5, 27)
     assert lo == pytest.approx(0.082, abs=1e-3) and hi == pytest.approx(0.367, abs=1e-3)
-    assert ev._wilson(0, 10)[0] == 0.0 and ev._wilson(10, 10)[1] == 1.0
+    assert ev.stats.wilson(0, 10)[0] == 0.0 and ev.stats.wilson(10, 10)[1] == 1.0
 
 
 def test_random_baseline_draws_one_avatar_per_photo(report):
@@ -229,8 +229,8 @@ def test_report_files_and_contact_sheet(report, tmp_path):
 def test_cli_eval(faces_dir, analyzed, monkeypatch, tmp_path):
     from assembler.cli import main
 
-    monkeypatch.setattr(ev, "_default_make", fake_make_factory(analyzed))
-    monkeypatch.setattr(ev, "_default_analyze", analyzed)
+    monkeypatch.setattr(ev.run, "_default_make", fake_make_factory(analyzed))
+    monkeypatch.setattr(ev.run, "_default_analyze", analyzed)
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["eval", str(faces_dir), "-o", str(out), "--methods", "search,random",
                                     "--quiet", "--no-detect"])
@@ -278,7 +278,7 @@ def test_human_notes_are_parsed_into_truth(tmp_path):
         "b/1.jpg,b,female; RED hair; fair skin\n"
         "c/1.jpg,c,male; glasses; gray stubble/beard; light skin\n"
         "d/1.jpg,d,male; curly black hair; beard; light-olive skin\n")
-    t = ev._notes_truth(tmp_path)
+    t = ev.photos.notes_truth(tmp_path)
     assert t["a/1.jpg"] == {"beard": False, "glasses": False, "skin": (6, 10), "hair": {"gray", "white"}}
     assert t["b/1.jpg"] == {"beard": False, "glasses": False, "skin": (1, 5), "hair": {"red"}}
     assert t["c/1.jpg"] == {"beard": True, "glasses": True, "skin": (1, 5)}

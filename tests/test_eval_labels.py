@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assembler import labels_eval as le
+from assembler import evaluation as le
 from assembler.errors import LabelsFileError, UnknownNameError
 from assembler.records import Attributes
-from assembler.relight import RELIGHTINGS, relight, relight_gains, srgb_to_linear
+from assembler.evaluation.relighting import RELIGHTINGS, relight, relight_gains, srgb_to_linear
 
 HEADER = "path,skin,hair_colour,hair_length,hair_texture,facial_hair,glasses,headwear,expression,confidence,comment\n"
 

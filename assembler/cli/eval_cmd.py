@@ -48,7 +48,7 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
     tables; writes eval_labels.md and eval_labels.csv (and, photo by photo, eval_labels.progress.jsonl, which
     --resume reuses after an interruption)."""
     from ..errors import UnknownNameError, did_you_mean
-    from ..evaluate import METHODS
+    from ..search import METHODS
     from ..outputs import ensure_writable_dir
 
     chosen = [m.strip() for m in (methods or (LABEL_METHODS if labels else IDENTITY_METHODS)).split(",")
@@ -65,7 +65,7 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
             raise click.UsageError("--relight, --workers and --resume go with --labels")
         _identity_eval(directory, out or Path("out/eval"), chosen, exclude, seed, no_detect, quiet)
         return
-    from ..labels_eval import evaluate_labels, read_labels
+    from ..evaluation import evaluate_labels, read_labels
     from ..outputs import inside
 
     lf = read_labels(labels, directory)  # a bad labels file fails here, before any model loads
@@ -83,7 +83,7 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
 
 def _identity_eval(directory: Path, out: Path, chosen: list[str], exclude: str, seed: int, no_detect: bool,
                    quiet: bool) -> None:
-    from ..evaluate import evaluate
+    from ..evaluation import evaluate
     from ..outputs import ensure_writable_dir
 
     ensure_writable_dir(out)  # before minutes of evaluation

@@ -146,7 +146,7 @@ def reference_command(photos: tuple[Path, ...], out: Path | None) -> None:
 
     from ..analyze import analyze
     from ..errors import MemojiError
-    from ..evaluate import IMAGE_EXTS
+    from ..evaluation import IMAGE_EXTS
 
     files = sorted({f for p in photos for f in ([p] if p.is_file() else p.rglob("*"))
                     if f.is_file() and f.suffix.lower() in IMAGE_EXTS})

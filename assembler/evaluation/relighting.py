@@ -101,7 +101,7 @@ def relight_gains(name: str) -> np.ndarray | None:
 
 def _check(name: str) -> None:
     if name not in RELIGHTINGS:
-        from .errors import UnknownNameError, did_you_mean
+        from ..errors import UnknownNameError, did_you_mean
 
         raise UnknownNameError(f"unknown relighting '{name}'{did_you_mean(name, RELIGHTINGS)} "
                                f"(relightings: {', '.join(RELIGHTINGS)})")

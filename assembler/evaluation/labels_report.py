@@ -1,0 +1,277 @@
+"""The report of ``memoji eval --labels``: per photo what was measured and drawn, per attribute and group the agreement
+with the labels, confusion tables, relighting stability; markdown, CSV and JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import platform
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .label_rules import agrees
+from .labels import ATTRIBUTES, CORE, HAIR_FAMILIES, SKIN_BANDS, LabelRow, LabelsFile
+
+__all__ = ["PhotoResult", "LabelsReport"]
+
+
+@dataclass
+class PhotoResult:
+    """What the pipeline made of one labelled photo (as taken, or under ``relight``)."""
+
+    row: LabelRow
+    relight: str = ""  # "" = the photo as taken
+    error: str | None = None
+    measured: dict[str, str | None] = field(default_factory=dict)
+    monk: int | None = None  # measured Monk tone
+    hair_color: str | None = None  # measured hair palette colour
+    recipes: dict[str, dict[str, Any]] = field(default_factory=dict)  # method -> values / colours / parts / error
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def values(self, source: str) -> dict[str, str | None]:
+        """``measured`` or a method name (the recipe under that method); all ``None`` where it failed."""
+        if self.error:
+            return {}
+        if source == "measured":
+            return self.measured
+        return (self.recipes.get(source) or {}).get("values") or {}
+
+
+
+def _pct(ok: int, n: int) -> str:
+    return f"{100 * ok / n:.0f} % ({ok}/{n})" if n else "–"
+
+
+@dataclass
+class LabelsReport:
+    labels: LabelsFile
+    methods: list[str]
+    results: list[PhotoResult]  # photos as taken, in label order
+    relit: list[PhotoResult] = field(default_factory=list)
+    relightings: list[str] = field(default_factory=list)
+    total_s: float = 0.0
+    workers: int = 1
+    reused: int = 0  # results taken from an interrupted run's progress file
+
+    @property
+    def sources(self) -> list[str]:
+        return ["measured", *self.methods]
+
+    @property
+    def relight_method(self) -> str | None:
+        return self.methods[0] if self.methods else None
+
+    # -- scores --
+    def agreement(self, source: str, group: str | None = None) -> dict[str, tuple[int, int]]:
+        """``{attribute: (right, scored)}`` plus ``all`` (right on every scored core attribute) for ``source``
+        (``measured`` or a method) over the photos of ``group`` (None: all)."""
+        out = {a: [0, 0] for a in (*ATTRIBUTES, "all")}
+        for res in self.results:
+            if group is not None and res.row.group != group:
+                continue
+            got = res.values(source)
+            every = True
+            for attr in ATTRIBUTES:
+                ok = agrees(attr, res.row.labels[attr], got.get(attr))
+                if ok is None or (source == "measured" and attr == "headwear"):
+                    continue
+                out[attr][0] += ok
+                out[attr][1] += 1
+                every = every and (ok or attr not in CORE)
+            out["all"][0] += every
+            out["all"][1] += 1
+        return {k: (v[0], v[1]) for k, v in out.items()}
+
+    def confusion(self, attr: str, source: str, results: Sequence[PhotoResult] | None = None) -> Counter:
+        """``Counter[(label class, got)]`` (``?`` where the source gave nothing) over ``results`` (default: the
+        photos as taken). A hair colour labelled ``dark_brown`` keeps its own row (drawn black it is right)."""
+        tally: Counter = Counter()
+        for res in self.results if results is None else results:
+            want = res.row.truth(attr)
+            if want is None:
+                continue
+            if attr == "hair_colour" and res.row.labels[attr] == "dark_brown":
+                want = "dark_brown"
+            tally[(want, res.values(source).get(attr) or "?")] += 1
+        return tally
+
+    def relight_summary(self) -> list[dict[str, Any]]:
+        """Per relighting: how often the relit photo's skin band / hair family equals the photo as taken's and the
+        label's, measured and in the recipe of :attr:`relight_method`; mean |Δ Monk| of the measurement."""
+        base = {r.row.path: r for r in self.results}
+        out = []
+        for name in self.relightings:
+            rows = [r for r in self.relit if r.relight == name]
+            d: dict[str, Any] = {"relight": name, "photos": len(rows), "refused": sum(bool(r.error) for r in rows)}
+            for source in ("measured", self.relight_method):
+                for attr in ("skin", "hair_colour"):
+                    same = [0, 0]
+                    lab = [0, 0]
+                    for r in rows:
+                        got = r.values(source).get(attr)
+                        b = base.get(r.row.path)
+                        if b is not None and not b.error and b.values(source).get(attr) is not None:
+                            same[0] += got == b.values(source).get(attr)
+                            same[1] += 1
+                        ok = agrees(attr, r.row.labels[attr], got)
+                        if ok is not None:
+                            lab[0] += ok
+                            lab[1] += 1
+                    key = "measured" if source == "measured" else "recipe"
+                    d[f"{key}_{attr}_same"] = tuple(same)
+                    d[f"{key}_{attr}_label"] = tuple(lab)
+            shifts = [abs(r.monk - base[r.row.path].monk) for r in rows
+                      if r.monk is not None and r.row.path in base and base[r.row.path].monk is not None]
+            d["monk_shift"] = sum(shifts) / len(shifts) if shifts else math.nan
+            out.append(d)
+        return out
+
+    # -- writing --
+    def _table(self, tally: Counter, rows: Sequence[str], cols: Sequence[str],
+               corner: str = "label \\ got") -> list[str]:
+        cols = [c for c in cols if any(tally[(r, c)] for r in rows)] + \
+            sorted({g for (_, g) in tally if g not in cols})
+        lines = [f"| {corner} | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        for r in rows:
+            if any(tally[(r, c)] for c in cols):
+                lines.append(f"| {r} | " + " | ".join(str(tally[(r, c)] or "") for c in cols) + " |")
+        return lines
+
+    def to_markdown(self) -> str:
+        n_groups = Counter(r.row.group for r in self.results)
+        md = [f"Labels: `{self.labels.path}` — {len(self.results)} photos ("
+              + ", ".join(f"{g} {n_groups[g]}" for g in self.labels.groups) + "); methods: "
+              + ", ".join(f"`{m}`" for m in self.methods)
+              + (f"; {len(self.labels.errors)} label row(s) skipped" if self.labels.errors else "") + ".",
+              "",
+              "*measured* = the classifier's attributes (one per photo, whatever the method); a method's row = what "
+              "that method's recipe draws. Each cell: agreement with the label, % (right/scored). *all* = right on "
+              "every scored one of skin, hair colour, hair length, facial hair and glasses. Rules: "
+              "`assembler/evaluation/labels.py`.", ""]
+        attrs = list(ATTRIBUTES)
+        md += ["| group | source | " + " | ".join(a.replace("_", " ") for a in attrs) + " | all |",
+               "|---|---|" + "---|" * (len(attrs) + 1)]
+        for group in [*self.labels.groups, None]:
+            if group is None and len(self.labels.groups) < 2:
+                continue
+            for source in self.sources:
+                s = self.agreement(source, group)
+                cells = ["–" if source == "measured" and a == "headwear" else _pct(*s[a]) for a in attrs]
+                md.append(f"| {group or 'all'} | {source} | " + " | ".join(cells) + f" | {_pct(*s['all'])} |")
+        hair_rows = ("black", "dark_brown", "brown", "blonde", "red", "gray", "vivid")
+        for attr, rows, cols in (("skin", SKIN_BANDS, SKIN_BANDS), ("hair_colour", hair_rows, HAIR_FAMILIES)):
+            title = "Skin band" if attr == "skin" else \
+                "Hair colour family (label dark_brown: right when brown or black)"
+            md += ["", f"### {title}: label × got (all groups)", ""]
+            for source in self.sources:
+                md += [f"{source}:", ""] + self._table(self.confusion(attr, source), rows, [*cols, "none"]) + [""]
+        if self.relightings:
+            md += self._relight_markdown()
+        bad = [r for r in self.results if r.error]
+        if bad:
+            md += ["", f"Photos the pipeline refused ({len(bad)}, a miss on every attribute): "
+                   + "; ".join(f"`{r.row.path}` ({r.error})" for r in bad)]
+        failed = [(r.row.path, m, v["error"]) for r in self.results for m, v in r.recipes.items() if v.get("error")]
+        if failed:
+            md += ["", f"Recipes that failed ({len(failed)}): "
+                   + "; ".join(f"`{p}` {m} ({e})" for p, m, e in failed[:20])]
+        if self.labels.errors:
+            md += ["", "Label rows skipped: " + "; ".join(f"line {n}: {e}" for n, e in self.labels.errors[:20])]
+        md += ["", self._timing_line(), ""]
+        return "\n".join(md)
+
+    def _relight_markdown(self) -> list[str]:
+        m = self.relight_method
+        n_photos = len({r.row.path for r in self.relit})
+        md = ["", f"### Relighting ({n_photos} photos × {len(self.relightings)} relightings, "
+                  f"`assembler/evaluation/relighting.py`)", "",
+              f"Skin band and hair colour family of the relit photo: the same as the photo as taken (*= unlit*) and "
+              f"the same as the label (*= label*); measured, and drawn by `{m}`. Δ Monk: mean |measured Monk tone "
+              f"relit − as taken|.", "",
+              "| relighting | photos | skin = unlit | skin = label | recipe skin = unlit | recipe skin = label "
+              "| hair = unlit | hair = label | recipe hair = unlit | recipe hair = label | Δ Monk |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+        relit_paths = {x.row.path for x in self.relit}
+        sub = LabelsReport(self.labels, self.methods, [r for r in self.results if r.row.path in relit_paths])
+        b, br = sub.agreement("measured"), sub.agreement(m) if m else {}
+        md.append(f"| as taken | {len(sub.results)} | – | {_pct(*b['skin'])} | – | {_pct(*br.get('skin', (0, 0)))} "
+                  f"| – | {_pct(*b['hair_colour'])} | – | {_pct(*br.get('hair_colour', (0, 0)))} | – |")
+        for d in self.relight_summary():
+            refused = f" ({d['refused']} refused)" if d["refused"] else ""
+            md.append(f"| {d['relight']} | {d['photos']}{refused} | " + " | ".join(
+                _pct(*d[k]) for k in ("measured_skin_same", "measured_skin_label", "recipe_skin_same",
+                                      "recipe_skin_label", "measured_hair_colour_same", "measured_hair_colour_label",
+                                      "recipe_hair_colour_same", "recipe_hair_colour_label"))
+                + (f" | {d['monk_shift']:.2f} |" if d["monk_shift"] == d["monk_shift"] else " | – |"))
+        md += ["", "Skin band under relighting, label × measured (every relit photo):", ""]
+        md += self._table(self.confusion("skin", "measured", self.relit), SKIN_BANDS, SKIN_BANDS)
+        md += ["", "Skin band under relighting, as taken × relit (measured):", ""]
+        base_by = {r.row.path: r.values("measured").get("skin") or "?" for r in self.results}
+        tally = Counter((base_by.get(r.row.path, "?"), r.values("measured").get("skin") or "?") for r in self.relit)
+        md += self._table(tally, [*SKIN_BANDS, "?"], SKIN_BANDS, corner="as taken \\ relit")
+        return md
+
+    def _timing_line(self) -> str:
+        def median(vals):
+            vals = sorted(vals)
+            return vals[len(vals) // 2] if vals else math.nan
+
+        parts = [f"analyze {median([r.seconds['analyze'] for r in self.results if 'analyze' in r.seconds]):.2f} s"]
+        for m in self.methods:
+            parts.append(f"{m} {median([r.seconds[m] for r in self.results if m in r.seconds]):.2f} s")
+        return (f"Median time per photo: {', '.join(parts)}. Wall time {self.total_s:.0f} s with {self.workers} "
+                f"worker(s) on {platform.machine()} ({os.cpu_count()} CPUs), {len(self.results)} photos"
+                + (f" + {len(self.relit)} relit" if self.relit else "")
+                + (f"; {self.reused} results reused from an interrupted run (--resume)." if self.reused else "."))
+
+    def csv_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Header and rows of the per-photo CSV (photos as taken, then the relit ones)."""
+        head = ["path", "group", "relight", "error", "confidence"] + [f"label_{a}" for a in ATTRIBUTES] + \
+            ["monk_measured", "hair_color_measured"] + [f"measured_{a}" for a in ATTRIBUTES]
+        for m in self.methods:
+            head += [f"{m}_skin_color", f"{m}_hair_color", f"{m}_hair_part", f"{m}_facial_hair_part",
+                     f"{m}_glasses_part", f"{m}_mouth_part", f"{m}_error"] + [f"{m}_{a}" for a in ATTRIBUTES]
+        head.append("comment")
+        rows = []
+        for r in [*self.results, *self.relit]:
+            d: dict[str, Any] = {"path": r.row.path, "group": r.row.group, "relight": r.relight, "error": r.error,
+                                 "confidence": r.row.confidence, "comment": r.row.comment,
+                                 "monk_measured": r.monk, "hair_color_measured": r.hair_color}
+            d.update({f"label_{a}": r.row.labels[a] for a in ATTRIBUTES})
+            d.update({f"measured_{a}": v for a, v in r.measured.items()})
+            for m, rec in r.recipes.items():
+                parts = rec.get("parts") or {}
+                d.update({f"{m}_skin_color": rec.get("skin"), f"{m}_hair_color": rec.get("hair"),
+                          f"{m}_hair_part": parts.get("hair"), f"{m}_facial_hair_part": parts.get("facial_hair"),
+                          f"{m}_glasses_part": parts.get("glasses"), f"{m}_mouth_part": parts.get("mouth"),
+                          f"{m}_error": rec.get("error")})
+                d.update({f"{m}_{a}": v for a, v in (rec.get("values") or {}).items()})
+            rows.append(d)
+        return head, rows
+
+    def to_csv(self) -> str:
+        from ..batch import csv_cell
+
+        head, rows = self.csv_rows()
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(head)
+        for d in rows:
+            w.writerow([csv_cell(d.get(k)) for k in head])
+        return buf.getvalue()
+
+    def save(self, out_dir) -> dict[str, Path]:
+        """Write ``eval_labels.md`` and ``eval_labels.csv`` into ``out_dir`` (atomically, never outside it)."""
+        from index.vector import atomic_write
+
+        from ..outputs import ensure_writable_dir, inside
+
+        out_dir = ensure_writable_dir(out_dir)
+        paths = {"markdown": inside(out_dir, "eval_labels.md"), "csv": inside(out_dir, "eval_labels.csv")}
+        atomic_write(paths["markdown"], ("# Glance attributes against labels\n\n" + self.to_markdown()).encode())
+        atomic_write(paths["csv"], self.to_csv().encode())
+        return paths

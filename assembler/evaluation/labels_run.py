@@ -1,0 +1,181 @@
+"""The run of ``memoji eval --labels``: every labelled photo analysed and classified once (in worker processes when
+asked), a recipe chosen per method, optional relightings of the public-domain photos, progress kept for ``--resume``."""
+from __future__ import annotations
+
+import json
+import os
+import time
+import zlib
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .label_rules import measured_values, recipe_values
+from .labels import _SETUP_ERRORS, PUBLIC_DOMAIN_FOLDERS, LabelsFile, read_labels
+from .labels_report import LabelsReport, PhotoResult
+
+__all__ = ["evaluate_labels"]
+
+
+def _seed_for(seed: int, method: str, rel: str) -> int:
+    """``seed`` for every method except ``random``, which draws one avatar per photo (as ``memoji eval DIR``)."""
+    return seed if method != "random" else seed + zlib.crc32(rel.encode()) % 100_000
+
+
+def _error_text(err: BaseException) -> str:
+    from ..errors import MemojiError
+
+    text = str(err).splitlines()[0] if str(err).strip() else type(err).__name__
+    return text if isinstance(err, (MemojiError, ValueError)) else f"internal error ({type(err).__name__}: {text})"
+
+
+def _photo_job(job: tuple) -> dict[str, Any]:
+    """Analyse one photo once, then choose a recipe per method (picklable: runs in worker processes)."""
+    path, rel, relight_name, methods, seed = job
+    from ..analyze import get_analyzer
+    from ..classify import classify
+    from ..search import SearchConfig, choose_recipe, gather_evidence
+
+    out: dict[str, Any] = {"error": None, "recipes": {}, "seconds": {}}
+    t0 = time.perf_counter()
+    try:
+        image: Any = path
+        if relight_name:
+            from ..io import load_image
+            from .relighting import relight
+
+            image = relight(load_image(path), relight_name)
+        face = get_analyzer()(image, max_faces=1)[0]
+        attrs = classify(face)
+        ev = gather_evidence([face])
+    except _SETUP_ERRORS:  # a missing model or package fails every photo alike: stop with its one line
+        raise
+    except Exception as err:  # noqa: BLE001 - a refused photo is a recorded miss, never the end of the run
+        out["error"] = _error_text(err)
+        return out
+    out["seconds"]["analyze"] = time.perf_counter() - t0
+    out.update(measured=measured_values(attrs), monk=attrs.skin_tone, hair_color=attrs.hair_color)
+    for method in methods:
+        t0 = time.perf_counter()
+        try:
+            recipe = choose_recipe(ev, method, SearchConfig(seed=_seed_for(seed, method, rel)))
+            out["recipes"][method] = {
+                "values": recipe_values(recipe), "skin": recipe.colors.get("skin"), "hair": recipe.colors.get("hair"),
+                "parts": {c: recipe.parts.get(c) for c in ("hair", "facial_hair", "glasses", "headwear", "mouth")}}
+        except Exception as err:  # noqa: BLE001 - one method failing on one photo is recorded
+            out["recipes"][method] = {"error": _error_text(err)}
+        out["seconds"][method] = time.perf_counter() - t0
+    return out
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+def _job_key(job: tuple) -> str:
+    _, rel, relight_name, methods, seed = job
+    return json.dumps([rel, relight_name, list(methods), seed])
+
+
+def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
+    """``{job key: result}`` from a progress file of an earlier, interrupted run (unreadable lines are skipped)."""
+    done: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return done
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue  # the line a kill cut short
+        if isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("out"), dict) \
+                and isinstance(rec["out"].get("recipes"), dict) and isinstance(rec["out"].get("seconds"), dict):
+            done[rec["key"]] = rec["out"]
+    return done
+
+
+def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, relight: bool = False,
+                    relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, seed: int = 0, workers: int = 1,
+                    progress: bool = True, progress_file=None, resume: bool = False) -> LabelsReport:
+    """Score every labelled photo (see the module docstring). ``labels``: a path or a :class:`LabelsFile`;
+    ``workers`` > 1 runs photos in that many processes (one thread each).
+
+    ``progress_file``: every photo's result is appended there as soon as it is done (JSON lines); with ``resume``
+    the results already in it (same photo, relighting, methods and seed) are reused instead of recomputed — for a
+    run of an hour that was interrupted. Without ``resume`` the file is started afresh."""
+    from tqdm.auto import tqdm
+
+    from .relighting import RELIGHTINGS
+    from ..search import METHODS
+
+    t_start = time.perf_counter()
+    lf = labels if isinstance(labels, LabelsFile) else read_labels(labels, root)
+    methods = list(methods)
+    for m in methods:
+        if m not in METHODS:
+            from ..errors import UnknownNameError, did_you_mean
+
+            raise UnknownNameError(f"unknown method '{m}'{did_you_mean(m, METHODS)} (methods: {', '.join(METHODS)})")
+    folders = tuple(f.strip("/") for f in relight_folders if f.strip("/"))
+    relit_rows = [r for r in lf.rows if PurePosixPath(r.path).parts[0] in folders] if relight else []
+    jobs = [(str(lf.root / r.path), r.path, "", tuple(methods), seed) for r in lf.rows]
+    jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
+             for r in relit_rows for name in RELIGHTINGS]
+    keys = [_job_key(j) for j in jobs]
+    done = _read_progress(Path(progress_file)) if resume and progress_file is not None else {}
+    outs: dict[str, dict[str, Any]] = {k: done[k] for k in keys if k in done}
+    todo = [(k, j) for k, j in zip(keys, jobs) if k not in outs]
+    log = None
+    if progress_file is not None:
+        log = open(progress_file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        for k in outs:  # what is reused stays in the file for the next resume
+            log.write(json.dumps({"key": k, "out": outs[k]}) + "\n")
+        log.flush()
+
+    def record(key: str, out: dict[str, Any]) -> None:
+        outs[key] = out
+        if log is not None:
+            log.write(json.dumps({"key": key, "out": out}, default=str) + "\n")
+            log.flush()
+
+    bar = tqdm(total=len(todo), desc="photos", unit="photo", disable=not progress)
+    try:
+        if workers > 1 and len(todo) > 1:
+            import multiprocessing as mp
+
+            with mp.get_context("spawn").Pool(min(workers, len(todo)), initializer=_init_worker) as pool:
+                for key, out in pool.imap_unordered(_keyed_job, todo, chunksize=1):
+                    record(key, out)
+                    bar.update()
+        else:
+            for key, job in todo:
+                record(key, _photo_job(job))
+                bar.update()
+    finally:
+        bar.close()
+        if log is not None:
+            log.close()
+    by_path = {r.path: r for r in lf.rows}
+    results: list[PhotoResult] = []
+    relit: list[PhotoResult] = []
+    for key, (_, rel, name, _, _) in zip(keys, jobs):
+        o = outs[key]
+        pr = PhotoResult(row=by_path[rel], relight=name, error=o.get("error"), measured=o.get("measured") or {},
+                         monk=o.get("monk"), hair_color=o.get("hair_color"), recipes=o["recipes"],
+                         seconds=o["seconds"])
+        (relit if name else results).append(pr)
+    return LabelsReport(labels=lf, methods=methods, results=results, relit=relit,
+                        relightings=list(RELIGHTINGS) if relight else [], total_s=time.perf_counter() - t_start,
+                        workers=workers, reused=sum(k in done for k in keys))
+
+
+def _keyed_job(item: tuple[str, tuple]) -> tuple[str, dict[str, Any]]:
+    key, job = item
+    return key, _photo_job(job)
