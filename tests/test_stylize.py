@@ -214,7 +214,23 @@ def test_one_shot_stylize_reuses_loaded_models(ckpt, avatar, plain):
     held = next(iter(pipeline._CACHE.values()))
     out2 = stylize(avatar, _cfg(ckpt), seed=1)
     assert next(iter(pipeline._CACHE.values())) is held and _diff(out2, plain) > 0.5
+    # a setting that is not a model setting applies to the next call with the same models: a new size is drawn at
+    # that size (it used to return the first call's size silently)
+    bigger = stylize(avatar, _cfg(ckpt), size=SIZE + 16)
+    assert next(iter(pipeline._CACHE.values())) is held and bigger.size == (SIZE + 16, SIZE + 16)
     pipeline.clear_cache()
+
+
+def test_every_setting_is_either_per_call_or_a_model_setting():
+    """The one-shot stylize() keys its model cache on the model settings and passes the per-call ones on: a setting
+    in neither set would be silently taken from the cached stylizer."""
+    import dataclasses
+
+    from assembler.stylize import pipeline
+
+    fields = {f.name for f in dataclasses.fields(StylizeConfig)}
+    assert fields == pipeline.PER_CALL | set(pipeline._MODEL_KEYS)
+    assert not pipeline.PER_CALL & set(pipeline._MODEL_KEYS)
 
 
 def test_per_call_model_change_is_refused(stylizer, avatar):

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 PER_CALL = frozenset({"seed", "steps", "guidance", "strength", "controlnet_scale", "control_start", "control_end",
                       "canny_low", "canny_high", "prompt", "prompt_extra", "negative_prompt", "style",
                       "refiner_steps", "refiner_strength", "refiner_guidance", "denoising_split", "background",
-                      "batch_size", "control"})
+                      "batch_size", "control", "size"})
 
 
 class Stylizer:
