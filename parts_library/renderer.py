@@ -442,14 +442,22 @@ def _params(spec: Mapping) -> dict[str, tuple[float, float, float, float]]:
 
 
 # ---- composition -----------------------------------------------------------------------------------------------
-def _affine(cat: str, jaw: np.ndarray, params: dict, centre=None) -> tuple[float, float, float, float]:
-    """x' = a*x + e, y' = d*y + f for one category (face fit, then the user's scale/offset about ``centre``)."""
+CROWN_Y = 96.0  # the mean cranium's top (families.common.CRANIUM_TOP): what a chin-fitted headwear stretches from
+
+
+def _affine(cat: str, jaw: np.ndarray, params: dict, centre=None, *, chin_fit: bool = False
+            ) -> tuple[float, float, float, float]:
+    """x' = a*x + e, y' = d*y + f for one category (face fit, then the user's scale/offset about ``centre``).
+    ``chin_fit`` (a hijab): the part is also stretched from the crown so that the mean chin lands on this jaw's."""
     a, d, e, f_ = 1.0, 1.0, 0.0, 0.0
     m = frame.MEAN_SHAPE
     cx = frame.CENTER_X
     if cat in ("hair", "headwear", "ears"):
         sx = float((jaw[16, 0] - jaw[0, 0]) / (m[16, 0] - m[0, 0]))
         a, e = sx, cx * (1 - sx)
+        if chin_fit:
+            sy = float((jaw[8, 1] - CROWN_Y) / (m[8, 1] - CROWN_Y))
+            d, f_ = sy, CROWN_Y * (1 - sy)
     elif cat == "facial_hair":
         sx = float((jaw[12, 0] - jaw[4, 0]) / (m[12, 0] - m[4, 0]))
         sy = float((jaw[8, 1] - MOUTH_Y) / (m[8, 1] - MOUTH_Y))
@@ -520,7 +528,8 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
             frag = lib.fragments(pid).get(layer)
             if not frag:
                 continue
-            a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, pid, cat, layer))
+            a, d, e, f_ = _affine(cat, jaw, params, _side_centre(lib, pid, cat, layer),
+                                  chin_fit=cat == "headwear" and lib.get(pid).params.get("fit") == "chin")
         if (a, d, e, f_) == (1.0, 1.0, 0.0, 0.0):
             drawn = frag
         else:

@@ -150,6 +150,16 @@ def test_a_hijab_shows_no_hair_and_no_ears(lib):
     assert "%hair" not in svg and parse_color("pink", "hair") not in svg
 
 
+@pytest.mark.parametrize("face", ["face_round_02", "face_long_01", "face_oval_01"])
+def test_the_hijab_opening_ends_at_the_chin_of_any_face(lib, face):
+    """No neck shows between the chin and the fabric, on a short face or a long one."""
+    s = spec(lib, parts={"headwear": "hat_hijab_01", "face": face}, colors={"headwear": "#00ff00", "skin": "monk_08"})
+    res = render(s, size=256, library=lib)
+    x, y = res.landmarks[8]
+    below = np.asarray(res.image).astype(int)[int(round(y)) + 6, int(round(x))]
+    assert below[1] > 120 and below[0] < 90 and below[2] < 90, below  # the (green) hijab, not skin
+
+
 def test_a_turban_covers_the_crown_and_long_hair_still_falls_below_it(lib):
     turban = {"headwear": "hat_turban_01"}
     long_ = pixels(spec(lib, parts={**turban, "hair": _hair(lib, "long_straight")}), lib, 256)

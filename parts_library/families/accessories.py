@@ -232,8 +232,8 @@ def _hijab(pid: str) -> str:
     """A hijab: one drape from above the crown over the ears, neck and shoulders, with an opening for the face; it
     hides all hair and the ears (the renderer draws neither under it: params ``hides``)."""
     outer = np.array([[CX, 56], [CX + 156, 82], [CX + 244, 176], [CX + 268, 310], [CX + 266, 470], [CX + 250, 610],
-                      [CX + 232, 730], [CX + 250, 830], [CX + 290, 900], [CX + 300, 980], [CX + 296, 1064],
-                      [CX - 296, 1064], [CX - 300, 980], [CX - 290, 900], [CX - 250, 830], [CX - 232, 730],
+                      [CX + 232, 730], [CX + 250, 830], [CX + 290, 900], [CX + 300, 980], [CX + 300, 1200],
+                      [CX - 300, 1200], [CX - 300, 980], [CX - 290, 900], [CX - 250, 830], [CX - 232, 730],
                       [CX - 250, 610], [CX - 266, 470], [CX - 268, 310], [CX - 244, 176], [CX - 156, 82]])
     hole = _hijab_opening()
     defs = "".join([
@@ -262,8 +262,8 @@ def _hijab(pid: str) -> str:
               f'fill="none" stroke="url(#{pid}-rim)" stroke-width="7" stroke-linecap="round"/>')
 
 
-TURBAN_EDGE = np.array([[CX - 258, 372], [CX - 236, 330], [CX - 170, 286], [CX - 80, 254], [CX, 236],
-                        [CX + 80, 254], [CX + 170, 286], [CX + 236, 330], [CX + 258, 372]])
+TURBAN_EDGE = np.array([[CX - 264, 424], [CX - 250, 376], [CX - 206, 318], [CX - 110, 264], [CX, 240],
+                        [CX + 110, 264], [CX + 206, 318], [CX + 250, 376], [CX + 264, 424]])
 
 
 def _turban(pid: str) -> str:
@@ -271,7 +271,7 @@ def _turban(pid: str) -> str:
     shows only below its lower edge (the ``hair_line`` anchor)."""
     t = np.linspace(np.pi, 2 * np.pi, 31)
     dome = np.stack([CX + 262 * np.cos(t), 372 + 352 * np.sign(np.sin(t)) * np.abs(np.sin(t)) ** 0.7], 1)
-    dome = dome[dome[:, 1] <= 372]
+    dome = np.concatenate([[[CX - 264, 424]], dome[dome[:, 1] <= 372], [[CX + 264, 424]]])
     shape = np.concatenate([dome, TURBAN_EDGE[::-1][1:-1]])
     defs = radial_grad(f"{pid}-g", CX - 80, 120, 420, [(0, "%headwear_hi%"), (0.5, "%headwear%"),
                                                        (1, "%headwear_lo2%")], fx=CX - 110, fy=90)
@@ -304,8 +304,8 @@ HAIR_LINES = {
     "cap": [[0, 262], [272, 262], [CX, 268], [752, 262], [1024, 262]],
     "bucket_hat": [[0, 286], [236, 286], [CX, 298], [788, 286], [1024, 286]],
     # under a turban no fringe shows on the forehead: hair above the brows inside the face's width is tucked in
-    "turban": [[0, 378], [CX - 258, 378], [CX - 236, 336], [CX - 196, 312], [CX - 176, 424], [CX + 176, 424],
-               [CX + 196, 312], [CX + 236, 336], [CX + 258, 378], [1024, 378]],
+    "turban": [[0, 430], [CX - 264, 430], [CX - 250, 382], [CX - 206, 324], [CX - 184, 424], [CX + 184, 424],
+               [CX + 206, 324], [CX + 250, 382], [CX + 264, 430], [1024, 430]],
 }
 
 HEADWEAR = [
@@ -329,5 +329,7 @@ def headwear_parts() -> list[PartDef]:
             anchors["hair_line"] = [[float(x), float(y)] for x, y in HAIR_LINES[kind]]
         # "hides": categories the renderer does not draw under it (a hijab covers all hair and the ears)
         params = {"kind": kind, "hides": ["hair", "ears"] if kind == "hijab" else []}
+        if kind == "hijab":
+            params["fit"] = "chin"  # stretched from the crown so that its opening ends at the drawn face's chin
         out.append(PartDef(pid, "headwear", name, tags, layers, anchors, ["headwear"], params=params))
     return out
