@@ -69,7 +69,7 @@ class BatchLockedError(MemojiError):
 def _override_keys() -> set[str]:
     from .recipe import CATEGORIES, COLOR_SLOTS
 
-    return set(CATEGORIES) | {f"{s}_color" for s in COLOR_SLOTS} | {"skin", "clothes"}
+    return set(CATEGORIES) | {f"{s}_color" for s in COLOR_SLOTS} | {"skin", "clothes", "outfit", "background"}
 
 
 def csv_cell(value: Any) -> str:

@@ -283,3 +283,14 @@ def test_cli_make_refuses_a_bad_outfit_before_any_work(tmp_path, data_dir):
     res = CliRunner().invoke(main, ["make", str(data_dir / "obama.jpg"), "-o", str(tmp_path / "out"),
                                     "--background", "#12,#34"])
     assert res.exit_code == 2 and "bad background colour '#12'" in res.output
+
+
+def test_batch_rows_and_make_take_outfit_and_background_as_overrides():
+    from assembler.batch import _override_keys
+    from assembler.make import check_overrides
+
+    assert {"outfit", "background"} <= _override_keys()
+    check_overrides({"outfit": "hoodie", "background": "#ffd1dc,#a0c4ff"})
+    check_overrides({"background": None})
+    with pytest.raises(Exception, match=r"^unknown outfit 'hoddie'; did you mean 'hoodie'\?"):
+        check_overrides({"outfit": "hoddie"})
