@@ -154,6 +154,15 @@ def param_range(category: str, key: str, value: float) -> tuple[float, float]:
     return min(lo, value), max(hi, value)
 
 
+def _background_text(background: Any) -> str:
+    """A recipe's background as the editor's text box shows it: ``none``, a colour, or ``top,bottom``."""
+    if background is None:
+        return "none"
+    if isinstance(background, (list, tuple)):
+        return ",".join(str(v) for v in background)
+    return str(background)
+
+
 class AvatarEditor:
     """Widgets that edit a recipe and re-render it on every change.
 
@@ -163,8 +172,8 @@ class AvatarEditor:
     writes. Shown in Jupyter as the editor itself.
 
     Widgets (plain ipywidgets, for scripts and tests): :attr:`parts` ``{category: Dropdown}``, :attr:`colors`
-    ``{slot: Dropdown}``, :attr:`pickers` ``{slot: ColorPicker}``, :attr:`sliders` ``{(category, key):
-    FloatSlider}``, :attr:`image` (an ``Image`` widget), :attr:`path`, :attr:`save_button`, :attr:`status`.
+    ``{slot: Dropdown}``, :attr:`pickers` ``{slot: ColorPicker}``, :attr:`outfit` (a Dropdown), :attr:`background`
+    (a Text: ``none``, a colour or ``top,bottom``), :attr:`sliders` ``{(category, key): FloatSlider}``, :attr:`image` (an ``Image`` widget), :attr:`path`, :attr:`save_button`, :attr:`status`.
     Results: :attr:`recipe` (the edited :class:`Recipe`), :attr:`png` (its bytes), :attr:`avatar`.
     """
 
@@ -202,6 +211,17 @@ class AvatarEditor:
             picker.observe(self._picker_changed(slot), names="value")
             self.colors[slot], self.pickers[slot] = dd, picker
 
+        from parts_library.outfits import OUTFITS
+
+        self.outfit = w.Dropdown(options=[(f"{name} · {what}", name) for name, what in OUTFITS.items()],
+                                 value=recipe.outfit, description="outfit", layout=wide, style=label_style)
+        self.outfit.observe(self._guarded(lambda value: self._apply(outfit=self._checked_outfit(value))),
+                            names="value")
+        self.background = w.Text(value=_background_text(recipe.background), description="background",
+                                  placeholder="none, a colour, or top,bottom", continuous_update=False, layout=wide,
+                                  style=label_style)
+        self.background.observe(self._guarded(self._background_changed), names="value")
+
         self.sliders = {}
         for cat, params in recipe.params.items():
             for key in PARAM_SLIDERS:
@@ -220,7 +240,8 @@ class AvatarEditor:
         self.save_button.on_click(lambda _button: self._save_clicked())
         self.status = w.Label(value="")
         colour_rows = [w.HBox([self.colors[s], self.pickers[s]]) for s in COLOR_SLOTS]
-        tabs = w.Tab(children=[w.VBox(list(self.parts.values())), w.VBox(colour_rows),
+        tabs = w.Tab(children=[w.VBox(list(self.parts.values()) + [self.outfit]),
+                               w.VBox(colour_rows + [self.background]),
                                w.VBox(list(self.sliders.values()) or [w.Label("this recipe has no size params")])],
                      titles=("parts", "colours", "sizes"))
         self.widget = w.VBox([w.HBox([self.image, tabs]), w.HBox([self.path, self.save_button]), self.status])
@@ -298,6 +319,26 @@ class AvatarEditor:
             widget.value = value
         finally:
             self._quiet = False
+
+    @staticmethod
+    def _checked_outfit(value: Any) -> str:
+        from parts_library.renderer import resolve_outfit
+
+        if value is None:
+            raise MemojiError("choose an outfit")
+        return resolve_outfit(value)
+
+    def _background_changed(self, value: str) -> None:
+        """``none`` / empty → transparent, a colour, or two colours ``top,bottom`` (checked by the renderer's parser;
+        a bad value puts the box back and shows the one-line reason)."""
+        from parts_library.renderer import resolve_background
+
+        text = (value or "").strip()
+        bg: Any = [v.strip() for v in text.split(",")] if "," in text else (text or None)
+        if bg == "none":
+            bg = None
+        resolve_background(bg)
+        self._apply(background=bg)
 
     def _part_changed(self, category: str):
         def handler(value: str | None) -> None:

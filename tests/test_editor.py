@@ -74,12 +74,28 @@ def test_colour_picker_takes_hex_only(editor):
     assert editor.png == png
 
 
+def test_outfit_and_background_widgets(editor):
+    before = editor.png
+    editor.outfit.value = "hoodie"
+    assert editor.recipe.outfit == "hoodie" and editor.png != before
+    editor.background.value = "#ffd1dc, teal"
+    assert editor.recipe.background == ["#ffd1dc", "teal"]
+    png = editor.png
+    editor.background.value = "tael"  # refused: the box goes back, the reason is shown
+    assert editor.status.value.startswith("unknown background colour 'tael'; did you mean 'teal'?")
+    assert editor.background.value == "#ffd1dc, teal" and editor.recipe.background == ["#ffd1dc", "teal"]
+    assert editor.png == png
+    editor.background.value = "none"
+    assert editor.recipe.background is None
+
+
 def test_widgets_refuse_values_that_are_not_offered(editor):
     from traitlets import TraitError
 
     recipe = editor.recipe
     for widget, value in ((editor.parts["hair"], "../../etc/passwd"), (editor.parts["face"], NONE),
-                          (editor.colors["skin"], "#zzzzzz"), (editor.colors["hair"], "<script>")):
+                          (editor.colors["skin"], "#zzzzzz"), (editor.colors["hair"], "<script>"),
+                          (editor.outfit, "hoddie")):
         with pytest.raises(TraitError):
             widget.value = value
     assert editor.recipe is recipe
