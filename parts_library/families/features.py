@@ -87,9 +87,10 @@ def _eye_defs(pid: str) -> str:
     return "".join([
         radial_grad(f"{pid}-scl", 0.5, 0.6, 0.6, [(0, "#ffffff"), (0.6, "#f7f3f2"), (1, "#d9cdcb")], bbox=True),
         radial_grad(f"{pid}-iris", 0.5, 0.5, 0.5, [(0, "%eyes_lo2%"), (0.3, "%eyes%"), (0.62, "%eyes_hi%"),
-                                                   (0.86, "%eyes%"), (1, "%eyes_lo3%")], fx=0.5, fy=0.72,
+                                                   (0.8, "%eyes%"), (0.88, "%eyes_lo3%"), (1, "%eyes_lo3%")],
+                    fx=0.5, fy=0.72,
                     bbox=True),
-        linear_grad(f"{pid}-lid", 0, 0, 0, 1, [(0, "#3a2420", 0.4), (0.45, "#3a2420", 0.0)], bbox=True),
+        linear_grad(f"{pid}-lid", 0, 0, 0, 1, [(0, "#3a2420", 0.42), (0.42, "#3a2420", 0.0)], bbox=True),
         radial_grad(f"{pid}-sock", 0.5, 0.62, 0.5, [(0, "%skin_lo2%", 0.34), (0.6, "%skin_lo2%", 0.16),
                                                     (1, "%skin_lo2%", 0.0)], bbox=True),
         linear_grad(f"{pid}-fold", 0, 0, 0, 1, [(0, "%skin%"), (0.7, "%skin_lo%"), (1, "%skin_lo2%")], bbox=True),
@@ -124,8 +125,8 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     out = [f'<defs><clipPath id="{uid}-clip"><path d="{s_path}"/></clipPath></defs>']
     # the socket: a soft shade above the eye (dark and large when deep set)
     deep = q["deep"]
-    out.append(f'<ellipse cx="{f(c[0])}" cy="{f(c[1] - (0.2 if deep else 0.14) * W)}" rx="{f(0.8 * W)}" '
-               f'ry="{f((0.62 if deep else 0.48) * W)}" fill="url(#{pid}-sock)" opacity="{1 if deep else 0.75}"/>')
+    out.append(f'<ellipse cx="{f(c[0])}" cy="{f(c[1] - (0.2 if deep else 0.14) * W)}" rx="{f(0.68 * W)}" '
+               f'ry="{f((0.56 if deep else 0.42) * W)}" fill="url(#{pid}-sock)" opacity="{1 if deep else 0.75}"/>')
     skin = []
     if q["crease"] > 0:  # the lid: a lit band between the lash line and the crease, the crease a soft dark line
         gap = q["crease"] * IOD * EY
@@ -144,11 +145,8 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     out.append(f'<g clip-path="url(#{uid}-clip)">')
     out.append(f'<path d="{s_path}" fill="url(#{pid}-scl)"/>')
     out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r)}" fill="url(#{pid}-iris)"/>')
-    out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.95)}" fill="none" stroke="%eyes_lo3%" '
-               f'stroke-width="{f(r * 0.1)}" opacity="0.8"/>')
     out.append(f'<circle cx="{f(ic[0])}" cy="{f(ic[1])}" r="{f(r * 0.4)}" fill="#0d0807"/>')
-    out.append(f'<rect x="{f(U[:, 0].min() - 4)}" y="{f(top - 2)}" width="{f(W + 8)}" height="{f(H)}" '
-               f'fill="url(#{pid}-lid)"/>')
+    out.append(f'<path d="{s_path}" fill="url(#{pid}-lid)"/>')  # the lid's shadow on the eye
     hx, hy = ic[0] - 0.34 * r, ic[1] - 0.36 * r
     out.append(f'<ellipse cx="{f(hx)}" cy="{f(hy)}" rx="{f(0.3 * r)}" ry="{f(0.24 * r)}" fill="#ffffff" '
                f'opacity="0.95" transform="rotate(-25 {f(hx)} {f(hy)})"/>'
@@ -345,10 +343,10 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
     out.append(f'<ellipse cx="{f(CX - 7)}" cy="{f(by0 + (by1 - by0) * 0.45)}" rx="7" ry="{f((by1 - by0) * 0.36)}" '
                f'fill="%skin_hi2%" opacity="0.3"/>')
     if ridge > 0:  # the shaded side of the bridge as a soft line, from between the eyes down into the right wing
-        ys = np.linspace(top + 55, y31 - 0.02 * IOD, 8)
+        ys = np.linspace(top + 0.3 * (y31 - top), y31 - 0.02 * IOD, 8)
         xs = CX + 0.07 * IOD + (hw - 0.09 * IOD) * ((ys - ys[0]) / (ys[-1] - ys[0])) ** 2.2
         line = np.stack([xs, ys], axis=1)
-        out.append(f'<path d="{smooth_closed(offset_curve(line, 3.2 * ridge * np.sin(np.linspace(0.2, 2.6, 8))))}" '
+        out.append(f'<path d="{smooth_closed(offset_curve(line, 3.2 * ridge * np.sin(np.linspace(0.1, 2.6, 8)) ** 0.7))}" '
                    f'fill="%skin_lo3%" opacity="{f(0.25 + 0.3 * ridge)}"/>')
     if q["bump"]:  # a hump on the bridge: lit on top, shaded below
         yb = top + (y30 - top) * 0.5
