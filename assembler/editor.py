@@ -173,7 +173,8 @@ class AvatarEditor:
 
     Widgets (plain ipywidgets, for scripts and tests): :attr:`parts` ``{category: Dropdown}``, :attr:`colors`
     ``{slot: Dropdown}``, :attr:`pickers` ``{slot: ColorPicker}``, :attr:`outfit` (a Dropdown), :attr:`background`
-    (a Text: ``none``, a colour or ``top,bottom``), :attr:`sliders` ``{(category, key): FloatSlider}``, :attr:`image` (an ``Image`` widget), :attr:`path`, :attr:`save_button`, :attr:`status`.
+    (a Text: ``none``, a colour or ``top,bottom``), :attr:`sliders` ``{(category, key): FloatSlider}``,
+    :attr:`image` (an ``Image`` widget), :attr:`path`, :attr:`save_button`, :attr:`status`.
     Results: :attr:`recipe` (the edited :class:`Recipe`), :attr:`png` (its bytes), :attr:`avatar`.
     """
 

@@ -1,4 +1,4 @@
-"""The gallery contact sheet: every part on a neutral head, and every palette swatch.
+"""The gallery contact sheet: every part on a neutral head, every outfit, and every palette swatch.
 
 ``gallery("docs/gallery.png")`` (or ``memoji parts gallery -o gallery.png``). Close-up categories (eyes, brows,
 nose, mouth, ears, facial hair, glasses) are cropped to the face so their details show.
@@ -24,7 +24,7 @@ CROPS = {
     "face": (150, 170, 874, 894), "hair": (0, 0, 1024, 1024), "headwear": (40, 0, 984, 944),
     "eyes": (300, 300, 724, 724), "brows": (300, 280, 724, 704), "nose": (320, 380, 704, 764),
     "mouth": (320, 450, 704, 834), "ears": (180, 250, 844, 914), "facial_hair": (232, 380, 792, 940),
-    "glasses": (272, 230, 752, 710),
+    "glasses": (272, 230, 752, 710), "outfit": (40, 80, 984, 1024),
 }
 BG = (236, 239, 244)
 
@@ -46,15 +46,20 @@ def _font(size: int):
 
 
 def _cell(lib: PartsLibrary, category: str, part_id: str, cell: int):
+    """One gallery cell: a part on the neutral head (``category`` "outfit": the neutral avatar in that outfit)."""
     from PIL import Image
 
     from .renderer import compose_svg, rasterize_rgba
 
-    parts = {category: part_id}
     colors = dict(NEUTRAL_COLORS)
+    if category == "outfit":
+        spec = default_spec()
+        spec["outfit"] = part_id
+        colors["clothes"] = "teal"
+    else:
+        spec = default_spec(**{category: part_id})
     if category == "hair":
         colors["hair"] = "dark_brown"
-    spec = default_spec(**parts)
     spec["colors"] = colors
     x0, y0, x1, y1 = CROPS[category]
     zoom = 1024 / (x1 - x0)
@@ -73,6 +78,10 @@ def gallery(path: str | Path, *, cell: int = 150, columns: int = 12, library: Pa
     """Write a contact sheet of every part (on a neutral head) and every palette; returns the path."""
     from PIL import Image, ImageDraw
 
+    from types import SimpleNamespace
+
+    from .outfits import OUTFITS
+
     lib = library or load_library()
     label_h = 18
     title_h = 34
@@ -83,6 +92,8 @@ def gallery(path: str | Path, *, cell: int = 150, columns: int = 12, library: Pa
         parts = lib.parts(cat)
         rows = -(-len(parts) // columns)
         blocks.append((cat, parts, rows))
+    outfits = [SimpleNamespace(id=name) for name in OUTFITS]  # chosen in the recipe, drawn like a part
+    blocks.append(("outfit", outfits, -(-len(outfits) // columns)))
     width = pad + columns * (cell + pad)
     sw_rows = sum(-(-len(p) // 10) for p in PALETTES.values())
     height = (sum(title_h + rows * (cell + label_h + pad) for _, _, rows in blocks) + title_h
@@ -117,28 +128,34 @@ def gallery(path: str | Path, *, cell: int = 150, columns: int = 12, library: Pa
     return out
 
 
-# Avatars for the README: different skin tones (Monk 1, 3, 5, 7, 9, 10), hair and face shapes.
+# Avatars for the README: different skin tones (Monk 1, 3, 5, 7, 9, 10), hair and face shapes, outfits.
 README_AVATARS = [
     {"parts": {"face": "face_oval_01", "ears": "ears_medium_01", "eyes": "eyes_almond_02", "brows": "brows_soft_03",
                "nose": "nose_button_01", "mouth": "mouth_smile_01", "hair": "long_straight_02"},
-     "colors": {"skin": "monk_01", "hair": "blonde", "eyes": "blue", "clothes": "coral"}},
+     "colors": {"skin": "monk_01", "hair": "blonde", "eyes": "blue", "clothes": "coral"},
+     "outfit": "sweater"},
     {"parts": {"face": "face_heart_01", "ears": "ears_small_01", "eyes": "eyes_upturned_02", "brows": "brows_arched_02",
                "nose": "nose_small_01", "mouth": "mouth_smile_02", "hair": "bob_02"},
-     "colors": {"skin": "monk_03", "hair": "red", "brows": "auburn", "eyes": "green", "clothes": "navy"}},
+     "colors": {"skin": "monk_03", "hair": "red", "brows": "auburn", "eyes": "green", "clothes": "navy"},
+     "outfit": "square_neck"},
     {"parts": {"face": "face_square_01", "ears": "ears_large_01", "eyes": "eyes_almond_01", "brows": "brows_bushy_01",
                "nose": "nose_roman_01", "mouth": "mouth_smile_01", "hair": "bald_01", "facial_hair": "full_beard_01",
                "glasses": "glasses_rect_01"},
-     "colors": {"skin": "monk_05", "hair": "gray", "lips": "mauve", "clothes": "gray"}},
+     "colors": {"skin": "monk_05", "hair": "gray", "lips": "mauve", "clothes": "gray"},
+     "outfit": "collared_shirt"},
     {"parts": {"face": "face_oval_02", "ears": "ears_medium_01", "eyes": "eyes_almond_01", "brows": "brows_straight_02",
                "nose": "nose_straight_01", "mouth": "mouth_grin_01", "hair": "curly_02", "facial_hair": "stubble_01"},
-     "colors": {"skin": "monk_07", "hair": "dark_brown", "eyes": "brown", "clothes": "teal"}},
+     "colors": {"skin": "monk_07", "hair": "dark_brown", "eyes": "brown", "clothes": "teal"},
+     "outfit": "hoodie"},
     {"parts": {"face": "face_round_01", "ears": "ears_medium_01", "eyes": "eyes_round_02", "brows": "brows_soft_02",
                "nose": "nose_wide_01", "mouth": "mouth_smile_02", "hair": "afro_01"},
-     "colors": {"skin": "monk_09", "hair": "black", "eyes": "dark_brown", "clothes": "white"}},
+     "colors": {"skin": "monk_09", "hair": "black", "eyes": "dark_brown", "clothes": "white"},
+     "outfit": "crew_tee"},
     {"parts": {"face": "face_long_01", "ears": "ears_medium_01", "eyes": "eyes_monolid_02", "brows": "brows_straight_03",
                "nose": "nose_medium_01", "mouth": "mouth_smile_01", "hair": "long_wavy_02",
                "glasses": "glasses_round_02"},
-     "colors": {"skin": "monk_04", "hair": "pink", "brows": "dark_brown", "eyes": "dark_brown", "clothes": "navy"}},
+     "colors": {"skin": "monk_04", "hair": "pink", "brows": "dark_brown", "eyes": "dark_brown", "clothes": "navy"},
+     "outfit": "blazer"},
 ]
 
 

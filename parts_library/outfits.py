@@ -180,8 +180,9 @@ def outfit_layer(name: str) -> str:
         defs.append(linear_grad(f"{pid}-tube", CX - NECK_HALF - 16, 0, CX + NECK_HALF + 16, 0,
                                 [(0, "%clothes_lo%"), (0.3, "%clothes_hi%"), (0.7, "%clothes%"),
                                  (1, "%clothes_lo2%")]))
-        folds = "".join(f'<path d="M{f(CX - NECK_HALF - 6 - k)},{f(y)} Q{f(CX)},{f(y + 14)} {f(CX + NECK_HALF + 6 + k)},'
-                        f'{f(y)}" fill="none" stroke="%clothes_lo2%" stroke-width="4" opacity="0.45"/>'
+        folds = "".join(f'<path d="M{f(CX - NECK_HALF - 6 - k)},{f(y)} Q{f(CX)},{f(y + 14)} '
+                        f'{f(CX + NECK_HALF + 6 + k)},{f(y)}" fill="none" stroke="%clothes_lo2%" stroke-width="4" '
+                        f'opacity="0.45"/>'
                         for k, y in ((2, 780), (6, 810), (10, 840)))
         out += [_body_of(pid, _garment(neck)), _shadow(pid), _sleeves(pid),
                 f'<path d="{smooth_closed(tube, 0.2)}" fill="url(#{pid}-tube)"/>', folds, _rim(pid, NECK_HALF + 20)]

@@ -271,8 +271,8 @@ def check_schema_version(spec: Mapping, error: type[MemojiError] | None = None) 
 
 
 def resolve_outfit(value: Any) -> str:
-    """An outfit name (:data:`parts_library.outfits.OUTFITS`) → itself; None → the default outfit; anything else is a
-    one-line error (an unknown name with "did you mean")."""
+    """An outfit name (:data:`parts_library.outfits.OUTFITS`) → itself; None → the default outfit; anything else
+    is a one-line error (an unknown name with "did you mean")."""
     if value is None:
         return DEFAULT_OUTFIT
     if isinstance(value, str) and value in OUTFITS:

@@ -122,7 +122,8 @@ def test_background_none_colour_and_gradient(lib):
     ('#fff" onload="x', "bad background colour '#fff\" onload=\"x': use '#rgb', '#rrggbb' or a palette name such as "
                         "'navy' or 'clothes/navy'"),
     (["#fff", "#000", "#111"], "'background' must be none, a colour or two colours for a gradient, got ['#fff', "
-                               "'#000', '#111'] (a list) (e.g. null, \"teal\", \"#f0e6d8\", [\"#ffd1dc\", \"#a0c4ff\"])"),
+                               "'#000', '#111'] (a list) (e.g. null, \"teal\", \"#f0e6d8\", [\"#ffd1dc\", "
+                               "\"#a0c4ff\"])"),
     ({"a": 1}, "'background' must be none, a colour or two colours for a gradient, got {'a': 1} (an object) (e.g. "
                "null, \"teal\", \"#f0e6d8\", [\"#ffd1dc\", \"#a0c4ff\"])"),
 ])
