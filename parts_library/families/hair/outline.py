@@ -24,7 +24,7 @@ def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
     t = np.linspace(0, 1, n)
     th = np.pi + np.pi * t
     s = np.sin(th)
-    vol = h.vol_side + (h.vol_top + extra_top - h.vol_side) * np.abs(s) ** 1.5
+    vol = h.vol_side + (h.vol_top + extra_top - h.vol_side) * np.abs(s) ** (6.0 if h.top == "box" else 1.5)
     if h.top == "flat":
         vol = vol - 0.35 * (h.vol_top - h.vol_side) * np.abs(s) ** 8
     if h.top == "quiff":
@@ -39,6 +39,10 @@ def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
         vol = vol + 9 * tips(t, 7, 0.5) * np.abs(s)  # short hair: locks break the outline, not a helmet
     x = CX + (CRANIUM_RX + vol) * np.cos(th)
     y = CRANIUM_CY + (RY + vol) * np.sign(s) * np.abs(s) ** 0.85
+    if h.top == "box":  # a high top: straight sides rising from the temples to a flat top (a superellipse)
+        c = np.cos(th)
+        x = CX + (CRANIUM_RX - 8 + vol) * np.sign(c) * np.abs(c) ** 0.4
+        y = CRANIUM_CY + (RY + vol) * np.sign(s) * np.abs(s) ** 0.3
     return np.stack([x, y], axis=1)
 
 
@@ -109,6 +113,7 @@ def side_down(h: HairSpec, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     u = (ys - ys[0]) / (end - ys[0])
     flare = h.lock_w * 0.35
     ox = start[0] - flare * np.sin(u * np.pi / 2) + 10 * u ** 2
+    ox = ox - 24 * np.clip((ys - 740) / 160, 0, 1) ** 2  # the hair spreads where it falls over the shoulder
     if h.texture == "wavy":
         ox = ox - 9 * np.sin(u * 3 * np.pi)
     if amp:

@@ -61,6 +61,19 @@ def strands(pid: str, h: HairSpec, hl: np.ndarray, top_y: float) -> list[str]:
         wmax = rng.uniform(2.2, 3.6) if not glint else rng.uniform(2.6, 4.2)
         w = np.interp(np.linspace(0, 1, len(line)), [0, 0.25, 0.8, 1], [0.3, wmax, wmax * 0.7, 0.2])
         (light if glint else dark).append(smooth_closed(offset_curve(line, w)))
+    if h.locks is not None:  # strands down the locks beside the face, following their outward drift
+        for s_ in (-1.0, 1.0):
+            for k in range(4):
+                x0 = CX + s_ * (204 + 12 * k + rng.uniform(-3, 3))
+                y0 = h.temple_y + 30 + 25 * k
+                y1 = h.locks - 20 - rng.uniform(0, 50)
+                drift = s_ * (10 + 8 * k + h.lock_w * 0.25)
+                ctrl = np.array([[x0, y0], [x0 + drift * 0.3, (y0 + y1) / 2], [x0 + drift, y1]])
+                if h.texture == "wavy":
+                    ctrl[1, 0] += s_ * 12
+                line = bez(ctrl, 12)
+                w = np.interp(np.linspace(0, 1, len(line)), [0, 0.3, 1], [0.3, 2.6, 0.3])
+                (light if k % 2 else dark).append(smooth_closed(offset_curve(line, w)))
     return [f'<path d="{"".join(dark)}" fill="%hair_lo2%" opacity="0.55"/>',
             f'<path d="{"".join(light)}" fill="%hair_hi2%" opacity="0.55"/>']
 

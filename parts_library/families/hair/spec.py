@@ -32,7 +32,7 @@ class HairSpec:
     cap: bool = True
     coverage: float = 1.0  # opacity of the cap (buzz cuts are see-through)
     sides: str = "full"  # full | undercut | faded | none
-    top: str = "round"  # round | flat | quiff | spiky | slick | mohawk
+    top: str = "round"  # round | flat | quiff | spiky | slick | mohawk | box (a high top)
     extra: list[str] = field(default_factory=list)  # names in extras.EXTRAS (bun, ponytail, braids, locs, puffs…)
     amp: float | None = None  # texture amplitude override
 
