@@ -38,12 +38,13 @@ REGIONS = {
 # independent of the hair parts), composited over the gallery's background and rasterised at 128 px. The measure is
 # the mean absolute grey-level difference (Rec. 601 luma, 0..255) between two parts over the category's region
 # (REGIONS, except the ears: the image-left ear alone, not the face between the ears). A pair must differ by at least
-# DISTINCT_MIN_GREY levels. 2.5 was chosen from the library before the redraw (issue 18): every pair that read as one
-# part at gallery size lay below it (nose_medium_01 ~ nose_straight_01 0.34, face_heart_01 ~ face_heart_02 0.99,
-# mouth_thin_01 ~ mouth_thin_02 1.51, eyes_monolid_01 ~ eyes_monolid_02 2.03, brows_angled_02 ~ brows_soft_02 2.46),
-# while e.g. eyes_round_01 ~ eyes_round_02 (plain vs. lashes) at 6 or nose_long_01 ~ nose_roman_01 at 3.9 are told
-# apart at a glance. Mean grey difference rather than 1 - SSIM: it stays meaningful on the tiny regions a part covers
-# at 128 px (an eye is ~40x14 px) and reads directly as "how much of the region changes, how strongly".
+# DISTINCT_MIN_GREY levels. 2.5 was chosen on the library before the redraw (issue 18): every pair that read as one
+# part at gallery size lay below it (nose_medium_01 ~ nose_straight_01 0.34, face_heart_01 ~ face_heart_02 1.0,
+# ears_medium_01 ~ ears_small_01 1.0, mouth_thin_01 ~ mouth_thin_02 1.5, eyes_monolid_01 ~ eyes_monolid_02 2.0,
+# brows_angled_02 ~ brows_soft_02 2.5), while after the redraw pairs such as eyes_round_01 ~ eyes_round_02 (plain vs.
+# lashes, 6.1) or nose_long_01 ~ nose_roman_01 (4.2) are told apart at a glance. Mean grey difference rather than
+# 1 - SSIM: it stays meaningful on the tiny regions a part covers at 128 px (an eye region is 40x14 px) and reads
+# directly as "how much of the region changes, and how strongly".
 DISTINCT_SIZE = 128
 DISTINCT_MIN_GREY = 2.5
 DISTINCT_CATEGORIES = ("face", "ears", "eyes", "brows", "nose", "mouth")

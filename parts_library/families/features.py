@@ -111,7 +111,8 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     L = (lo - c) * sc + c
     W = abs(U[-1, 0] - U[0, 0])
     if q["lid"]:  # the upper lid comes down over the eye (hooded, sleepy): the opening's top edge drops
-        U = U + [0, 1] * (q["lid"] * (_below(U, L) - U[:, 1]) * np.sin(np.linspace(0.25, np.pi - 0.25, len(U))))[:, None]
+        drop = q["lid"] * (_below(U, L) - U[:, 1]) * np.sin(np.linspace(0.25, np.pi - 0.25, len(U)))
+        U = U + np.stack([np.zeros_like(drop), drop], axis=1)
     s_path = smooth_closed(np.concatenate([U, L[::-1][1:-1]]))
     r = q["iris"] * W / 2
     ic = c + [0, 0.05 * r]
@@ -346,8 +347,9 @@ def nose_svg(pid: str, pts: np.ndarray, q: dict) -> str:
         ys = np.linspace(top + 0.3 * (y31 - top), y31 - 0.02 * IOD, 8)
         xs = CX + 0.07 * IOD + (hw - 0.09 * IOD) * ((ys - ys[0]) / (ys[-1] - ys[0])) ** 2.2
         line = np.stack([xs, ys], axis=1)
-        out.append(f'<path d="{smooth_closed(offset_curve(line, 3.2 * ridge * np.sin(np.linspace(0.1, 2.6, 8)) ** 0.7))}" '
-                   f'fill="%skin_lo3%" opacity="{f(0.25 + 0.3 * ridge)}"/>')
+        widths = 3.2 * ridge * np.sin(np.linspace(0.1, 2.6, 8)) ** 0.7
+        out.append(f'<path d="{smooth_closed(offset_curve(line, widths))}" fill="%skin_lo3%" '
+                   f'opacity="{f(0.25 + 0.3 * ridge)}"/>')
     if q["bump"]:  # a hump on the bridge: lit on top, shaded below
         yb = top + (y30 - top) * 0.5
         out.append(f'<ellipse cx="{f(CX + 1)}" cy="{f(yb)}" rx="12" ry="18" fill="%skin_hi2%" opacity="0.4"/>'
