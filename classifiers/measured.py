@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from parts_library.vocabulary import MOUTH_CLOSED
+
 from assembler.errors import MemojiError
 from assembler.measure.records import Measurements
 from assembler.records import Attributes, FaceRecord
@@ -127,7 +129,7 @@ class MeasuredClassifier(AttributeClassifier):
         if skin.monk is not None and not gray:
             probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - skin.monk)), trust)
         geo = m.geometry
-        probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo.mouth_open - 0.06)), trust)
+        probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo.mouth_open - MOUTH_CLOSED)), trust)
         probs["Smiling"] = _shrink(_sig(30.0 * (geo.smile - 0.04)), trust)
         probs["Narrow_Eyes"] = _shrink(_sig(25.0 * (0.24 - geo.eye_openness)), trust)
         if m.brow_thickness is not None:

@@ -15,14 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from parts_library.vocabulary import FIT_FACE, FIT_FACE_LENGTH, FIT_SCALE, LIGHT_HAIR
+
 __all__ = ["random_spec", "spec_sampler", "OPTIONAL_P"]
 
 OPTIONAL_P = {"facial_hair": 0.3, "glasses": 0.2, "headwear": 0.05}
-PARAM_SCALE = (0.85, 1.2)  # as assembler.search.FIT_SCALE
+PARAM_SCALE, PARAM_FACE, PARAM_FACE_LENGTH = FIT_SCALE, FIT_FACE, FIT_FACE_LENGTH  # the search's fit ranges
 PARAM_SHIFT = 0.2  # inter-ocular distances: shifts a recipe may carry (the search itself leaves dy at 0)
-PARAM_FACE = (0.85, 1.15)  # face width factor, as assembler.search.FIT_FACE
-PARAM_FACE_LENGTH = (0.88, 1.12)  # face length factor, as assembler.search.FIT_FACE_LENGTH
-LIGHT_HAIR = ("white", "platinum", "silver")
 
 
 def random_spec(rng: np.random.Generator, library=None, *, optional_p: dict[str, float] | None = None,

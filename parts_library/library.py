@@ -20,12 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UnknownNameError, did_you_mean
+from .vocabulary import CATEGORIES, REQUIRED
 
 __all__ = ["CATEGORIES", "REQUIRED", "ASSETS", "Part", "PartsLibrary", "load_library", "unknown_part_message"]
 
-CATEGORIES: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses",
-                               "headwear")
-REQUIRED: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair")
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 _LAYER_RE = re.compile(r'<g id="[^"]*" data-layer="([a-z_]+)">(.*?)</g><!--/layer-->', re.S)

@@ -1,12 +1,13 @@
 """The recipe's colour slots from the measured attributes (skin tone, hair and facial hair colour, eye colour)."""
 from __future__ import annotations
 
+from parts_library.vocabulary import LIGHT_HAIR
+
 from ..records import Attributes
 from .constraints import measured_length
 
 __all__ = ["colors_from_attributes", "FACIAL_COLOR_SURE", "LIGHT_HAIR"]
 
-LIGHT_HAIR = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey (white brows vanish on skin)
 FACIAL_COLOR_SURE = 0.4  # confidence from which the facial hair's measured colour replaces the head hair's
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from parts_library.vocabulary import (CURLY_TEXTURES, HAIR_LENGTHS, MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL, THINNING_TAGS,
+                                      TIED_TAGS)
+
 from ..records import Attributes
 
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
@@ -11,9 +14,8 @@ __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_
            "CURLY_TEXTURES", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
            "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
-OPTIONAL_CATEGORIES = ("facial_hair", "glasses", "headwear")
+OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban); only a user's override does
-HAIR_LENGTHS = ("bald", "buzz", "short", "medium", "long", "tied")
 # hair length classes a measured class allows. The learned hair mask measures length against the chin and the
 # shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
 # or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
@@ -22,10 +24,8 @@ HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
 # ... and when the length is uncertain (the classifier flags ``hair_length_uncertain``: no plausible learned hair
 # mask, the colour model's guess): one step either way, tied hair next to short and long
 HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2, 5}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {2, 4, 5}}
-TIED_TAGS = {"ponytail", "bun", "man_bun"}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
 STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
-CURLY_TEXTURES = {"coily", "afro", "locs"}
 
 
 def hair_length_class(part) -> int | None:
@@ -33,7 +33,7 @@ def hair_length_class(part) -> int | None:
     if tags & TIED_TAGS:
         return HAIR_LENGTHS.index("tied")
     found = [i for i, t in enumerate(HAIR_LENGTHS) if t in tags]
-    if ("balding" in tags or "receding" in tags) and not found:
+    if tags & THINNING_TAGS and not found:
         found.append(HAIR_LENGTHS.index("short"))
     return min(found) if found else None
 
@@ -46,7 +46,6 @@ def measured_length(attrs: Attributes) -> int | None:
     return None
 
 
-THINNING_TAGS = frozenset({"balding", "receding"})
 THINNING_SURE = 0.3  # measured receding hairline or baldness from which receding / balding cuts are allowed
 
 
@@ -102,8 +101,6 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
     return True
 
 
-MOUTH_OPEN = 0.10  # inner-lip opening (fraction of the inter-ocular distance) from which teeth show: open mouths only
-MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either
 
 
 def expression_allowed(part, opening: float | None) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from parts_library.vocabulary import FIT_FACE, FIT_FACE_LENGTH, FIT_SCALE
+
 __all__ = ["fit_params", "fit_face", "FIT_SLICES", "FIT_SCALE", "FIT_FACE", "FIT_FACE_LENGTH"]
 
 FIT_SLICES = {"eyes": (slice(36, 42), slice(42, 48)), "brows": (slice(17, 22), slice(22, 27)),
               "nose": (slice(31, 36),), "mouth": (slice(48, 60),)}
-FIT_SCALE = (0.85, 1.2)
-FIT_FACE = (0.85, 1.15)  # face outline: width factor ...
-FIT_FACE_LENGTH = (0.88, 1.12)  # ... and length factor (a shorter face would lift the chin above the mouth)
+# the ranges (parts_library.vocabulary) are shared with the random avatars the identity model is learned from
 
 
 def fit_params(spec: dict, target: np.ndarray) -> dict[str, dict[str, float]]:

@@ -1,0 +1,35 @@
+"""The project's shared vocabulary: one home for the names every layer uses (the bottom layer, so that the index,
+the classifiers and the pipeline can all import it).
+
+- the part categories of a recipe, which of them are required, and the colour slots;
+- the range of the per-part placement parameters that the search fits and the random avatars of the identity
+  model are drawn from (one range, so the model has seen every placement the search can make);
+- the tags with a meaning beyond their part: hair length classes, tied-back, curly and thinning-hair tags, the
+  light hair colours whose brows are drawn grey, and the mouth opening from which an ``open`` / ``teeth`` mouth is
+  drawn (in inter-ocular distances, the unit of the measured geometry).
+"""
+from __future__ import annotations
+
+__all__ = ["CATEGORIES", "REQUIRED", "OPTIONAL", "COLOR_SLOTS", "FIT_SCALE", "FIT_FACE", "FIT_FACE_LENGTH",
+           "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "THINNING_TAGS", "LIGHT_HAIR", "MOUTH_OPEN",
+           "MOUTH_CLOSED"]
+
+CATEGORIES: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses",
+                               "headwear")
+REQUIRED: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair")
+OPTIONAL: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in REQUIRED)
+COLOR_SLOTS: tuple[str, ...] = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear",
+                                "clothes")
+
+FIT_SCALE = (0.85, 1.2)  # eyes, brows, nose, mouth: width factor
+FIT_FACE = (0.85, 1.15)  # face outline: width factor ...
+FIT_FACE_LENGTH = (0.88, 1.12)  # ... and length factor (a shorter face would lift the chin above the mouth)
+
+HAIR_LENGTHS: tuple[str, ...] = ("bald", "buzz", "short", "medium", "long", "tied")
+TIED_TAGS = frozenset({"ponytail", "bun", "man_bun"})  # a hair part with one of these is tied back, whatever else
+CURLY_TEXTURES = frozenset({"coily", "afro", "locs"})  # tightly curled textures (never drawn on straight hair)
+THINNING_TAGS = frozenset({"balding", "receding"})
+LIGHT_HAIR: tuple[str, ...] = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey
+
+MOUTH_OPEN = 0.10  # inner-lip opening (inter-ocular distances) from which teeth show: open mouths only
+MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either
