@@ -167,11 +167,14 @@ def _eye_svg(pid: str, side: str, up: np.ndarray, lo: np.ndarray, q: dict) -> st
     n = int(q["lashes"])
     for k in range(n):  # clumps from the outer corner inwards, longest at the corner, curling out and up
         base = U[min(1 + 2 * k, len(U) - 2)]
-        up_ = np.array([0.0, -1.0])
-        ln = (0.16 - 0.018 * k) * W
-        mid = base + up_ * (0.55 * ln) + d_out * (0.2 * ln)
-        tip = base + up_ * (0.8 * ln) + d_out * (0.75 * ln)
-        lash.append(smooth_closed(offset_curve(np.stack([base, mid, tip]), [3.2, 2.0, 0.4])))
+        # a lash leaves the lid leaning outwards and curls further out: its heading turns from th0 to th1
+        # (radians from straight up, outwards > 0; the outer lashes fan out further than the inner ones)
+        sx = np.sign(d_out[0])
+        ln = (0.15 - 0.016 * k) * W
+        th = np.linspace(0.35 - 0.07 * k, 1.25 - 0.12 * k, 5)
+        steps = np.stack([sx * np.sin(th), -np.cos(th)], axis=1) * (ln / 4)
+        pts = base + np.concatenate([[[0.0, 0.0]], np.cumsum(steps[:-1], axis=0)])
+        lash.append(smooth_closed(offset_curve(pts, [2.8, 2.2, 1.6, 0.9, 0.3])))
     if n:  # a soft lower lash line at the outer half
         low = L[:8] + [0, 3]
         lash.append(smooth_closed(offset_curve(low, np.interp(np.linspace(0, 1, len(low)), [0, 0.3, 1],
