@@ -142,9 +142,6 @@ def outfit_layer(name: str) -> str:
         out += [_body_of(pid, _garment(neck)), _shadow(pid), _sleeves(pid), _rib(neck, 10, 2), _rim(pid, NECK_HALF)]
     elif name == "sweater":
         neck = _neckline(NECK_HALF + 8, 890, 2.2)
-        knit = "".join(f'<path d="M{f(CX + dx)},{f(shoulder_y(abs(dx)) + 40)} L{f(CX + dx * 1.04)},{f(BOTTOM)}" '
-                       f'stroke="%clothes_lo2%" stroke-width="5" opacity="0.16" stroke-dasharray="9 7"/>'
-                       for dx in range(-250, 251, 36) if abs(dx) > 20)
         raglan = "".join(f'<path d="M{f(CX + s * 150)},{f(shoulder_y(150))} Q{f(CX + s * 230)},{f(930)} '
                          f'{f(CX + s * 300)},{f(1060)}" fill="none" stroke="%clothes_lo2%" stroke-width="4" '
                          f'opacity="0.4"/>' for s in (-1, 1))
@@ -152,7 +149,7 @@ def outfit_layer(name: str) -> str:
         ribs = "".join(f'<path d="M{f(x)},{f(np.interp(x, neck[:, 0], neck[:, 1]) - 2)} l0,24" '
                        f'stroke="%clothes_lo2%" stroke-width="3" opacity="0.35"/>'
                        for x in np.linspace(neck[1, 0], neck[-2, 0], 15))
-        out += [_body_of(pid, _garment(neck)), knit, _shadow(pid), raglan,
+        out += [_body_of(pid, _garment(neck)), _shadow(pid), raglan,
                 f'<path d="{smooth_closed(band, 0.2)}" fill="%clothes_lo%"/>', ribs,
                 f'<path d="{smooth_open(neck + [0, -3])}" fill="none" stroke="%clothes_hi%" stroke-width="3" '
                 f'opacity="0.6"/>', _rim(pid, NECK_HALF + 8)]
