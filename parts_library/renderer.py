@@ -1,9 +1,13 @@
-"""The renderer: a spec (parts + colours + small per-part params) → one composed SVG → PNG via cairosvg.
+"""The renderer: a spec (parts + colours + small per-part params + outfit + background) → one composed SVG → PNG via
+cairosvg.
 
-Layers go in a fixed z-order (back hair, back of headwear, neck/shoulders, ears, face, nose, eyes, brows, mouth,
-facial hair, front hair, glasses, headwear). Hair, headwear and ears follow the chosen face's temple width; facial
-hair follows its jaw. The result carries the 68 iBUG landmark positions of the drawn face (from the parts'
-anchors), so renders need no landmark detector. Same spec → byte-identical output.
+Layers go in a fixed z-order (background, back hair, back of headwear, neck/shoulders, outfit, ears, face, nose,
+eyes, brows, mouth, facial hair, front hair, glasses, headwear). Hair, headwear and ears follow the chosen face's
+temple width; facial hair follows its jaw; a hijab (headwear ``params.fit == "chin"``) also follows the face's length.
+Headwear is drawn with the hair it covers: the categories in its ``params.hides`` are not drawn (a hijab: hair and
+ears), and hair is clipped above its ``hair_line`` anchor (caps, beanies, a turban). The result carries the 68 iBUG
+landmark positions of the drawn face (from the parts' anchors), so renders need no landmark detector. Same spec →
+byte-identical output.
 """
 from __future__ import annotations
 
