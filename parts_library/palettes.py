@@ -175,10 +175,27 @@ def rgb_to_hex(rgb) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def srgb_to_linear(c) -> np.ndarray:
+    """sRGB in 0..1 → linear light in 0..1 (IEC 61966-2-1), elementwise; a float input keeps its dtype. The one
+    sRGB transfer function of the project (the measurements' lookup tables are built from it)."""
+    c = np.asarray(c)
+    if not np.issubdtype(c.dtype, np.floating):
+        c = c.astype(np.float64)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(lin) -> np.ndarray:
+    """Linear light in 0..1 (clipped) → sRGB in 0..1, elementwise; a float input keeps its dtype."""
+    lin = np.asarray(lin)
+    if not np.issubdtype(lin.dtype, np.floating):
+        lin = lin.astype(np.float64)
+    lin = np.clip(lin, 0, 1)
+    return np.where(lin <= 0.0031308, lin * 12.92, 1.055 * np.power(lin, 1 / 2.4) - 0.055)
+
+
 def srgb_to_lab(rgb) -> np.ndarray:
     """sRGB in 0..255 (…, 3) → CIELAB D65 (…, 3)."""
-    c = np.asarray(rgb, dtype=np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = srgb_to_linear(np.asarray(rgb, dtype=np.float64) / 255.0)
     m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
                   [0.0193339, 0.1191920, 0.9503041]])
     xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .palettes import hex_to_rgb, rgb_to_hex, srgb_to_lab
+from .palettes import hex_to_rgb, linear_to_srgb, rgb_to_hex, srgb_to_lab
 
 __all__ = ["f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
            "slot_colors", "SHADES", "PLACEHOLDER", "mirror_x", "ellipse_pts", "offset_curve"]
@@ -188,9 +188,7 @@ def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
     xyz = np.array([t ** 3 if t > d else 3 * d * d * (t - 4 / 29) for t in (fx, fy, fz)])
     xyz *= np.array([0.95047, 1.0, 1.08883])
     lin = _M_INV @ xyz
-    lin = np.clip(lin, 0, 1)
-    c = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * np.power(lin, 1 / 2.4) - 0.055)
-    return np.clip(c * 255, 0, 255)
+    return np.clip(linear_to_srgb(lin) * 255, 0, 255)
 
 
 def shade(hex_color: str, d_l: float, chroma: float = 1.0, d_a: float = 0.0, d_b: float = 0.0) -> str:

@@ -29,6 +29,9 @@ import functools
 
 import numpy as np
 
+from parts_library.palettes import linear_to_srgb as _linear_to_srgb
+from parts_library.palettes import srgb_to_linear as _srgb_to_linear
+
 __all__ = ["RELIGHTINGS", "relight", "relight_gains", "srgb_to_linear", "linear_to_srgb", "blackbody_rgb"]
 
 RELIGHTINGS: tuple[str, ...] = ("warm", "stage", "cool", "dim", "bright", "green", "magenta", "haze")
@@ -43,13 +46,12 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     x = np.asarray(rgb, dtype=np.float64)
     if np.issubdtype(np.asarray(rgb).dtype, np.integer):
         x = x / 255.0
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+    return _srgb_to_linear(x)
 
 
 def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
     """Linear 0..1 (clipped) → sRGB uint8, rounded half up."""
-    x = np.clip(np.asarray(lin, dtype=np.float64), 0.0, 1.0)
-    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
+    s = _linear_to_srgb(np.asarray(lin, dtype=np.float64))
     return np.floor(s * 255.0 + 0.5).astype(np.uint8)
 
 

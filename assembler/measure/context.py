@@ -8,6 +8,8 @@ import cv2
 import numpy as np
 
 from parts_library import frame
+from parts_library.palettes import linear_to_srgb as _linear_to_srgb
+from parts_library.palettes import srgb_to_linear as _srgb_to_linear
 
 from ..geometry import apply_affine, warp_to_canonical
 from ..records import FaceRecord
@@ -15,8 +17,7 @@ from ..records import FaceRecord
 WORK_SIZE = 256  # working resolution of the canonical frame
 _S = WORK_SIZE / frame.SIZE  # working pixels per canonical unit
 _IOD = frame.IOD * _S  # inter-ocular distance in working pixels
-_SRGB_TO_LIN = np.where(np.arange(256) / 255.0 <= 0.04045, np.arange(256) / 255.0 / 12.92,
-                        ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4).astype(np.float32)
+_SRGB_TO_LIN = _srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 
 
 def srgb_to_linear(rgb_u8: np.ndarray) -> np.ndarray:
@@ -24,8 +25,7 @@ def srgb_to_linear(rgb_u8: np.ndarray) -> np.ndarray:
 
 
 _LIN_LUT_N = 16384
-_LIN_TO_SRGB = (lambda c: np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055))(
-    np.linspace(0.0, 1.0, _LIN_LUT_N)).astype(np.float32)
+_LIN_TO_SRGB = _linear_to_srgb(np.linspace(0.0, 1.0, _LIN_LUT_N)).astype(np.float32)
 
 
 def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
@@ -102,7 +102,7 @@ def _scale_lab(lab, k: float) -> np.ndarray:
     """A Lab colour with its linear-light intensity multiplied by ``k``."""
     px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
     rgb = np.clip(cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0], 0, 1)
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4) * k
+    lin = _srgb_to_linear(rgb) * k
     return cv2.cvtColor(linear_to_srgb(lin).reshape(1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab)[0, 0]
 
 

@@ -6,6 +6,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from parts_library.palettes import srgb_to_linear as _srgb_to_linear
+
 from .context import _Ctx, _IOD, _disc, _face_polygon, _lab_to_hex, _poly, _scale_lab, linear_to_srgb
 
 # Monk swatches are how skin looks under even, diffuse light. In photos the lightness of the same skin swings with
@@ -42,7 +44,7 @@ def monk_from_lab(lab, *, w_l: float = _W_L, w_a: float = 1.0, k_penalty: float 
     constants; ``scripts/skin_cues.py`` varies them."""
     px = np.asarray(lab, dtype=np.float32).reshape(1, 1, 3)
     rgb = np.clip(cv2.cvtColor(px, cv2.COLOR_Lab2RGB)[0, 0], 0, 1)
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    lin = _srgb_to_linear(rgb).astype(np.float32)
     cand = linear_to_srgb(lin[None, :] * _MONK_K[:, None]).reshape(-1, 1, 3)
     cl = cv2.cvtColor(cand, cv2.COLOR_RGB2Lab)[:, 0].astype(np.float64)
     cl[:, 0] += _MONK_L_OFFSET
