@@ -32,6 +32,9 @@ def _puffs(pid: str, h: HairSpec) -> str:
 
 def _ponytail(y0: float):
     def draw(pid: str, h: HairSpec) -> str:
+        if h.texture in ("curly", "coily"):  # a curly tail: a cascade of ringlet balls
+            return "".join(ball(pid, f"tail{i}", CX + 206 + 26 * np.sin(i * 1.3), y0 + 30 + 78 * i, 60 - 6 * i, h)
+                           for i in range(5))
         tail = np.array([[CX + 140, y0 - 10], [CX + 250, y0 + 60], [CX + 290, y0 + 240], [CX + 276, y0 + 430],
                          [CX + 226, y0 + 580], [CX + 214, y0 + 450], [CX + 200, y0 + 260], [CX + 150, y0 + 130]])
         g = linear_grad(f"{pid}-tail", CX + 196, 0, CX + 292, 0, [(0, "%hair_lo2%"), (0.45, "%hair%"),
@@ -163,9 +166,11 @@ def _twist_clip(h: HairSpec) -> np.ndarray:
 
 
 def _top_knot(pid: str, h: HairSpec) -> str:
-    cy = CRANIUM_TOP - h.vol_top - 26
-    tie = (f'<ellipse cx="{f(CX)}" cy="{f(cy + 40)}" rx="30" ry="9" fill="%hair_lo3%" opacity="0.8"/>')
-    return ball(pid, "knot", CX, cy, 48, h) + tie
+    """A small tight knot high on the crown, on a short stem with a tie (a man bun sits lower and rounder)."""
+    cy = CRANIUM_TOP - h.vol_top - 22
+    stem = np.array([[CX - 24, cy + 24], [CX + 24, cy + 24], [CX + 40, cy + 64], [CX, cy + 70], [CX - 40, cy + 64]])
+    tie = (f'<ellipse cx="{f(CX)}" cy="{f(cy + 40)}" rx="27" ry="9" fill="%hair_lo3%" opacity="0.85"/>')
+    return f'<path d="{smooth_closed(stem)}" fill="%hair_lo%"/>' + ball(pid, "knot", CX, cy, 44, h) + tie
 
 
 def _space_buns(pid: str, h: HairSpec) -> str:
@@ -243,7 +248,7 @@ EXTRAS: dict[str, Extra] = {
     "braid_rows": Extra(front=_rows(9, 40), covers_cap=True),
     "twist_rows": Extra(front=_rows(8, 44, "twist"), covers_cap=True),
     "loc_rows": Extra(front=_rows(7, 50, "loc"), covers_cap=True),
-    "top_knot": Extra(back=_top_knot),
+    "top_knot": Extra(front=_top_knot),
     "space_buns": Extra(back=_space_buns),
     "puff": Extra(back=_high_puff),
     "side_ponytail": Extra(front=_side_ponytail),
