@@ -164,8 +164,13 @@ _REF = re.compile(r'(url\(#|href="#)([^)"]+)')
 
 
 def _inner_svg(svg: str, prefix: str) -> str:
-    """The content of an avatar SVG (without its outer <svg> tag), every id and reference prefixed."""
+    """The content of an avatar SVG (without its outer <svg> tag and without its own background: the group picture
+    has one), every id and reference prefixed."""
+    from parts_library.outfits import BACKGROUND_ID
+
     inner = svg[svg.index(">") + 1: svg.rindex("</svg>")]
+    if inner.startswith(f'<g id="{BACKGROUND_ID}">'):
+        inner = inner[inner.index("</g>") + 4:]
     inner = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', inner)
     return _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", inner)
 

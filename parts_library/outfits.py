@@ -297,17 +297,22 @@ def write_assets(out) -> list[str]:
     return written
 
 
+BACKGROUND_ID = "memoji-background"  # the background's group in a composed SVG (a group picture leaves it out)
+
+
 def background_svg(colors: tuple[str, ...]) -> str:
     """The background as SVG: ``()`` nothing (transparent), one ``#rrggbb`` a flat colour, two a vertical gradient
-    (top → bottom). The colours must already be normalised ``#rrggbb`` (from ``palettes.parse_color``)."""
+    (top → bottom), in one ``<g id="memoji-background">``. The colours must already be normalised ``#rrggbb`` (from
+    ``palettes.parse_color``)."""
     for c in colors:  # the only text that reaches the SVG: checked again here
         if not (isinstance(c, str) and len(c) == 7 and c[0] == "#" and all(ch in "0123456789abcdef" for ch in c[1:])):
             raise ValueError(f"background colours must be normalised #rrggbb, got {c!r:.40}")
     if not colors:
         return ""
     if len(colors) == 1:
-        return f'<rect width="1024" height="1024" fill="{colors[0]}"/>'
+        return f'<g id="{BACKGROUND_ID}"><rect width="1024" height="1024" fill="{colors[0]}"/></g>'
     if len(colors) != 2:
         raise ValueError("a background is none, one colour or two")
-    return (f'<defs>{linear_grad("memoji-bg", 0, 0, 0, 1024, [(0, colors[0]), (1, colors[1])])}</defs>'
-            f'<rect width="1024" height="1024" fill="url(#memoji-bg)"/>')
+    return (f'<g id="{BACKGROUND_ID}"><defs>'
+            f'{linear_grad("memoji-bg", 0, 0, 0, 1024, [(0, colors[0]), (1, colors[1])])}</defs>'
+            f'<rect width="1024" height="1024" fill="url(#memoji-bg)"/></g>')

@@ -295,3 +295,12 @@ def test_batch_rows_and_make_take_outfit_and_background_as_overrides():
     check_overrides({"background": None})
     with pytest.raises(Exception, match=r"^unknown outfit 'hoddie'; did you mean 'hoodie'\?"):
         check_overrides({"outfit": "hoddie"})
+
+
+def test_a_group_picture_leaves_each_avatars_background_out(lib):
+    from assembler.group import _inner_svg
+
+    with_bg, _ = compose_svg(spec(lib, background=["#ff0000", "#0000ff"]), library=lib)
+    without, _ = compose_svg(spec(lib), library=lib)
+    assert _inner_svg(with_bg, "a0-") == _inner_svg(without, "a0-")
+    assert "memoji-background" in with_bg
