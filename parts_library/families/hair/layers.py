@@ -15,57 +15,70 @@ __all__ = ["front_layer", "back_layer"]
 
 
 def front_layer(pid: str, h: HairSpec) -> str:
-    out: list[str] = []
+    """The cap (or, on a bald head, a sheen and a faint shadow where the hair was), its forehead shadow, short sides
+    under a longer top, the surface (rim, highlight band, strands or curls) clipped to it, and the parting."""
     if not h.cap:
-        if h.extra:  # a bald crown with a fringe of hair (the horseshoe extra) draws only that
-            return ""
-        g = radial_grad(f"{pid}-sheen", 0.5, 0.5, 0.5, [(0, "#ffffff", 0.45), (1, "#ffffff", 0.0)], bbox=True)
-        side = linear_grad(f"{pid}-shadow", 0, 0, 0, 1, [(0, "%hair%", 0.0), (0.5, "%hair%", 0.16),
-                                                         (1, "%hair%", 0.0)], bbox=True)
-        ring = []
-        for s in (-1, 1):
-            pts = np.array([[CX - 214, 300], [CX - 224, 380], [CX - 214, 450], [CX - 200, 452], [CX - 204, 380],
-                            [CX - 200, 310]])
-            ring.append(smooth_closed(pts if s < 0 else mirror_x(pts)))
-        return (f"<defs>{g}{side}</defs><path d=\"{''.join(ring)}\" fill=\"url(#{pid}-shadow)\"/>"
-                f'<ellipse cx="{f(CX - 60)}" cy="{f(CRANIUM_TOP + 70)}" rx="80" ry="40" fill="url(#{pid}-sheen)"/>')
+        return "" if h.extra else _bald(pid)  # a bald crown with a fringe of hair (horseshoe) draws only that
     outline = cap_outline(h)
-    cap = smooth_closed(outline)
     top_y = float(outline[:, 1].min())
     hl = hairline_curve(h)
+    out: list[str] = []
+    cap_pts = outline
+    if h.sides in ("undercut", "faded"):
+        sides, cap_pts = _short_sides(pid, h, hl)
+        out.append(sides)
+    cap = smooth_closed(cap_pts)
     defs = grad_defs(pid, top_y, h.locks or h.side_bottom)
     defs.append(f'<clipPath id="{pid}-capclip"><path d="{cap}"/></clipPath>')
-    out.append(f'<defs>{"".join(defs)}</defs>')
-    if h.coverage >= 0.9:
-        out.append(forehead_shadow(hl))
+    out.insert(0, f'<defs>{"".join(defs)}</defs>' + (forehead_shadow(hl) if h.coverage >= 0.9 else ""))
     op = f' opacity="{f(h.coverage)}"' if h.coverage < 1 else ""
-    if h.sides in ("undercut", "faded"):
-        # short sides drawn thin; the top volume sits above
-        sides = dict(h.__dict__)
-        sides.update(vol_top=6, vol_side=5, texture="straight", top="round", amp=0)
-        sh = HairSpec(**sides)
-        s_out = cap_outline(sh)
-        fade = linear_grad(f"{pid}-fade", 0, 300, 0, h.side_bottom, [(0, "%hair_lo%", 0.75), (1, "%hair_lo%", 0.3)])
-        out.append(f'<defs>{fade}</defs><path d="{smooth_closed(s_out)}" fill="url(#{pid}-fade)"/>')
-        # the longer top ends at the temples: its silhouette down to the temple, then the hairline back across
-        arc = outer_arc(h)
-        top_only = np.concatenate([arc[arc[:, 1] <= h.temple_y + 10], hl])
-        if h.top == "mohawk":  # a narrow crest from the hairline over the crown
-            half = np.array([[CX, h.hairline + 16], [CX - 62, h.hairline + 4], [CX - 78, 196],
-                             [CX - 62, CRANIUM_TOP + 10], [CX - 26, CRANIUM_TOP - 48]])
-            top_only = np.concatenate([half, [[CX, CRANIUM_TOP - 66]], mirror_x(half[::-1])])
-        cap = smooth_closed(top_only)
-        out[0] = out[0].replace(f'<clipPath id="{pid}-capclip"><path d="{smooth_closed(outline)}"/>',
-                                f'<clipPath id="{pid}-capclip"><path d="{cap}"/>')
-    out.append(f'<g{op}>')
+    out.append(f"<g{op}>")
     out.append(f'<path d="{cap}" fill="url(#{pid}-cap)"/>')
-    # one clipped group: the darker rim along the hairline (thickness), the highlight band, strands or curls
+    out.append(f'<g clip-path="url(#{pid}-capclip)">{"".join(_surface(pid, h, outline, hl, top_y))}</g>')
+    if h.part is not None and h.fringe is None and h.top != "slick":
+        out.append(_parting(h, top_y))
+    out.append("</g>")
+    return "".join(out)
+
+
+def _bald(pid: str) -> str:
+    """A bald head: a sheen on the crown and a faint shadow above the ears where the hair was."""
+    g = radial_grad(f"{pid}-sheen", 0.5, 0.5, 0.5, [(0, "#ffffff", 0.45), (1, "#ffffff", 0.0)], bbox=True)
+    side = linear_grad(f"{pid}-shadow", 0, 0, 0, 1, [(0, "%hair%", 0.0), (0.5, "%hair%", 0.16),
+                                                     (1, "%hair%", 0.0)], bbox=True)
+    ring = []
+    for s in (-1, 1):
+        pts = np.array([[CX - 214, 300], [CX - 224, 380], [CX - 214, 450], [CX - 200, 452], [CX - 204, 380],
+                        [CX - 200, 310]])
+        ring.append(smooth_closed(pts if s < 0 else mirror_x(pts)))
+    return (f"<defs>{g}{side}</defs><path d=\"{''.join(ring)}\" fill=\"url(#{pid}-shadow)\"/>"
+            f'<ellipse cx="{f(CX - 60)}" cy="{f(CRANIUM_TOP + 70)}" rx="80" ry="40" fill="url(#{pid}-sheen)"/>')
+
+
+def _short_sides(pid: str, h: HairSpec, hl: np.ndarray) -> tuple[str, np.ndarray]:
+    """Sides cut short (undercut, fade): a thin cap fading towards the ears, and the outline of the longer top that
+    sits on it (its silhouette down to the temples, then the hairline; a mohawk's narrow crest)."""
+    thin = HairSpec(**{**h.__dict__, "vol_top": 6, "vol_side": 5, "texture": "straight", "top": "round", "amp": 0})
+    fade = linear_grad(f"{pid}-fade", 0, 300, 0, h.side_bottom, [(0, "%hair_lo%", 0.75), (1, "%hair_lo%", 0.3)])
+    sides = f'<defs>{fade}</defs><path d="{smooth_closed(cap_outline(thin))}" fill="url(#{pid}-fade)"/>'
+    if h.top == "mohawk":
+        half = np.array([[CX, h.hairline + 16], [CX - 62, h.hairline + 4], [CX - 78, 196],
+                         [CX - 62, CRANIUM_TOP + 10], [CX - 26, CRANIUM_TOP - 48]])
+        return sides, np.concatenate([half, [[CX, CRANIUM_TOP - 66]], mirror_x(half[::-1])])
+    arc = outer_arc(h)
+    return sides, np.concatenate([arc[arc[:, 1] <= h.temple_y + 10], hl])
+
+
+def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: float) -> list[str]:
+    """What lies on the cap (clipped to it): the darker rim along the hairline (its thickness), then the highlight
+    band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface."""
     inner = []
-    for depth, op in ((8, 0.16), (18, 0.1)):  # the cap's thickness: darker towards its front edge
+    for depth, op in ((8, 0.16), (18, 0.1)):
         rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
         inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
-    plain = any(extra(name).covers_cap for name in h.extra)  # an extra draws the surface (rows, twists)
-    if h.texture in ("straight", "wavy") and h.coverage >= 0.9 and not plain:
+    if h.coverage < 0.9 or any(extra(name).covers_cap for name in h.extra):
+        return inner
+    if h.texture in ("straight", "wavy"):
         t = np.linspace(0.18, 0.82, 15)
         th = np.pi + np.pi * t
         rr = 0.78
@@ -76,17 +89,17 @@ def front_layer(pid: str, h: HairSpec) -> str:
         w = 16 * np.sin(np.linspace(0.1, np.pi - 0.1, 15))
         inner.append(f'<path d="{smooth_closed(offset_curve(band, w))}" fill="url(#{pid}-band)"/>')
         inner.extend(strands(pid, h, hl, top_y))
-    if h.texture in ("curly", "coily") and h.coverage >= 0.9 and not plain:
+    else:
         inner.extend(curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
-    out.append(f'<g clip-path="url(#{pid}-capclip)">{"".join(inner)}</g>')
-    if h.part is not None and h.fringe is None and h.top != "slick":
-        px = CX + h.part
-        pl = np.array([[px, h.hairline - 6], [px - 2, h.hairline - 50], [px - 8, top_y + 60]])
-        part_line = smooth_closed(offset_curve(bez(pl, 8), np.linspace(2.2, 0.2, 8)))
-        out.append(f'<path d="{part_line}" '
-                   f'fill="%skin_lo%" opacity="0.7"/>')
-    out.append("</g>")
-    return "".join(out)
+    return inner
+
+
+def _parting(h: HairSpec, top_y: float) -> str:
+    """The parting: a thin tapered line of scalp from the hairline back over the crown."""
+    px = CX + h.part
+    pl = np.array([[px, h.hairline - 6], [px - 2, h.hairline - 50], [px - 8, top_y + 60]])
+    line = smooth_closed(offset_curve(bez(pl, 8), np.linspace(2.2, 0.2, 8)))
+    return f'<path d="{line}" fill="%skin_lo%" opacity="0.7"/>'
 
 
 def _round_back(pid: str, h: HairSpec) -> str:
