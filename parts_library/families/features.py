@@ -255,7 +255,23 @@ def _brow_svg(pid: str, side: str, line: np.ndarray, q: dict) -> str:
     g = linear_grad(f"{uid}-g", line[0, 0], 0, line[-1, 0], 0, [(0, "%brows_hi%", 0.85), (0.35, "%brows%"),
                                                                  (1, "%brows_lo%")])
     hl = offset_curve(line[2:12] + [0, -half[2:12].mean() * 0.35], half[2:12] * 0.22)
+    # hair texture: short strands across the brow, slanting towards its outer end (dark ones, then light ones)
+    d = np.gradient(line, axis=0)
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    nrm = np.stack([-d[:, 1], d[:, 0]], axis=1)
+    dark, light = [], []
+    for i in range(2, len(line) - 3):
+        for j, off in enumerate((-0.45, 0.35)):  # two staggered rows
+            k = i + j
+            h = half[k]
+            c = line[k] + nrm[k] * h * off
+            a = c - d[k] * h * 1.3 + nrm[k] * h * 0.35
+            b = c + d[k] * h * 1.5 - nrm[k] * h * 0.3
+            strand = smooth_closed(offset_curve(np.stack([a, (a + b) / 2 + nrm[k] * h * 0.08, b]), [0.2, 0.8, 0.2]))
+            (dark if (i + j) % 2 else light).append(strand)
     return (f'<defs>{g}</defs><path d="{smooth_closed(shape)}" fill="url(#{uid}-g)"/>'
+            f'<path d="{"".join(dark)}" fill="%brows_lo2%" opacity="0.35"/>'
+            f'<path d="{"".join(light)}" fill="%brows_hi2%" opacity="0.3"/>'
             f'<path d="{smooth_closed(hl)}" fill="%brows_hi2%" opacity="0.28"/>')
 
 
