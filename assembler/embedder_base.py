@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .io import flatten_rgba  # noqa: F401 (re-exported: the embedders and the judge flatten with it)
+
 __all__ = ["Embedder", "l2_normalize", "flatten_rgba", "JUDGE_NAME"]
 
 #: the registry name of the evaluation judge: the one embedder the search must never optimise against
@@ -29,22 +31,3 @@ class Embedder:
         raise NotImplementedError
 
 
-def flatten_rgba(image, background=(255, 255, 255)) -> np.ndarray:
-    """An RGB uint8 array from a PIL image or an array (RGBA composited over ``background``)."""
-    from PIL import Image
-
-    if isinstance(image, Image.Image):
-        if image.mode in ("RGBA", "LA", "PA", "P"):
-            image = image.convert("RGBA")
-            canvas = Image.new("RGBA", image.size, tuple(background) + (255,))
-            canvas.alpha_composite(image)
-            image = canvas
-        return np.asarray(image.convert("RGB"))
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        return np.repeat(arr[..., None], 3, axis=2).astype(np.uint8)
-    if arr.shape[2] == 4:
-        a = arr[..., 3:4].astype(np.float32) / 255.0
-        rgb = arr[..., :3].astype(np.float32) * a + np.asarray(background, np.float32) * (1 - a)
-        return np.clip(np.round(rgb), 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(arr[..., :3]).astype(np.uint8)

@@ -12,9 +12,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parts_library.errors import display_path
 
-from .errors import ImageReadError, ImageTooLargeError, ImageTooSmallError, InputFileError, MemojiError, shown
+from .errors import ImageReadError, ImageTooLargeError, ImageTooSmallError, InputFileError, MemojiError
 
-__all__ = ["ImageInput", "load_image", "MAX_PIXELS", "MIN_SIDE", "MultiPageWarning", "check_regular_file",
+__all__ = ["ImageInput", "load_image", "flatten_rgba", "MAX_PIXELS", "MIN_SIDE", "MultiPageWarning", "check_regular_file",
            "read_regular_file", "display_path"]
 
 ImageInput = Union[str, os.PathLike, Image.Image, np.ndarray]
@@ -117,6 +117,26 @@ def read_regular_file(path, *, what: str = "file", max_bytes: int | None = None,
     return b"".join(chunks)
 
 
+def flatten_rgba(image, background=(255, 255, 255)) -> np.ndarray:
+    """An RGB uint8 array from a PIL image or an array (RGBA composited over ``background``): the project's one
+    alpha flattening (photos on load, renders before embedding, stylize's init image)."""
+    if isinstance(image, Image.Image):
+        if image.mode in ("RGBA", "LA", "PA", "P"):
+            image = image.convert("RGBA")
+            canvas = Image.new("RGBA", image.size, tuple(background) + (255,))
+            canvas.alpha_composite(image)
+            image = canvas
+        return np.asarray(image.convert("RGB"))
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        return np.repeat(arr[..., None], 3, axis=2).astype(np.uint8)
+    if arr.shape[2] == 4:
+        a = arr[..., 3:4].astype(np.float32) / 255.0
+        rgb = arr[..., :3].astype(np.float32) * a + np.asarray(background, np.float32) * (1 - a)
+        return np.clip(np.round(rgb), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(arr[..., :3]).astype(np.uint8)
+
+
 def _to_rgb(img: Image.Image) -> Image.Image:
     """Flatten alpha onto white, expand palettes/grey, convert CMYK and 16-bit to 8-bit RGB."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
@@ -130,9 +150,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     if img.mode in ("P", "PA") or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("RGBA")
     if img.mode in ("RGBA", "LA", "RGBa", "La"):
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(background, rgba)
+        return Image.fromarray(flatten_rgba(img.convert("RGBA")))
     return img.convert("RGB")
 
 

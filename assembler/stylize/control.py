@@ -82,9 +82,10 @@ def _fit_square(img: Image.Image, size: int) -> Image.Image:
 
 def flatten(img: Image.Image, background: str | tuple[int, int, int] = "#d8d8d8") -> Image.Image:
     """RGBA → RGB over a flat background colour."""
+    from ..io import flatten_rgba
+
     colour = ImageColor.getrgb(background) if isinstance(background, str) else tuple(background)
-    base = Image.new("RGBA", img.size, (*colour[:3], 255))
-    return Image.alpha_composite(base, img.convert("RGBA")).convert("RGB")
+    return Image.fromarray(flatten_rgba(img.convert("RGBA"), colour[:3]))
 
 
 def init_image(source: Any, size: int, background: str = "#d8d8d8") -> Image.Image:
