@@ -8,7 +8,7 @@ from ...svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_c
 from ..common import CRANIUM_CY, CRANIUM_RX, CRANIUM_TOP, CX
 from .extras import extra
 from .outline import RY, cap_outline, hairline_curve, outer_arc
-from .paint import bez, curl_texture, forehead_shadow, grad_defs, strands
+from .paint import bez, curl_texture, forehead_shadow, grad_defs, grain, strands
 from .spec import HairSpec, bumps, texture_wave
 
 __all__ = ["front_layer", "back_layer"]
@@ -76,7 +76,11 @@ def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: 
     for depth, op in ((8, 0.16), (18, 0.1)):
         rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
         inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
-    if h.coverage < 0.9 or any(extra(name).covers_cap for name in h.extra):
+    if any(extra(name).covers_cap for name in h.extra):
+        return inner
+    if h.vol_top <= 10:  # buzzed and shaved: stubble, not strands
+        return inner + grain(pid, outline, h)
+    if h.coverage < 0.9:
         return inner
     if h.texture in ("straight", "wavy"):
         t = np.linspace(0.18, 0.82, 15)

@@ -9,7 +9,7 @@ from ..common import CX
 from .spec import HairSpec, bumps, texture_wave
 
 __all__ = ["grad_defs", "strands", "arc_path", "curl_texture", "bez", "strand", "forehead_shadow", "ball", "braid",
-           "rope_grad", "rope"]
+           "rope_grad", "rope", "grain"]
 
 
 def grad_defs(pid: str, top: float, bottom: float) -> list[str]:
@@ -112,6 +112,32 @@ def curl_texture(pid: str, outline: np.ndarray, h: HairSpec, top: float, bottom:
             f'stroke-width="{f(w)}" stroke-linecap="round" opacity="0.42"/></pattern>')
     cap = smooth_closed(outline)
     return [f"<defs>{tile}</defs>", f'<path d="{cap}" fill="url(#{pid}-curl)"/>']
+
+
+def grain(pid: str, outline: np.ndarray, h: HairSpec) -> list[str]:
+    """The stubble of a buzz or shaved cut (an SVG pattern, cheap to draw): short dark and light flecks at jittered
+    places and angles, tighter little curls for coily hair, filling the cap."""
+    rng = np.random.default_rng(sum(map(ord, pid)) + 11)
+    tw = 18.0
+    dark, light = [], []
+    for j in range(7):
+        x, y = rng.uniform(0, tw, 2)
+        a = rng.uniform(0, np.pi)
+        ln = 3.2 if h.texture != "coily" else 2.2
+        for dx in (-tw, 0, tw):  # wrap flecks crossing the tile edge
+            for dy in (-tw, 0, tw):
+                cx, cy = x + dx, y + dy
+                if -4 < cx < tw + 4 and -4 < cy < tw + 4:
+                    seg = (f"M{f(cx - ln * np.cos(a))},{f(cy - ln * np.sin(a))}"
+                           f"L{f(cx + ln * np.cos(a))},{f(cy + ln * np.sin(a))}")
+                    if h.texture == "coily":
+                        seg = arc_path(cx, cy, 2.6, a, a + 4.2)
+                    (light if j % 3 == 2 else dark).append(seg)
+    tile = (f'<pattern id="{pid}-grain" patternUnits="userSpaceOnUse" width="{f(tw)}" height="{f(tw)}">'
+            f'<path d="{"".join(dark)}" fill="none" stroke="%hair_lo3%" stroke-width="1.6" stroke-linecap="round" '
+            f'opacity="0.55"/><path d="{"".join(light)}" fill="none" stroke="%hair_hi2%" stroke-width="1.4" '
+            f'stroke-linecap="round" opacity="0.5"/></pattern>')
+    return [f"<defs>{tile}</defs>", f'<path d="{smooth_closed(outline)}" fill="url(#{pid}-grain)"/>']
 
 
 def bez(p: np.ndarray, n: int) -> np.ndarray:
