@@ -59,7 +59,7 @@ def _too_deep(obj: Any, limit: int) -> bool:
 def parse_recipe_text(text: str | bytes, source: str = "(JSON text)") -> dict[str, Any]:
     """Recipe JSON (text, or bytes that must be UTF-8) → a dict, or one :class:`RecipeError` line naming
     ``source``: not UTF-8, not JSON, nested deeper than :data:`MAX_RECIPE_DEPTH` (a 100,000-deep file included),
-    not a JSON object, or a ``schema_version`` other than :data:`SCHEMA_VERSION` (a bare render spec without
+    not a JSON object, or a ``schema_version`` not in :data:`SCHEMA_VERSIONS` (a bare render spec without
     ``schema_version`` is accepted). Part names, colours and params are checked by :func:`check_recipe_dict` and
     the renderer."""
     where = f"cannot read recipe {source}"

@@ -210,6 +210,14 @@ def test_a_version_1_recipe_loads_and_renders_in_the_default_outfit(lib):
     assert migrate(stray)["schema_version"] == 2 and "outfit" not in migrate(stray)
 
 
+def test_one_default_outfit_and_schema():
+    import assembler.recipe
+    import parts_library.renderer
+
+    assert assembler.recipe.DEFAULT_OUTFIT == DEFAULT_OUTFIT
+    assert assembler.recipe.SCHEMA_VERSIONS == parts_library.renderer.SCHEMA_VERSIONS
+
+
 def test_newer_and_bad_schema_versions_are_one_line():
     v3 = dict(_v1_recipe(), schema_version=3)
     with pytest.raises(RecipeError) as info:

@@ -15,7 +15,7 @@ __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_
            "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
-ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban); only a user's override does
+ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override
 # hair length classes a measured class allows. The learned hair mask measures length against the chin and the
 # shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
 # or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
