@@ -17,6 +17,9 @@ _HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules b
 _BLONDE_MIN_L, _BLONDE_REL_SKIN = 44.0, 0.55  # blonde: at least this L*, and this fraction of the skin's L*
 _RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
 _SKIN_LIKE_AB, _SKIN_LIKE_L = 10.0, 20.0  # a hair colour this close to the skin in (a*, b*) and in L* reads as skin
+# ash and platinum blonde: a faint but clearly yellow tint (grey and white hair measure at most ~9 of chroma once the
+# light's cast is removed; docs/eval_labels: the four blondes named grey had 10-15 at hue 74-83°) on light hair
+_ASH_C, _ASH_HUE, _ASH_MIN_L = 10.0, (62.0, 100.0), 45.0
 _HAIR_REFIT = 1  # re-fits of the hair colour model on the hair found from the seed
 _SEED_DROP = 0.8  # IOD above the brows that hair grown from the seed must reach down to (else the seed is lowered)
 
@@ -229,6 +232,8 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
             return {"blonde"}
     if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
+    if _ASH_C <= chroma < _HAIR_VIVID_C and _ASH_HUE[0] <= hue <= _ASH_HUE[1] and lab[0] >= _ASH_MIN_L:
+        return {"blonde"}  # ash / platinum: too little chroma for the rules above, too yellow for grey
     if chroma < 18.0:
         return {"black", "brown", "red", "blonde"} | greys
     # clearly chromatic: never grey or white (their swatches have almost no hue, so a hue-weighted distance would
