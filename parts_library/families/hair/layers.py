@@ -114,7 +114,7 @@ def _round_back(pid: str, h: HairSpec) -> str:
     t = np.linspace(0, 1, 40)[1:-1]
     rx = CRANIUM_RX + h.vol_side
     ry = h.back_len - CRANIUM_CY
-    r = 1 + bumps(t, amp, k) / rx
+    r = 1 + bumps(t, amp, k, 0.45) / rx
     th = np.pi * t  # from the right side (0) round the bottom to the left side (pi)
     below = np.stack([CX + rx * r * np.cos(th), CRANIUM_CY + ry * r * np.sin(th) ** 0.8], 1)
     pts = np.concatenate([arc, below])

@@ -32,7 +32,7 @@ def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
     if h.top == "mohawk":
         vol = h.vol_side + 70 * np.exp(-((t - 0.5) / 0.07) ** 2)
     amp, k = texture_wave(h.texture, h.amp)
-    vol = vol + bumps(t, amp, k)
+    vol = vol + bumps(t, amp, k, 0.45 if h.texture in ("curly", "coily") else 0.0)
     if h.top == "spiky":  # spikes standing up and out, longest on the crown
         vol = vol + 42 * tips(t, 7, 0.5) ** 0.6 * np.abs(s) ** 2
     elif h.locks is None and h.texture in ("straight", "wavy") and h.top in ("round", "flat", "quiff"):
@@ -117,7 +117,7 @@ def side_down(h: HairSpec, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if h.texture == "wavy":
         ox = ox - 9 * np.sin(u * 3 * np.pi)
     if amp:
-        ox = ox - bumps(u, amp * 1.2, max(k // 2, 4))
+        ox = ox - bumps(u, amp * 1.2, max(k // 2, 4), 0.4)
     outer = np.stack([ox, ys], 1)
     y0 = max(h.temple_y + 40, float(hairline_curve(h)[-1, 1]) + 12)
     iy = np.concatenate([[y0], LOCK_INNER[LOCK_INNER[:, 0] > y0 + 20, 0]])

@@ -48,8 +48,11 @@ def texture_wave(texture: str, amp: float | None):
     return (a if amp is None else amp), k
 
 
-def bumps(t: np.ndarray, amp: float, k: int) -> np.ndarray:
+def bumps(t: np.ndarray, amp: float, k: int, vary: float = 0.0) -> np.ndarray:
+    """Rounded bumps (curls, waves) along ``t`` in 0..1: ``k`` per unit, ``amp`` px; ``vary`` > 0 makes neighbouring
+    bumps differ in size (a slow beat across them), as real curls do."""
     if amp == 0 or k == 0:
         return np.zeros_like(t)
-    return amp * (np.abs(np.sin(np.pi * k * t)) ** 0.7 - 0.5)
+    size = 1.0 + vary * np.sin(2 * np.pi * 0.37 * k * t + 0.6)
+    return amp * size * (np.abs(np.sin(np.pi * k * t)) ** 0.7 - 0.5)
 
