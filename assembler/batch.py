@@ -145,7 +145,7 @@ def _csv_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def read_rows(csv_path: str | os.PathLike) -> list[dict[str, Any]]:
     """Parse and validate the CSV into row jobs (with per-row errors for bad rows, never an exception for them)."""
-    from .make import check_overrides
+    from .avatar import check_overrides
 
     path = Path(csv_path)
     header, table = _read_table(path)
@@ -267,7 +267,7 @@ def _init_worker(threads: int, size: int, stylize: str | None, out: str, pooled:
     torch.set_num_threads(max(1, threads))
     _STATE.update(size=size, stylize=stylize, sink=open_sink(out), pooled=pooled)
     # load the models, the parts library, its index and the identity model once per worker, before the first row
-    from .analyze import get_analyzer
+    from .analysis import get_analyzer
     from .search import warm_up
 
     get_analyzer()
@@ -275,7 +275,7 @@ def _init_worker(threads: int, size: int, stylize: str | None, out: str, pooled:
 
 
 def _process(job: dict[str, Any]) -> dict[str, Any]:
-    from .make import make
+    from .avatar import make
 
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"key": job["key"], "id": job["id"], "status": "error", "error": job.get("error") or "",
@@ -487,7 +487,7 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
     from tqdm.auto import tqdm
 
     from .errors import UnknownNameError, did_you_mean
-    from .make import check_request
+    from .avatar import check_request
 
     if engine not in ENGINES:
         raise UnknownNameError(f"unknown engine {engine!r}{did_you_mean(str(engine), ENGINES)} "
@@ -501,8 +501,8 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
     rows = read_rows(csv_path)
     sink.check()  # the folder (or bucket prefix) takes a file: proven before any photo is analysed
     if stylize is not None:
-        from .stylize import load_config
-        from .stylize.loader import check_files
+        from .stylization import load_config
+        from .stylization.loader import check_files
 
         check_files(load_config(stylize))  # a bad config or model path fails here, not once per row
     with _FolderLock(sink.root) if isinstance(sink, LocalSink) else nullcontext():  # object stores have no lock

@@ -167,7 +167,7 @@ class AvatarEditor:
     """Widgets that edit a recipe and re-render it on every change.
 
     ``AvatarEditor(avatar_or_recipe, size=None, path="avatar.recipe.json")``: ``avatar_or_recipe`` is an
-    :class:`~assembler.make.Avatar` (its size is kept), a :class:`~assembler.recipe.Recipe`, a recipe dict, JSON text
+    :class:`~assembler.avatar.Avatar` (its size is kept), a :class:`~assembler.recipe.Recipe`, a recipe dict, JSON text
     or a recipe file; ``size`` the preview's pixels (default the avatar's, or 512); ``path`` where "save recipe"
     writes. Shown in Jupyter as the editor itself.
 
@@ -181,7 +181,7 @@ class AvatarEditor:
     def __init__(self, avatar_or_recipe: Any, *, size: int | None = None,
                  path: str | os.PathLike = "avatar.recipe.json") -> None:
         w = require_ipywidgets()
-        from .make import check_request, render
+        from .avatar import check_request, render
 
         recipe, avatar_size = _as_recipe(avatar_or_recipe)
         size = size if size is not None else avatar_size or 512
@@ -255,7 +255,7 @@ class AvatarEditor:
 
     @property
     def avatar(self):
-        """The edited recipe rendered: an :class:`~assembler.make.Avatar` at the editor's size."""
+        """The edited recipe rendered: an :class:`~assembler.avatar.Avatar` at the editor's size."""
         return self._avatar
 
     @property
@@ -290,7 +290,7 @@ class AvatarEditor:
 
     def _apply(self, **changes: Any) -> None:
         """Replace parts/colors/params of the recipe and re-render; nothing changes when the render fails."""
-        from .make import render
+        from .avatar import render
 
         method = self._recipe.method if self._recipe.method.endswith(EDITED) else self._recipe.method + EDITED
         new = dataclasses.replace(self._recipe, method=method, **changes)

@@ -1,7 +1,7 @@
-"""Every face in a group photo: ``make_all(photo) -> AvatarGroup`` (a list of :class:`~assembler.make.Avatar`).
+"""Every face in a group photo: ``make_all(photo) -> AvatarGroup`` (a list of :class:`~assembler.avatar.Avatar`).
 
 The photo is analysed once (the analyzer finds every face, largest first); each face at least ``min_face_px``
-wide becomes an avatar (classify → search → render, as :func:`~assembler.make.make` does for one face). Smaller
+wide becomes an avatar (classify → search → render, as :func:`~assembler.avatar.make` does for one face). Smaller
 faces are too small to measure: they are reported in :attr:`AvatarGroup.skipped`, never drawn from guesses. The
 group picture places each avatar where its face was, scaled and moved so the avatar's drawn landmarks fit the
 photo's (least squares, no rotation), on a neutral background.
@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import MemojiError, NoFaceError
 from .io import ImageInput
-from .make import avatar_from_faces, check_request, prepare
+from .avatar import avatar_from_faces, check_request, prepare
 
 __all__ = ["make_all", "AvatarGroup", "SkippedFace", "MIN_FACE_PX", "GROUP_FORMATS", "GROUP_BACKGROUND"]
 
@@ -198,11 +198,11 @@ def make_all(photo: ImageInput, *, min_face_px: float = MIN_FACE_PX, method: str
 
     The photo is analysed once. Faces whose detector box is narrower than ``min_face_px`` are too small to measure:
     they are listed in :attr:`AvatarGroup.skipped` (and :meth:`AvatarGroup.summary`), not drawn. The other keyword
-    arguments are :func:`~assembler.make.make`'s (``method``, ``size``, ``classifier``, ``exaggerate``, overrides
+    arguments are :func:`~assembler.avatar.make`'s (``method``, ``size``, ``classifier``, ``exaggerate``, overrides
     …) and apply to every face. Raises :class:`~assembler.errors.NoFaceError` (exit code 3) when the photo has no face, or none at
     least ``min_face_px`` wide (the message lists them).
     """
-    from .analyze import get_analyzer
+    from .analysis import get_analyzer
 
     if isinstance(photo, (list, tuple)):
         raise TypeError("make_all takes one group photo; make() takes several photos of one person")

@@ -3,7 +3,7 @@
 Pipeline work (analyse every image, classify it), so it lives in the pipeline package: ``classifiers/`` holds the
 models and their data and never runs the pipeline.
 
-Each image goes through :func:`assembler.analyze.analyze` (largest face) and an attribute backend (``measured`` by
+Each image goes through :func:`assembler.analysis.analyze` (largest face) and an attribute backend (``measured`` by
 default: skin colour measured in CIELAB on cheek/forehead patches, mapped to the Monk scale); its ``skin_tone`` and
 ``skin_confidence`` become a row ``image,monk,confidence`` of the CSV that ``train(skin_csv=...)`` reads.
 """
@@ -26,8 +26,8 @@ def pseudo_label_skin(celeba_root: str | Path, out: str | Path, *, split: str = 
 
     from classifiers.celeba.data import read_celeba
 
-    from .analyze import analyze
-    from .classify import create_classifier
+    from .analysis import analyze
+    from .classification import create_classifier
 
     index = read_celeba(celeba_root)
     rows = index.select(split, limit)

@@ -1,7 +1,7 @@
 """Where a batch writes: a local folder, or any URI that pyarrow's filesystem layer writes.
 
 A *sink* takes ``(relative name, bytes)`` and puts the bytes under its root; the batch's row worker renders an avatar
-into bytes (:meth:`assembler.make.Avatar.files`) and hands them to one, so a row has one code path whatever the
+into bytes (:meth:`assembler.avatar.Avatar.files`) and hands them to one, so a row has one code path whatever the
 storage. Two kinds:
 
 - :class:`LocalSink` — a plain path (no scheme): each file is written atomically and fsynced, with the umask's mode

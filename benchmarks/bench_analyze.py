@@ -21,7 +21,7 @@ def main() -> None:
     import torch
     from PIL import Image
 
-    from assembler.analyze import Analyzer
+    from assembler.analysis import Analyzer
 
     torch.set_num_threads(2)
     src = Image.open(ROOT / "tests" / "data" / "obama.jpg").convert("RGB")

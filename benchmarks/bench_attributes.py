@@ -27,7 +27,7 @@ def main() -> None:
     cv2.setNumThreads(args.threads)
     import skimage.data
 
-    from assembler.analyze import Analyzer
+    from assembler.analysis import Analyzer
     from assembler.io import load_image
     from assembler.measure import measure_face
     from classifiers import create_classifier

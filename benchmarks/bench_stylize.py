@@ -7,7 +7,7 @@ random weights give noise pictures, which is fine for timing), then in one proce
 1. **diffusers defaults** — ``StableDiffusionXLControlNetPipeline`` (text-to-image with the canny control), 30
    steps, then ``StableDiffusionXLImg2ImgPipeline`` (refiner) 30 steps at strength 0.3 on its output: the pipelines
    as ``from_pretrained(torch_dtype=float16)`` builds them (SDPA attention, VAE upcast to float32).
-2. **ours, equal steps** — the same two passes through :class:`assembler.stylize.Stylizer` (fused QKV,
+2. **ours, equal steps** — the same two passes through :class:`assembler.stylization.Stylizer` (fused QKV,
    channels_last, cuDNN autotune, bfloat16 VAE instead of the float32 upcast, latents handed from base to refiner).
 3. **ours, default preset** (``fast``): the render as img2img init at strength 0.6, DPM++ 2M Karras 20 steps
    (12 UNet steps), refiner 10 steps at strength 0.3.
@@ -50,8 +50,8 @@ def build_full(device, dtype):
     from diffusers import AutoencoderKL, ControlNetModel, EulerDiscreteScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
-    from assembler.stylize.loader import PACKAGED_CONFIGS as C
-    from assembler.stylize.testing import write_tokenizer
+    from assembler.stylization.loader import PACKAGED_CONFIGS as C
+    from assembler.stylization.testing import write_tokenizer
 
     torch.manual_seed(0)
 
@@ -82,7 +82,7 @@ def build_full(device, dtype):
 
 
 def build_tiny(tmp):
-    from assembler.stylize.testing import tiny_components
+    from assembler.stylization.testing import tiny_components
 
     return tiny_components(Path(tmp) / "tokenizer")
 
@@ -171,7 +171,7 @@ def main(argv=None) -> int:
     import torch
     import transformers
 
-    from assembler.stylize import Stylizer
+    from assembler.stylization import Stylizer
 
     transformers.logging.set_verbosity_error()
     diffusers.logging.set_verbosity_error()
@@ -196,7 +196,7 @@ def main(argv=None) -> int:
                 parts[k] = v.to(device, dtype).eval().requires_grad_(False)
     log(f"models built in {time.perf_counter() - t0:.1f} s")
 
-    from assembler.stylize import PROMPT_PRESETS, DEFAULT_NEGATIVE_PROMPT, canny_image, init_image
+    from assembler.stylization import PROMPT_PRESETS, DEFAULT_NEGATIVE_PROMPT, canny_image, init_image
 
     prompt, negative = PROMPT_PRESETS["memoji"], DEFAULT_NEGATIVE_PROMPT
     avatar = render(size)

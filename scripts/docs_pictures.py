@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import assembler  # noqa: E402
 from assembler.caricature import exaggerate  # noqa: E402
-from assembler.stickers import contact_sheet  # noqa: E402
+from assembler.sticker_pack import contact_sheet  # noqa: E402
 
 
 def main(out: Path = ROOT / "docs") -> None:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     from assembler.evaluation import evaluate
     from assembler.evaluation.photos import notes_truth as _notes_truth
-    from assembler.make import make, render
+    from assembler.avatar import make, render
     from parts_library.palettes import lip_for_skin
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -181,6 +181,6 @@ def test_missing_ipywidgets_is_one_line(recipe, monkeypatch):
 def test_importing_the_editor_does_not_import_ipywidgets():
     import subprocess
 
-    code = ("import sys, assembler; assembler.AvatarEditor; import assembler.make; "
+    code = ("import sys, assembler; assembler.AvatarEditor; import assembler.avatar; "
             "sys.exit(1 if 'ipywidgets' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

@@ -40,7 +40,7 @@ def faces_dir(tmp_path_factory, data_dir):
 @pytest.fixture(scope="module")
 def analyzed(faces_dir):
     """Real analysis of every photo, once (the fake make and the harness share it)."""
-    from assembler.analyze import analyze
+    from assembler.analysis import analyze
 
     cache = {}
 

@@ -260,7 +260,7 @@ def test_a_refused_photo_is_recorded_but_a_missing_model_stops_the_run(tmp_path,
 
     from assembler.errors import ModelFileNotFoundError, NoFaceError
 
-    analyze_module = importlib.import_module("assembler.analyze")  # assembler.analyze is the function
+    analyze_module = importlib.import_module("assembler.analysis")
 
     p = tmp_path / "labels.csv"
     p.write_text(HEADER + "a/1.jpg,light,black,short,straight,none,none,none,smile,high,\n")
@@ -284,7 +284,7 @@ def test_resume_reuses_the_results_of_an_interrupted_run(tmp_path, monkeypatch):
 
     from assembler.errors import NoFaceError
 
-    analyze_module = importlib.import_module("assembler.analyze")
+    analyze_module = importlib.import_module("assembler.analysis")
     p = tmp_path / "labels.csv"
     p.write_text(HEADER + "a/1.jpg,light,black,short,straight,none,none,none,smile,high,\n"
                  + "a/2.jpg,dark,black,short,straight,none,none,none,smile,high,\n")

@@ -191,7 +191,7 @@ def test_index_package_imports_no_face_code():
     code = ("import sys, numpy as np; from types import SimpleNamespace as S; import index; "
             "lib = S(categories=['a'], parts=[S(id='x', category='a', descriptor=np.ones(3, np.float32))], "
             "manifest_hash='0'*64); index.PartIndex.build(lib).query('a', np.ones(3)); "
-            "bad = [m for m in ('assembler.analyze', 'assembler.embed', 'assembler.detect', 'dlib', 'torch', "
+            "bad = [m for m in ('assembler.analysis', 'assembler.embed', 'assembler.detect', 'dlib', 'torch', "
             "'facenet_pytorch', 'cv2') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -19,7 +19,7 @@ def judge() -> JudgeEmbedder:
 @pytest.fixture(scope="module")
 def faces(data_dir):
     """(rgb, landmarks68) of the four public-domain photos."""
-    from assembler.analyze import analyze
+    from assembler.analysis import analyze
     from assembler.io import load_image
 
     out = {}

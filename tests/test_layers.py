@@ -31,9 +31,9 @@ CLASSIFIERS_MAY_USE = frozenset({"assembler.records", "assembler.measure.records
                                  "assembler.registry"})
 
 #: cycles that exist on purpose, each with its reason; the test fails on any other cycle and when one of these is
-#: gone (then delete it here). ``Avatar.edit()`` (make) opens the editor and the editor renders recipes into
-#: ``Avatar`` objects (make.render): a result type and its UI, both imports lazy (inside the functions).
-ALLOWED_CYCLES = [["assembler.editor", "assembler.make"]]
+#: gone (then delete it here). ``Avatar.edit()`` (avatar) opens the editor and the editor renders recipes into
+#: ``Avatar`` objects (avatar.render): a result type and its UI, both imports lazy (inside the functions).
+ALLOWED_CYCLES = [["assembler.avatar", "assembler.editor"]]
 
 #: what each package may import of the project (besides itself)
 MAY_IMPORT = {
@@ -185,8 +185,8 @@ def graph():
 
 def test_the_graph_sees_the_project(graph):
     assert {"assembler.cli", "parts_library.renderer", "index.parts", "classifiers.measured"} <= set(graph)
-    assert {"assembler.recipe", "assembler.search.joint"} <= set(graph["assembler.make"])  # via search/__init__.py
-    assert "assembler.analyze" in graph["assembler.make"]  # inside make(): function-level imports count
+    assert {"assembler.recipe", "assembler.search.joint"} <= set(graph["assembler.avatar"])  # via search/__init__.py
+    assert "assembler.analysis" in graph["assembler.avatar"]  # inside make(): function-level imports count
     assert "parts_library.library" in graph["index.parts"]  # ``from parts_library import load_library``, re-exported
 
 
@@ -219,7 +219,7 @@ def test_the_check_fails_on_each_kind_of_crossing(tmp_path):
         "assembler/__init__.py": "", "assembler/errors.py": "from parts_library.errors import MemojiError\n",
         "assembler/records.py": "", "assembler/measure/__init__.py": "from .hair import hair_family_probs\n",
         "assembler/measure/hair.py": "def hair_family_probs(): pass\n", "assembler/measure/records.py": "",
-        "assembler/analyze.py": "from classifiers import pseudo\n",
+        "assembler/analysis.py": "from classifiers import pseudo\n",
         "parts_library/__init__.py": "", "parts_library/errors.py": "",
         "parts_library/palettes.py": "from assembler.errors import MemojiError\n",
         "parts_library/renderer.py": "def f():\n    from .contact_sheet import NEUTRAL\n",
@@ -241,7 +241,7 @@ def test_the_check_fails_on_each_kind_of_crossing(tmp_path):
         "index/vector (line 2) imports assembler.errors: index/ must not import assembler/",
         "parts_library/palettes (line 1) imports assembler.errors: parts_library/ must not import assembler/",
     ]
-    assert import_cycles(graph) == [["assembler.analyze", "classifiers.pseudo"],
+    assert import_cycles(graph) == [["assembler.analysis", "classifiers.pseudo"],
                                     ["parts_library.contact_sheet", "parts_library.renderer"]]
 
 
@@ -249,3 +249,16 @@ def test_type_checking_imports_do_not_count(tmp_path):
     _write(tmp_path, {"parts_library/__init__.py": "", "assembler/__init__.py": "", "parts_library/a.py":
                       "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import assembler\n"})
     assert import_graph(tmp_path)["parts_library.a"] == {}
+
+
+def test_no_public_function_shares_its_name_with_a_module():
+    """``assembler.make`` & co. are functions; a module of the same name would replace the package attribute as
+    soon as anything imports it (``import assembler.make`` rebinding ``assembler.make`` to the module), so every
+    lazily exported name other than a module export names no module of the package."""
+    import assembler
+
+    modules = {p.stem if p.suffix == ".py" else p.name for p in (ROOT / "assembler").iterdir()
+               if (p.suffix == ".py" or (p / "__init__.py").is_file()) and p.stem != "__init__"}
+    exported = {name for name, where in assembler._LAZY.items() if name != where.lstrip(".")}
+    assert exported & modules == set()
+    assert {"make", "analyze", "classify", "stylize", "evaluate", "stickers"} <= exported

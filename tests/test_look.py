@@ -296,7 +296,7 @@ def test_cli_make_refuses_a_bad_outfit_before_any_work(tmp_path, data_dir):
 
 def test_batch_rows_and_make_take_outfit_and_background_as_overrides():
     from assembler.batch import _override_keys
-    from assembler.make import check_overrides
+    from assembler.avatar import check_overrides
 
     assert {"outfit", "background"} <= _override_keys()
     check_overrides({"outfit": "hoodie", "background": "#ffd1dc,#a0c4ff"})

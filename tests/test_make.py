@@ -153,8 +153,8 @@ def test_everything_that_needs_no_photo_is_checked_before_analysis(tmp_path, oba
     def no_analysis(*a, **k):
         raise AssertionError("analysis started before the request was checked")
 
-    importlib.import_module("assembler.analyze")
-    monkeypatch.setattr(sys.modules["assembler.analyze"], "get_analyzer", no_analysis)
+    importlib.import_module("assembler.analysis")
+    monkeypatch.setattr(sys.modules["assembler.analysis"], "get_analyzer", no_analysis)
     cases = [
         (["--override", "hair=curley_07"], 2, "unknown hair part 'curley_07'"),
         (["--override", "hair_color=##abcdef"], 2, "bad hair colour '##abcdef'"),

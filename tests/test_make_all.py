@@ -19,7 +19,7 @@ from assembler.cli import main
 from assembler.errors import NoFaceError
 from assembler.group import GROUP_BACKGROUND, AvatarGroup
 
-analyze_module = importlib.import_module("assembler.analyze")  # the module (assembler.analyze is the function)
+analyze_module = importlib.import_module("assembler.analysis")
 OBAMA_H, BIDEN_SIDE, GAP, BIDEN_Y = 560, 380, 40, 150
 
 

@@ -233,7 +233,7 @@ def test_no_glasses_and_synthetic_glasses(faces, photos):
 def test_face_without_measurable_hair_region_is_flagged(faces, photos):
     """Crop the photo just above the brows: no crown is left in the frame. The measurement says it saw none of the
     crown (and no hair there), and the attributes carry the hair_out_of_frame flag, which the uncropped photo lacks."""
-    from assembler.classify import classify
+    from assembler.classification import classify
 
     face, img = faces["obama"], photos["obama"]
     assert face.measurements["hair"]["crown_seen"] > 0.9

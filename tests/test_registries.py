@@ -129,7 +129,7 @@ def test_garbage_weights_are_one_line(kind_name, tmp_path, tiny_run):
 # the stylize stage picks its prompt style, speed preset and scheduler by name from tables (no model is needed to
 # check a name); its model files are covered by tests/test_stylize.py (test_wrong_files_are_one_line)
 def _stylize_tables():
-    from assembler.stylize.config import PROMPT_PRESETS, SCHEDULERS, SPEED_PRESETS
+    from assembler.stylization.config import PROMPT_PRESETS, SCHEDULERS, SPEED_PRESETS
 
     return {"style": list(PROMPT_PRESETS), "preset": list(SPEED_PRESETS),
             "scheduler": [s for s in SCHEDULERS if s != "default"]}
@@ -137,7 +137,7 @@ def _stylize_tables():
 
 @pytest.mark.parametrize("setting", ["style", "preset", "scheduler"])
 def test_stylize_names_build_and_unknown_ones_are_listed(setting):
-    from assembler.stylize import StylizeConfig
+    from assembler.stylization import StylizeConfig
 
     names = _stylize_tables()[setting]
     for name in names:

@@ -218,7 +218,7 @@ def test_measurements_use_the_learned_masks(faces, photos):
 
 
 def test_length_from_the_colour_model_is_flagged_uncertain(faces, photos):
-    from assembler.classify import classify
+    from assembler.classification import classify
     from assembler.measure import measure_face
 
     face = copy.copy(faces["astronaut"])

@@ -14,7 +14,7 @@ from PIL import Image
 from assembler.cli import main
 from assembler.errors import UnknownNameError
 from assembler.recipe import Recipe
-from assembler.stickers import (EXPRESSIONS, IDENTITY_CATEGORIES, render_sticker, sticker_recipe, sticker_svg,
+from assembler.sticker_pack import (EXPRESSIONS, IDENTITY_CATEGORIES, render_sticker, sticker_recipe, sticker_svg,
                                 stickers)
 
 WANTED = ("neutral", "smile", "laugh", "wink", "surprised", "sad", "angry", "love", "thinking", "sleepy", "cool",
@@ -80,7 +80,7 @@ def test_webp_and_svg_stickers(recipe):
 
 
 def test_a_sticker_from_an_avatar_a_dict_or_a_path(recipe, data_dir):
-    from assembler.make import render
+    from assembler.avatar import render
 
     avatar = render(recipe, size=64)
     want = render_sticker(recipe, "wink", size=64)

@@ -15,7 +15,7 @@ pytest.importorskip("diffusers")
 pytest.importorskip("peft")
 
 from assembler.errors import MissingDependencyError, ModelFileNotFoundError, UnknownNameError  # noqa: E402
-from assembler.stylize import Stylizer, StylizeConfig, StylizeConfigError, canny_image, control_image  # noqa: E402
+from assembler.stylization import Stylizer, StylizeConfig, StylizeConfigError, canny_image, control_image  # noqa: E402
 
 SIZE = 64
 
@@ -36,7 +36,7 @@ def ckpt(tmp_path_factory):
     import diffusers
     import transformers
 
-    from assembler.stylize.testing import save_tiny_checkpoints
+    from assembler.stylization.testing import save_tiny_checkpoints
 
     transformers.logging.set_verbosity_error()
     diffusers.logging.set_verbosity_error()  # the byte-level tiny tokenizer truncates the long prompt
@@ -206,7 +206,7 @@ def test_speedups_do_not_change_the_picture_much(ckpt, stylizer, avatar, plain):
 
 def test_one_shot_stylize_reuses_loaded_models(ckpt, avatar, plain):
     import assembler
-    from assembler.stylize import pipeline, stylize
+    from assembler.stylization import pipeline, stylize
 
     pipeline.clear_cache()
     out = assembler.stylize(avatar, _cfg(ckpt))  # the package attribute is callable too
@@ -226,7 +226,7 @@ def test_every_setting_is_either_per_call_or_a_model_setting():
     in neither set would be silently taken from the cached stylizer."""
     import dataclasses
 
-    from assembler.stylize import pipeline
+    from assembler.stylization import pipeline
 
     fields = {f.name for f in dataclasses.fields(StylizeConfig)}
     assert fields == pipeline.PER_CALL | set(pipeline._MODEL_KEYS)
@@ -331,7 +331,7 @@ def test_config_errors_name_what_exists(tmp_path):
 
 
 def test_packaged_presets_load():
-    from assembler.stylize.loader import PACKAGED_CONFIGS
+    from assembler.stylization.loader import PACKAGED_CONFIGS
 
     for name, steps in (("fast", 20), ("quality", 30), ("lightning", 4)):
         cfg = StylizeConfig.load(PACKAGED_CONFIGS / f"stylize-{name}.toml")
@@ -360,7 +360,7 @@ def test_svg_is_rasterised_at_target_size(avatar):
 
 
 def test_rgba_is_flattened_on_background(stylizer):
-    from assembler.stylize import init_image
+    from assembler.stylization import init_image
 
     img = init_image(Image.new("RGBA", (32, 32), (255, 0, 0, 0)), 64, "#102030")
     assert img.mode == "RGB" and img.getpixel((5, 5)) == (16, 32, 48)

@@ -26,8 +26,8 @@ def _check_image_suffix(path: Path, option: str) -> None:
               help="Analyse at most this many faces (largest first).")
 def analyze_command(photo: Path, json_out: Path | None, draw: Path | None, max_faces: int | None) -> None:
     """Detect, landmark, embed and measure the faces in PHOTO."""
-    from ..analyze import analyze
-    from ..classify import classify
+    from ..analysis import analyze
+    from ..classification import classify
     from ..draw import draw_faces
     from index.vector import atomic_write
 

@@ -144,7 +144,7 @@ def reference_command(photos: tuple[Path, ...], out: Path | None) -> None:
     from index import default_index_dir
     from index.identity import save_reference
 
-    from ..analyze import analyze
+    from ..analysis import analyze
     from ..errors import MemojiError
     from ..evaluation import IMAGE_EXTS
 

@@ -58,7 +58,7 @@ def make_command(ctx, photos, out_dir, size, overrides, method, face_index, clas
                  stylize_config, name, image_format, all_faces, min_face_px, exaggerate, outfit, background) -> None:
     """Make an avatar from one or more PHOTOS of one person (or, with --all-faces, of everyone in a group
     PHOTO)."""
-    from ..make import check_request, make
+    from ..avatar import check_request, make
     from ..outputs import check_stem, ensure_writable_dir
 
     parsed = parse_overrides(overrides)
@@ -99,7 +99,7 @@ def make_command(ctx, photos, out_dir, size, overrides, method, face_index, clas
 def _make_all_faces(ctx, photos, out_dir, size, parsed, method, face_index, classifier, classifier_weights,
                     stylize_config, stem, image_format, min_face_px, exaggerate) -> None:
     from ..group import MIN_FACE_PX, make_all
-    from ..make import check_request
+    from ..avatar import check_request
     from ..outputs import ensure_writable_dir
 
     if len(photos) != 1:

@@ -57,7 +57,7 @@ def stickers_command(source: Path, out_dir: Path, fmt: str, size: int, sheet: bo
     laugh, wink, surprised, sad, angry, love, thinking, sleepy, cool, tongue-out — the person's face, hair and
     colours in each."""
     from ..outputs import check_stem, ensure_writable_dir
-    from ..stickers import check_expressions, write_stickers
+    from ..sticker_pack import check_expressions, write_stickers
 
     names = check_expressions(",".join(expressions) if expressions else None)
     stem = check_stem(name) if name is not None else _default_stem(source)
@@ -66,7 +66,7 @@ def stickers_command(source: Path, out_dir: Path, fmt: str, size: int, sheet: bo
         recipe = read_recipe_input(source)
         ensure_writable_dir(out_dir)
     else:
-        from ..make import check_request, make
+        from ..avatar import check_request, make
 
         check_request(size=size, photos=[source])
         ensure_writable_dir(out_dir)  # before seconds of analysis

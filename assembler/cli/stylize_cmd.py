@@ -61,7 +61,7 @@ def render_recipe_svg(path: Path, size: int) -> _SvgRender:
 def stylize_command(source: Path, config_path: Path | None, output: Path | None, loras: tuple[str, ...],
                     compile_: bool | None, control_out: Path | None, **options) -> None:
     """Stylize a rendered avatar (PNG) or a recipe (.json) with SDXL + ControlNet + refiner."""
-    from ..stylize import Stylizer, StylizeConfig
+    from ..stylization import Stylizer, StylizeConfig
 
     overrides = {k: v for k, v in options.items() if v is not None}
     if compile_ is not None:

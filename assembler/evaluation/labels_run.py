@@ -32,8 +32,8 @@ def _error_text(err: BaseException) -> str:
 def _photo_job(job: tuple) -> dict[str, Any]:
     """Analyse one photo once, then choose a recipe per method (picklable: runs in worker processes)."""
     path, rel, relight_name, methods, seed = job
-    from ..analyze import get_analyzer
-    from ..classify import classify
+    from ..analysis import get_analyzer
+    from ..classification import classify
     from ..search import SearchConfig, choose_recipe, gather_evidence
 
     out: dict[str, Any] = {"error": None, "recipes": {}, "seconds": {}}

@@ -42,13 +42,13 @@ def _seed_for(seed: int, method: str, photo: PhotoEval) -> int:
 
 
 def _default_make(photo, *, method: str, seed: int):
-    from ..make import make
+    from ..avatar import make
 
     return make(photo, method=method, seed=seed)
 
 
 def _default_analyze(path):
-    from ..analyze import analyze
+    from ..analysis import analyze
 
     return analyze(path, max_faces=1)[0]
 

@@ -1,7 +1,7 @@
 """Preprocessing that travels with the weights: the CelebA-aligned frame, the square crop, resize and mean/std.
 
 Training images are CelebA's ``img_align_celeba`` (178×218, aligned by CelebA with the eyes near y≈111). A user photo
-goes through :func:`assembler.analyze.analyze` first; its ``FaceRecord.chip`` shows our canonical 1024 frame
+goes through :func:`assembler.analysis.analyze` first; its ``FaceRecord.chip`` shows our canonical 1024 frame
 (eye centres at y=440, x=512±85) and :func:`chip_to_celeba_frame` maps it into the same 178×218 CelebA frame. From
 there training and inference share one function, :meth:`Preprocess.crop_resize` (square crop → ``input_size``),
 then :meth:`Preprocess.normalize` (÷255, mean/std).

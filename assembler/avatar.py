@@ -176,7 +176,7 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     Everything that needs no photo (method, size, face index, overrides, the classifier and its weights, the stylize
     config and its model files) is checked before the first photo is analysed.
     """
-    from .analyze import get_analyzer
+    from .analysis import get_analyzer
 
     photo_list = _as_list(photos)
     check_request(method=method, size=size, face_index=face_index, photos=photo_list, overrides=overrides,
@@ -210,13 +210,13 @@ class Prepared:
 
 def prepare(*, classifier: str = "measured", classifier_weights: str | None = None, stylize: Any = None) -> Prepared:
     """Load (or fail on) the classifier and the stylize config now, before any photo is analysed."""
-    from .classify import _cached as cached_classifier
+    from .classification import _cached as cached_classifier
 
     kwargs = {"weights": classifier_weights} if classifier_weights else {}
     cached_classifier(classifier, tuple(sorted((k, str(v)) for k, v in kwargs.items())))  # loads (or fails) now
     stylizer = None
     if stylize is not None:
-        from .stylize import Stylizer
+        from .stylization import Stylizer
 
         stylizer = stylize if isinstance(stylize, Stylizer) else Stylizer.from_config(stylize)
     return Prepared(classifier, kwargs, stylizer)
@@ -227,7 +227,7 @@ def avatar_from_faces(faces: list[FaceRecord], prepared: Prepared, *, method: st
                       exaggerate: float = 0.0, **overrides: str | None) -> Avatar:
     """Analysed faces of one person → classify → search → render (→ stylize): the part of :func:`make` after the
     analysis (``make_all`` runs it once per face of a group photo analysed once)."""
-    from .classify import classify
+    from .classification import classify
 
     timings = dict(timings or {})
     for face in faces:

@@ -3,7 +3,7 @@
 Flow per call: render → (init image at ``size``, control image at ``size``) → VAE-encode the init image (img2img) →
 base SDXL ControlNet pipeline to latents → refiner on latents (low-strength img2img, or the ensemble-of-experts
 split) → VAE-decode. The stylizer drives the VAE itself so that float16 never overflows there (bfloat16 or float32
-VAE, see :func:`~assembler.stylize.loader.vae_dtype_for`) and latents pass from base to refiner without a
+VAE, see :func:`~assembler.stylization.loader.vae_dtype_for`) and latents pass from base to refiner without a
 decode/encode round trip.
 """
 from __future__ import annotations
