@@ -19,10 +19,12 @@ from .layers import back_layer, front_layer
 from .outline import hairline_curve
 from .spec import HairSpec
 
-__all__ = ["HairSpec", "HAIR", "EXTRAS", "FACIAL_HAIR", "hair_part", "hair_parts", "facial_hair_parts"]
+__all__ = ["HairSpec", "HAIR", "EXTRAS", "FACIAL_HAIR", "extra", "hair_part", "hair_parts", "facial_hair_parts"]
 
 
 def hair_part(h: HairSpec) -> PartDef:
+    """One hair part: its back layer (drawn below the body) and front layer (above the face), each with the extras'
+    drawings in their place, and its anchors (crown, hairline, length) and parameters."""
     pid = h.key
     extras = [extra(name) for name in h.extra]
     under = "".join(e.under(pid, h) for e in extras if e.under)

@@ -5,6 +5,7 @@ from .spec import HairSpec
 
 __all__ = ["HAIR"]
 
+
 HAIR: list[HairSpec] = [
     HairSpec("bald_01", "Bald", ["bald"], cap=False),
     HairSpec("bald_02", "Shaved", ["bald", "buzz", "shaved"], coverage=0.22, vol_top=2, vol_side=2, hairline=236,

@@ -1,4 +1,5 @@
-"""Extras drawn with a hairstyle (buns, ponytails, puffs, braids, locs, cornrows, a balding horseshoe), by name.
+"""Extras drawn with a hairstyle, by name: buns, top knots, puffs, ponytails, pigtails, braids, box braids, twists,
+locs, cornrows (rows lying on the scalp), short twists, a balding horseshoe.
 
 :data:`EXTRAS` maps each name to an :class:`Extra`: what it draws under the cap (``under``, before the front
 layer), over it (``front``) and behind the head (``back``). A hair spec lists the names it wears in ``extra``."""
@@ -16,6 +17,7 @@ from .paint import ball, bez, braid, rope, rope_grad, strand
 from .spec import HairSpec
 
 __all__ = ["Extra", "EXTRAS", "extra"]
+
 
 def _bun(pid: str, h: HairSpec) -> str:
     return ball(pid, "bun", CX, CRANIUM_TOP - h.vol_top - 30, 74, h)

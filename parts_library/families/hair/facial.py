@@ -9,6 +9,7 @@ from .paint import bez
 
 __all__ = ["FACIAL_HAIR", "facial_hair_svg", "facial_hair_parts"]
 
+
 MOUTH_C = np.array([CX, (M[51, 1] + M[57, 1]) / 2])
 
 

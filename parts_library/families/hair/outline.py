@@ -10,6 +10,7 @@ from .spec import HairSpec, bumps, texture_wave
 
 __all__ = ["RY", "outer_arc", "hairline_curve", "side_down", "cap_outline", "LOCK_INNER", "tips"]
 
+
 RY = CRANIUM_CY - CRANIUM_TOP
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 __all__ = ["HairSpec", "texture_wave", "bumps"]
 
+
 @dataclass
 class HairSpec:
     key: str
