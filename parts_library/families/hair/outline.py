@@ -132,7 +132,11 @@ def side_down(h: HairSpec, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inner = np.stack([xi, ys_i], 1)
     # the ends: a few soft points (strand tips) across the bottom of the lock
     x0, x1 = outer[-1, 0], inner[-1, 0]
-    if h.texture in ("straight", "wavy"):
+    if h.ends == "under":  # a bob: the ends turn under, a blunt rounded line instead of strand tips
+        outer[-3:, 0] += np.array([4.0, 10.0, 18.0])
+        x0 = outer[-1, 0]
+        tips = [[x0 + (x1 - x0) * 0.3, end + 14], [x0 + (x1 - x0) * 0.7, end + 12]]
+    elif h.texture in ("straight", "wavy"):
         tips = [[x0 + (x1 - x0) * 0.2, end + 16], [x0 + (x1 - x0) * 0.42, end + 2], [x0 + (x1 - x0) * 0.62, end + 20],
                 [x0 + (x1 - x0) * 0.85, end + 4]]
     else:

@@ -30,6 +30,7 @@ class HairSpec:
     # (only the extras hang to back_len: braids from cornrows)
     locks: float | None = None  # y where locks in front of the shoulders end
     lock_w: float = 62.0
+    ends: str = "tips"  # how the locks end: tips (strand points) | under (a bob's blunt ends turning under)
     cap: bool = True
     coverage: float = 1.0  # opacity of the cap (buzz cuts are see-through)
     sides: str = "full"  # full | undercut | faded | none
