@@ -229,14 +229,14 @@ def test_the_check_fails_on_each_kind_of_crossing(tmp_path):
         "classifiers/__init__.py": "from assembler.records import FaceRecord\n",
         "classifiers/measured.py": "from assembler.measure import hair_family_probs\n"
                                    "from assembler.measure.records import HairMeasure\n",
-        "classifiers/pseudo.py": "def run():\n    from assembler import analyze\n",
+        "classifiers/pseudo.py": "def run():\n    from assembler import analysis\n",
     })
     graph = import_graph(tmp_path)
     assert graph["assembler.measure"] == {"assembler.measure.hair": 1}
     assert layer_violations(graph) == [
         "classifiers/measured (line 1) imports assembler.measure.hair: classifiers/ may use only "
         "assembler.errors, assembler.measure.records, assembler.records, assembler.registry",
-        "classifiers/pseudo (line 2) imports assembler.analyze: classifiers/ may use only "
+        "classifiers/pseudo (line 2) imports assembler.analysis: classifiers/ may use only "
         "assembler.errors, assembler.measure.records, assembler.records, assembler.registry",
         "index/vector (line 2) imports assembler.errors: index/ must not import assembler/",
         "parts_library/palettes (line 1) imports assembler.errors: parts_library/ must not import assembler/",

@@ -287,7 +287,7 @@ def test_without_diffusers_one_line_hint(monkeypatch, ckpt):
 
 
 def test_import_assembler_does_not_import_diffusers():
-    code = ("import sys, assembler, assembler.stylize; "
+    code = ("import sys, assembler, assembler.stylization; "
             "bad = [m for m in ('diffusers', 'torch', 'transformers') if m in sys.modules]; "
             "import assembler.cli; "
             "bad += [m for m in ('diffusers',) if m in sys.modules]; "
