@@ -23,6 +23,7 @@ import numpy as np
 from . import descriptors, frame
 from .families.common import PartDef
 from .library import ASSETS, CATEGORIES
+from .svg import prune_defs, svg_file  # noqa: F401 (prune_defs: re-exported)
 
 __all__ = ["build_parts", "build_expression_parts", "generate", "representative_landmarks", "SCHEMA",
            "EXPRESSIONS_DIR"]
@@ -57,28 +58,6 @@ def build_expression_parts() -> list[PartDef]:
         raise ValueError(f"duplicate part ids: {sorted(dup)}")
     order = {c: i for i, c in enumerate((*CATEGORIES, "extra"))}
     return sorted(parts, key=lambda p: (order[p.category], p.id))
-
-
-_DEF_RE = re.compile(r'<(linearGradient|radialGradient|clipPath|pattern) id="([^"]+)".*?</\1>', re.S)
-
-
-def prune_defs(layers: dict[str, str]) -> dict[str, str]:
-    """Drop gradient/clip/pattern definitions nothing in the part refers to (fewer nodes, faster renders)."""
-    text = "".join(layers.values())
-    used = set(re.findall(r"url\(#([^)]+)\)", text))
-    out = {}
-    for name, frag in layers.items():
-        frag = _DEF_RE.sub(lambda m: m.group(0) if m.group(2) in used else "", frag)
-        out[name] = frag.replace("<defs></defs>", "")
-    return out
-
-
-def svg_file(layers: dict[str, str], pid: str, category: str) -> str:
-    layers = prune_defs(layers)
-    body = "\n".join(f'<g id="{pid}.{name}" data-layer="{name}">{frag}</g><!--/layer-->'
-                     for name, frag in layers.items())
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024" '
-            f'data-part="{category}/{pid}">\n{body}\n</svg>\n')
 
 
 def representative_landmarks(category: str, anchors: dict) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .families.common import NECK_HALF
 from .frame import CENTER_X as CX
-from .svg import f, linear_grad, mirror_x, radial_grad, smooth_closed, smooth_open
+from .svg import f, linear_grad, mirror_x, radial_grad, smooth_closed, smooth_open, svg_file
 
 __all__ = ["OUTFITS", "DEFAULT_OUTFIT", "NECK_HALF", "body_layer", "outfit_layer", "background_svg", "write_assets"]
 
@@ -212,7 +212,6 @@ def outfit_layer(name: str) -> str:
         out += [_body_of(pid, _garment(neck)), _shadow(pid), _sleeves(pid), placket,
                 _shirt_collar(pid, CX, 818, 944, "%clothes_hi%", "%clothes_lo%"), _rim(pid, NECK_HALF + 30)]
     elif name == "blazer":
-        white = "#f3f2ee"
         shirt_neck = _neckline(NECK_HALF - 4, 916, 1.4)
         shirt = _garment(shirt_neck)
         lapel_w = 150.0
@@ -233,7 +232,6 @@ def outfit_layer(name: str) -> str:
                    f'stroke-width="3" opacity="0.6"/>')
         out.append(f'<circle cx="{f(CX - 30)}" cy="1046" r="7" fill="%clothes_lo2%"/>')
         out.append(_rim(pid, lapel_w + 40))
-        del white
     else:
         raise ValueError(f"unknown outfit {name!r}")
     return f'<defs>{"".join(defs)}</defs>' + "".join(out)
@@ -283,8 +281,6 @@ def write_assets(out) -> list[str]:
     """Write ``body.svg`` and ``outfits/<name>.svg`` under ``out`` (the generator's share of the base); the paths
     written, relative to ``out``."""
     from pathlib import Path
-
-    from .generate import svg_file
 
     out = Path(out)
     (out / "outfits").mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .palettes import hex_to_rgb, linear_to_srgb, rgb_to_hex, srgb_to_lab
 
-__all__ = ["f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
+__all__ = ["svg_file", "prune_defs", "f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
            "slot_colors", "SHADES", "PLACEHOLDER", "mirror_x", "ellipse_pts", "offset_curve"]
 
 # shade name -> (Lab lightness change, chroma multiplier)
@@ -236,3 +236,27 @@ def slot_colors(slot: str, hex_color: str) -> dict[str, str]:
         L = float(srgb_to_lab(hex_to_rgb(hex_color))[0])
         out["skin_blush"] = mix(hex_color, "#f06a6a", 0.2 + 0.35 * L / 100)
     return out
+
+
+_DEF_RE = re.compile(r'<(linearGradient|radialGradient|clipPath|pattern) id="([^"]+)".*?</\1>', re.S)
+
+
+def prune_defs(layers: dict[str, str]) -> dict[str, str]:
+    """Drop gradient/clip/pattern definitions nothing in the part refers to (fewer nodes, faster renders)."""
+    text = "".join(layers.values())
+    used = set(re.findall(r"url\(#([^)]+)\)", text))
+    out = {}
+    for name, frag in layers.items():
+        frag = _DEF_RE.sub(lambda m: m.group(0) if m.group(2) in used else "", frag)
+        out[name] = frag.replace("<defs></defs>", "")
+    return out
+
+
+def svg_file(layers: dict[str, str], pid: str, category: str) -> str:
+    """A part file: each layer in its ``<g id="pid.layer" data-layer="layer">`` group, unused definitions pruned, in
+    the canonical 1024 frame."""
+    layers = prune_defs(layers)
+    body = "\n".join(f'<g id="{pid}.{name}" data-layer="{name}">{frag}</g><!--/layer-->'
+                     for name, frag in layers.items())
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024" '
+            f'data-part="{category}/{pid}">\n{body}\n</svg>\n')

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed, smooth_open
+from ..svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
 from .common import (CX, EDGE_X, EYE_Y, IOD, M, NECK_HALF, PartDef, anchors_list, cranium_points, drawn_jaw,
                      head_outline)
 
@@ -76,7 +76,6 @@ def face_layer(pid: str, jaw: np.ndarray) -> str:
     head = smooth_closed(outline)
     chin_y = jaw[8, 1]
     top = float(outline[:, 1].min())
-    cy = (top + chin_y) / 2
     defs = [
         # one light from the upper left: lighter centre, warm darker rim, darker under the jaw
         # fitted to the head's box, so the darker rim follows the shape's own outline (the jaw reads at 64 px)
@@ -165,31 +164,3 @@ def ear_parts() -> list[PartDef]:
         out.append(PartDef(pid, "ears", name, tags, {"main": ear_layer(pid, **p)},
                            {"left": anchors_list(left), "right": anchors_list(mirror_x(left))}, ["skin"], params=p))
     return out
-
-
-# ---- body (fixed base layer) ------------------------------------------------------------------------------------
-def body_layer() -> str:
-    pid = "body"
-    n = NECK_HALF
-    neck = NECK_PTS
-    left = np.array([[40, 1030], [66, 975], [130, 925], [250, 888], [CX - n - 28, 868], [CX - n + 6, 880]])
-    collar = np.array([[CX - n + 6, 880], [CX - 40, 915], [CX, 922]])
-    shirt = np.concatenate([left, collar, mirror_x(collar[::-1])[1:], mirror_x(left[::-1])])
-    shirt = np.concatenate([shirt, [[1060, 1060], [-36, 1060]]])
-    rim = np.concatenate([collar, mirror_x(collar[::-1])[1:]])
-    defs = [
-        linear_grad("body-neck", 0, 640, 0, 930, [(0, "%skin_lo2%"), (0.45, "%skin_lo%"), (1, "%skin%")]),
-        linear_grad("body-neckside", CX - n, 0, CX + n, 0, [(0, "%skin_lo2%", 0.35), (0.3, "%skin_lo2%", 0.0),
-                                                          (0.75, "%skin_lo2%", 0.0), (1, "%skin_lo3%", 0.45)]),
-        linear_grad("body-shirt", 200, 860, 860, 1080, [(0, "%clothes_hi%"), (0.45, "%clothes%"), (1, "%clothes_lo2%")]),
-    ]
-    return "".join([
-        f'<defs>{"".join(defs)}</defs>',
-        f'<path d="{smooth_closed(neck)}" fill="url(#body-neck)"/>',
-        f'<path d="{smooth_closed(neck)}" fill="url(#body-neckside)"/>',
-        f'<path d="{smooth_closed(shirt, 0.0)}" fill="url(#body-shirt)"/>',
-        f'<path d="{smooth_open(rim)}" fill="none" stroke="%clothes_lo%" stroke-width="16" '
-        f'stroke-linecap="round"/>',
-        f'<path d="{smooth_open(rim + [0, -5])}" fill="none" stroke="%clothes_hi%" stroke-width="4" '
-        f'stroke-linecap="round" opacity="0.6"/>',
-    ])
