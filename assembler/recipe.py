@@ -18,6 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parts_library.outfits import DEFAULT_OUTFIT  # what a version-1 recipe is drawn in
+from parts_library.vocabulary import CATEGORIES, COLOR_SLOTS
+
 from .errors import MemojiError, described, kind_of, shown
 
 __all__ = ["Recipe", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "CATEGORIES", "COLOR_SLOTS", "RecipeError",
@@ -26,11 +29,8 @@ __all__ = ["Recipe", "SCHEMA_VERSION", "SCHEMA_VERSIONS", "CATEGORIES", "COLOR_S
 
 SCHEMA_VERSION = 2  # what this code writes (= parts_library.renderer.SCHEMA_VERSION)
 SCHEMA_VERSIONS = (1, 2)  # what it reads: 1 has no outfit/background (migrated by ``migrate``)
-DEFAULT_OUTFIT = "crew_tee"  # = parts_library.outfits.DEFAULT_OUTFIT (what a version-1 recipe is drawn in)
 MAX_RECIPE_BYTES = 10_000_000  # a recipe is a few kB of JSON; anything near this is not one
 MAX_RECIPE_DEPTH = 64  # nesting levels (a recipe uses about 5)
-CATEGORIES = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses", "headwear")
-COLOR_SLOTS = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear", "clothes")
 
 
 class RecipeError(MemojiError):

@@ -29,6 +29,7 @@ from .errors import (ColorError, MemojiError, OutputFormatError, UnknownNameErro
 
 from . import frame
 from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
+from .vocabulary import COLOR_SLOTS
 from .outfits import DEFAULT_OUTFIT, OUTFITS, background_svg
 from .palettes import SLOT_PALETTE, lip_for_skin, parse_color  # noqa: F401 (SLOT_PALETTE: re-exported)
 from .svg import PLACEHOLDER, slot_colors
@@ -41,7 +42,7 @@ __all__ = ["render", "compose_svg", "RenderResult", "SpecError", "SLOTS", "DEFAU
 # outfit and no background (drawn as the default outfit on a transparent background)
 SCHEMA_VERSION = 2
 SCHEMA_VERSIONS = (1, 2)
-SLOTS: tuple[str, ...] = ("skin", "hair", "brows", "facial_hair", "eyes", "lips", "glasses", "headwear", "clothes")
+SLOTS: tuple[str, ...] = COLOR_SLOTS  # the recipe's colour slots (parts_library.vocabulary)
 DEFAULT_COLORS = {"skin": "monk_05", "hair": "dark_brown", "eyes": "brown", "glasses": "black", "headwear": "navy",
                   "clothes": "navy"}
 PARAM_KEYS = ("scale", "dx", "dy", "stretch")
