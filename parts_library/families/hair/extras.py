@@ -10,10 +10,10 @@ from typing import Callable
 
 import numpy as np
 
-from ...svg import f, linear_grad, mirror_x, offset_curve, radial_grad, smooth_closed
+from ...svg import f, linear_grad, mirror_x, radial_grad, smooth_closed
 from ..common import CRANIUM_CY, CRANIUM_TOP, CX
 from .outline import cap_outline, hairline_curve, outer_arc
-from .paint import ball, bez, braid, rope, rope_grad, strand
+from .paint import ball, bez, braid, rope_line, ropes, strand
 from .spec import HairSpec
 
 __all__ = ["Extra", "EXTRAS", "extra"]
@@ -49,18 +49,11 @@ def _ponytail(y0: float):
 
 
 def _ropes_back(width: float):
-    """Ropes (locs, box braids) hanging behind the shoulders to the spec's ``back_len``."""
+    """Ropes (locs, box braids, twists) hanging behind the shoulders to the spec's ``back_len``."""
     def draw(pid: str, h: HairSpec) -> str:
-        out = [f"<defs>{rope_grad(pid)}</defs>"]
-        n = 7
         end = h.back_len or 900
-        for s_ in (-1, 1):
-            for i in range(n):
-                x0 = CX + s_ * (140 + i * 15)
-                x1 = CX + s_ * (165 + i * 19)
-                r = rope(x0, 320 + i * 6, x1, end - (i % 3) * 34, width, bend=s_ * 10)
-                out.append(f'<path d="{smooth_closed(r)}" fill="url(#{pid}-rope)"/>')
-        return "".join(out)
+        return ropes([rope_line(CX + s_ * (140 + i * 15), 320 + i * 6, CX + s_ * (165 + i * 19),
+                                end - (i % 3) * 34, bend=s_ * 10) for s_ in (-1, 1) for i in range(7)], width)
     return draw
 
 
@@ -78,22 +71,20 @@ def _rope_marks(x: float, y: float, width: float, mark: str, i: int) -> str:
 def _ropes_front(width: float, mark: str = "chevron", n: int = 4, marks_per: int = 6):
     """Ropes (box braids, twists, locs) falling beside the face in front of the shoulders, with marks across."""
     def draw(pid: str, h: HairSpec) -> str:
-        out = []
         end = (h.back_len or 900) - 30
-        marks = []
+        lines, marks = [], []
         for s_ in (-1, 1):
             for i in range(n):
                 x0 = CX + s_ * (236 - 60 * i / max(n - 1, 1) * 0.75)
                 x1 = x0 + s_ * (10 + 30 * i / max(n - 1, 1))
                 y0, y1 = 330 + 72 * i / max(n - 1, 1), end - 120 * (n - 1 - i) / max(n - 1, 1)
-                out.append(f'<path d="{smooth_closed(rope(x0, y0, x1, y1, width, bend=s_ * 8))}" '
-                           f'fill="url(#{pid}-rope)"/>')
+                lines.append(rope_line(x0, y0, x1, y1, bend=s_ * 8))
                 for j, y in enumerate(np.linspace(y0 + 40, y1 - 30, marks_per)):
                     u = (y - y0) / (y1 - y0)
                     xx = x0 + (x1 - x0) * u + s_ * 8 * np.sin(np.pi * u)
                     marks.append(_rope_marks(xx, y, width, mark, i + j))
-        out.append(f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.6" opacity="0.5"/>')
-        return f"<defs>{rope_grad(pid)}</defs>" + "".join(out)
+        return (ropes(lines, width) + f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" '
+                f'stroke-width="2.6" opacity="0.5"/>')
     return draw
 
 
@@ -102,22 +93,19 @@ def _rows(n: int, width: float, mark: str = "chevron", curve: float = 0.0):
     and locs): ``n`` ropes side by side with marks across, clipped to the cap. ``curve`` bends every row sideways."""
     def draw(pid: str, h: HairSpec) -> str:
         hl = hairline_curve(h, 61)
-        ropes, marks = [], []
+        lines, marks = [], []
         for i in range(n):
             u = (i + 0.5) / n * 2 - 1  # -1 .. 1 across the forehead
             x0 = CX + u * 188
             y0 = float(np.interp(x0, hl[::-1, 0], hl[::-1, 1])) + 6
             ctrl = np.array([[x0, y0], [CX + u * 215 + curve * 0.6, 170], [CX + u * 250 + curve, CRANIUM_TOP - 60]])
             line = bez(ctrl, 14)
-            ropes.append(smooth_closed(offset_curve(line, np.full(len(line), width / 2))))
+            lines.append(line)
             for t in np.linspace(0.08, 0.9, 7):
                 k = int(t * (len(line) - 1))
                 marks.append(_rope_marks(line[k, 0], line[k, 1], width, mark, i + k))
-        grad = linear_grad(f"{pid}-row", 0, 0, 1, 0, [(0, "%hair_lo3%"), (0.45, "%hair_hi%"), (1, "%hair_lo3%")],
-                           bbox=True)
-        return (f'<defs>{grad}</defs><g clip-path="url(#{pid}-capclip)">'
-                f'<path d="{smooth_closed(cap_outline(h))}" fill="%hair_lo3%" opacity="0.5"/>'
-                f'<path d="{"".join(ropes)}" fill="url(#{pid}-row)"/>'
+        gaps = f'<path d="{smooth_closed(cap_outline(h))}" fill="%hair_lo3%" opacity="0.5"/>'
+        return (f'<g clip-path="url(#{pid}-capclip)">{gaps}{ropes(lines, width, False)}'
                 f'<path d="{"".join(marks)}" fill="none" stroke="%hair_lo3%" stroke-width="2.6" opacity="0.5"/></g>')
     return draw
 

@@ -1,5 +1,5 @@
-"""SVG primitives of hair: the shared gradients, strands, curl texture, balls (buns, puffs), braids and ropes (locs,
-box braids). Each returns SVG text with ``%slot%`` colour placeholders."""
+"""SVG primitives of hair: the shared gradients, strands, curl texture, stubble grain, balls (buns, puffs), braids and
+ropes (locs, box braids, twists, cornrows). Each returns SVG text with ``%slot%`` colour placeholders."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +9,7 @@ from ..common import CX
 from .spec import HairSpec, bumps, texture_wave
 
 __all__ = ["grad_defs", "strands", "arc_path", "curl_texture", "bez", "strand", "forehead_shadow", "ball", "braid",
-           "rope_grad", "rope", "grain"]
+           "rope_line", "ropes", "grain"]
 
 
 def grad_defs(pid: str, top: float, bottom: float) -> list[str]:
@@ -197,14 +197,25 @@ def braid(pid: str, x0: float, y0: float, x1: float, y1: float, width: float, n:
     return f"<defs>{g}</defs>" + "".join(out)
 
 
-def rope_grad(pid: str) -> str:
-    return linear_grad(f"{pid}-rope", 0, 0, 1, 0, [(0, "%hair_lo2%"), (0.4, "%hair_hi%"), (1, "%hair_lo3%")],
-                       bbox=True)
+def rope_line(x0, y0, x1, y1, bend=0.0, n: int = 12) -> np.ndarray:
+    """The centre line of a rope hanging from (x0, y0) to (x1, y1), bowed sideways by ``bend``."""
+    t = np.linspace(0, 1, n)
+    return np.stack([x0 + (x1 - x0) * t + bend * np.sin(np.pi * t), y0 + (y1 - y0) * t], 1)
 
 
-def rope(x0, y0, x1, y1, width, bend=0.0) -> np.ndarray:
-    t = np.linspace(0, 1, 12)
-    x = x0 + (x1 - x0) * t + bend * np.sin(np.pi * t)
-    y = y0 + (y1 - y0) * t
-    return offset_curve(np.stack([x, y], 1), width / 2 * np.interp(t, [0, 0.1, 0.9, 1], [0.8, 1, 0.9, 0.6]))
+def ropes(lines: list[np.ndarray], width: float, taper: bool = True) -> str:
+    """Many ropes (braids, locs, twists, rows) as three merged paths, each rope shaded like a cylinder: the body, a
+    light strip left of its centre and a dark strip along its right edge (a few paths however many ropes)."""
+    body, hi, lo = [], [], []
+    for line in lines:
+        t = np.linspace(0, 1, len(line))
+        half = width / 2 * (np.interp(t, [0, 0.1, 0.9, 1], [0.8, 1, 0.9, 0.6]) if taper else np.ones(len(line)))
+        d = np.gradient(line, axis=0)
+        d /= np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
+        nrm = np.stack([-d[:, 1], d[:, 0]], axis=1)  # points to the rope's right (+x for a rope hanging down)
+        body.append(smooth_closed(offset_curve(line, half)))
+        hi.append(smooth_closed(offset_curve(line - nrm * (half * 0.3)[:, None], half * 0.22)))
+        lo.append(smooth_closed(offset_curve(line + nrm * (half * 0.72)[:, None], half * 0.26)))
+    return (f'<path d="{"".join(body)}" fill="%hair%"/><path d="{"".join(lo)}" fill="%hair_lo3%" opacity="0.55"/>'
+            f'<path d="{"".join(hi)}" fill="%hair_hi%" opacity="0.7"/>')
 
