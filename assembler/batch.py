@@ -104,7 +104,8 @@ def _parquet_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except ImportError:
         from .errors import MissingDependencyError
 
-        raise MissingDependencyError("reading Parquet needs pyarrow: pip install 'memoji-assembler[distributed]'") \
+        raise MissingDependencyError("reading Parquet needs pyarrow: pip install -e '.[distributed]' in the "
+                                     "memoji-assembler checkout") \
             from None
     from .io import check_regular_file
 
@@ -410,7 +411,8 @@ def _require_distributed(engine: str) -> None:
             import ray.data  # noqa: F401
     except ImportError:
         raise MissingDependencyError(f"{'--engine ray' if engine == 'ray' else 'Parquet results'} needs the "
-                                     "distributed extra: pip install 'memoji-assembler[distributed]'") from None
+                                     "distributed extra: pip install -e '.[distributed]' in the memoji-assembler "
+                                     "checkout") from None
 
 
 class _RayAvatarMaker:

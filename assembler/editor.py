@@ -37,7 +37,7 @@ def require_ipywidgets():
         import ipywidgets
     except ImportError:
         raise MissingDependencyError("the avatar editor needs ipywidgets: pip install "
-                                     "'memoji-assembler[editor]'") from None
+                                     "-e '.[editor]' in the memoji-assembler checkout") from None
     return ipywidgets
 
 

@@ -243,7 +243,8 @@ def open_sink(target: str | os.PathLike) -> LocalSink | FsSink:
     try:
         from pyarrow import fs as pafs
     except ImportError:
-        raise MissingDependencyError(f"writing to {shown} needs pyarrow: pip install 'memoji-assembler[distributed]'"
+        raise MissingDependencyError(f"writing to {shown} needs pyarrow: pip install -e '.[distributed]' in the "
+                                     "memoji-assembler checkout"
                                      ) from None
     try:
         fs, base = pafs.FileSystem.from_uri(uri)

@@ -174,7 +174,8 @@ def test_missing_ipywidgets_is_one_line(recipe, monkeypatch):
     avatar = assembler.render(recipe, size=SIZE)
     with pytest.raises(MissingDependencyError) as err:
         avatar.edit()
-    assert str(err.value) == "the avatar editor needs ipywidgets: pip install 'memoji-assembler[editor]'"
+    assert str(err.value) == ("the avatar editor needs ipywidgets: pip install -e '.[editor]' in the "
+                              "memoji-assembler checkout")
     assert err.value.exit_code == 5
 
 

@@ -283,7 +283,8 @@ def test_without_diffusers_one_line_hint(monkeypatch, ckpt):
     monkeypatch.setitem(sys.modules, "diffusers", None)  # import diffusers → ImportError
     with pytest.raises(MissingDependencyError) as err:
         Stylizer.from_config(_cfg(ckpt))
-    assert str(err.value) == "stylize needs diffusers: pip install 'memoji-assembler[stylize]'"
+    assert str(err.value) == ("stylize needs diffusers: pip install -e '.[stylize]' in the memoji-assembler "
+                              "checkout")
 
 
 def test_import_assembler_does_not_import_diffusers():
@@ -454,7 +455,8 @@ def test_cli_without_diffusers(ckpt, tmp_path, monkeypatch):
     Image.new("RGB", (32, 32)).save(src)
     res = CliRunner().invoke(main, ["stylize", str(src), "-c", str(_toml(ckpt, tmp_path))])
     assert res.exit_code == 5
-    assert res.output.strip() == "Error: stylize needs diffusers: pip install 'memoji-assembler[stylize]'"
+    assert res.output.strip() == ("Error: stylize needs diffusers: pip install -e '.[stylize]' in the "
+                                  "memoji-assembler checkout")
 
 
 # --------------------------------------------------------------------------------------------------- GPU

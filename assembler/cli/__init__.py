@@ -11,7 +11,7 @@ code  meaning
 2     bad input or usage: unreadable image, recipe, colour, unknown name or option, bad CSV
 3     no usable face: none found, too small, or ``--face-index`` past the faces found
 4     a model file is missing or unreadable
-5     an optional dependency is missing (``pip install memoji-assembler[...]``)
+5     an optional dependency is missing (``pip install -e '.[...]'``)
 6     the operating system refused a path: permission, not a folder, no space, not a regular file
 7     ``memoji batch`` finished but some rows failed (their errors are in results.csv)
 70    an unexpected internal error: one line asking for a report; ``memoji --debug …`` shows the traceback

@@ -155,7 +155,7 @@ class OutTarget(click.ParamType):
               type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="Stylize every avatar with this config (GPU).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="local: a process pool here; ray: Ray Data actors (pip install 'memoji-assembler[distributed]').")
+              help="local: a process pool here; ray: Ray Data actors (the distributed extra).")
 @click.option("--address", default=None, metavar="auto|ray://HOST:PORT",
               help="The Ray cluster to run on (default: start a local Ray with --workers actors).")
 @click.option("--results-format", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,

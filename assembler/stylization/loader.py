@@ -36,7 +36,8 @@ def require_diffusers():
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
-        raise MissingDependencyError("stylize needs diffusers: pip install 'memoji-assembler[stylize]'") from None
+        raise MissingDependencyError("stylize needs diffusers: pip install -e '.[stylize]' in the memoji-assembler "
+                                     "checkout") from None
     return diffusers
 
 

@@ -144,7 +144,7 @@ def plot_attributes(rows: list[dict], path: str | Path, title: str = "") -> Path
         from assembler.errors import MissingDependencyError
 
         raise MissingDependencyError("the evaluation chart needs matplotlib: pip install "
-                                     "'memoji-assembler[train]'") from None
+                                     "-e '.[train]' in the memoji-assembler checkout") from None
     # an Agg canvas of our own: no pyplot, so a notebook's backend and open figures stay untouched
     names = [r["attribute"] for r in rows]
     y = np.arange(len(rows))
