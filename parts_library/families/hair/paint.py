@@ -180,6 +180,18 @@ def ball(pid: str, name: str, cx: float, cy: float, r: float, h: HairSpec) -> st
                            cy + r * 0.85 * np.sin(np.linspace(a0 + 2.2, a0 + 3.6, 7))], 1)
             shine += (f'<path d="{smooth_closed(offset_curve(sw, 1.8 * np.sin(np.linspace(0.2, 2.9, 7))))}" '
                       f'fill="%hair_lo2%" opacity="0.45"/>')
+    else:  # curls on a curly or coily ball: a light loop upper left and a dark one lower right, jittered
+        rng = np.random.default_rng(sum(map(ord, pid + name)))
+        cr = 10.0 if h.texture == "coily" else 15.0
+        light, dark = [], []
+        for _ in range(int((r / cr) ** 2 * 1.1)):
+            rad, ang = r * 0.85 * np.sqrt(rng.uniform()), rng.uniform(0, 2 * np.pi)
+            x, y, turn = cx + rad * np.cos(ang), cy + rad * np.sin(ang), rng.uniform(-0.5, 0.5)
+            light.append(arc_path(x, y, cr * 0.72, np.pi * 1.02 + turn, np.pi * 1.72 + turn))
+            dark.append(arc_path(x, y, cr * 0.8, np.pi * 0.05 + turn, np.pi * 0.75 + turn))
+        shine = (f'<path d="{"".join(dark)}" fill="none" stroke="%hair_lo3%" stroke-width="{f(cr * 0.29)}" '
+                 f'stroke-linecap="round" opacity="0.38"/><path d="{"".join(light)}" fill="none" '
+                 f'stroke="%hair_hi2%" stroke-width="{f(cr * 0.24)}" stroke-linecap="round" opacity="0.42"/>')
     return f'<defs>{g}</defs><path d="{smooth_closed(pts)}" fill="url(#{pid}-{name})"/>{shine}'
 
 
