@@ -184,7 +184,7 @@ def ball(pid: str, name: str, cx: float, cy: float, r: float, h: HairSpec) -> st
         rng = np.random.default_rng(sum(map(ord, pid + name)))
         cr = 10.0 if h.texture == "coily" else 15.0
         light, dark = [], []
-        for _ in range(int((r / cr) ** 2 * 1.1)):
+        for _ in range(int((r / cr) ** 2 * 0.6)):
             rad, ang = r * 0.85 * np.sqrt(rng.uniform()), rng.uniform(0, 2 * np.pi)
             x, y, turn = cx + rad * np.cos(ang), cy + rad * np.sin(ang), rng.uniform(-0.5, 0.5)
             light.append(arc_path(x, y, cr * 0.72, np.pi * 1.02 + turn, np.pi * 1.72 + turn))
