@@ -126,8 +126,8 @@ def test_uri_errors_are_one_line_and_keep_secrets_out(tmp_path, monkeypatch):
     assert err.value.exit_code == 6
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as without the distributed extra
     monkeypatch.setitem(sys.modules, "pyarrow.fs", None)
-    with pytest.raises(Exception, match=r"^writing to s3://bucket/x needs pyarrow: pip install "
-                                        r"'memoji-assembler\[distributed\]'$") as err:
+    with pytest.raises(Exception, match=r"^writing to s3://bucket/x needs pyarrow: pip install -e "
+                                        r"'\.\[distributed\]' in the memoji-assembler checkout$") as err:
         open_sink("s3://bucket/x")
     assert err.value.exit_code == 5
 
