@@ -154,8 +154,8 @@ def back_layer(pid: str, h: HairSpec) -> str:
         path = smooth_closed(pts)
         out.append(f'<path d="{path}" fill="url(#{pid}b-back)"/>')
         out.append(f'<path d="{path}" fill="url(#{pid}b-deep)"/>')
-        # long strands down the sides
-        if h.texture in ("straight", "wavy"):
+        # long strands down the sides (not behind ropes: braids, twists and locs hide them)
+        if h.texture in ("straight", "wavy") and not any(extra(name).covers_cap for name in h.extra):
             for s in (-1, 1):
                 for j, off in enumerate((0.9, 0.97)):
                     line = np.stack([CX + s * half * off, ys], 1)[2:]
