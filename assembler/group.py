@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from parts_library.svg import svg_document
+
 from .errors import MemojiError, NoFaceError
 from .io import ImageInput
 from .avatar import avatar_from_faces, check_request, prepare
@@ -98,8 +100,7 @@ class AvatarGroup(list):
             side = 1024.0 * s
             body.append(f'<svg x="{x:.2f}" y="{y:.2f}" width="{side:.2f}" height="{side:.2f}" '
                         f'viewBox="0 0 1024 1024" overflow="hidden">{inner}</svg>')
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
-                + "".join(body) + "</svg>")
+        return svg_document("".join(body), w, h)
 
     def group_image(self, *, max_side: int = MAX_GROUP_SIDE, background: str | None = GROUP_BACKGROUND):
         """The group picture as a PIL RGBA image (the photo's size, at most ``max_side`` on its longer side)."""

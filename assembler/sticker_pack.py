@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from parts_library.svg import svg_document
+
 from .errors import UnknownNameError, did_you_mean
 from .recipe import Recipe
 
@@ -214,10 +216,8 @@ def sticker_svg(recipe_or_avatar: Any, expression: str | Expression, *, size: in
     lib = load_library()
     svg, landmarks = compose_svg(recipe.render_spec(), library=lib)
     x, y, side = VIEWBOX
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="{x:g} {y:g} {side:g} {side:g}">')
     body = svg[svg.index(">") + 1: svg.rindex("</svg>")]
-    return head + body + _extras_svg(lib, expr.extras, landmarks, recipe.colors) + "</svg>"
+    return svg_document(body + _extras_svg(lib, expr.extras, landmarks, recipe.colors), size, view=(x, y, side, side))
 
 
 def _check_size(size: Any) -> int:

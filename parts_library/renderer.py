@@ -32,7 +32,7 @@ from .library import CATEGORIES, REQUIRED, PartsLibrary, load_library
 from .vocabulary import COLOR_SLOTS
 from .outfits import DEFAULT_OUTFIT, OUTFITS, background_svg
 from .palettes import SLOT_PALETTE, lip_for_skin, parse_color  # noqa: F401 (SLOT_PALETTE: re-exported)
-from .svg import PLACEHOLDER, slot_colors
+from .svg import PLACEHOLDER, slot_colors, svg_document
 
 __all__ = ["render", "compose_svg", "RenderResult", "SpecError", "SLOTS", "DEFAULT_COLORS", "LAYER_ORDER",
            "resolve_colors", "part_alpha", "rasterize", "encode_image", "output_format", "OUTPUT_FORMATS",
@@ -548,8 +548,7 @@ def compose_svg(spec: Any, *, library: PartsLibrary | None = None, layers: set[s
         text = PLACEHOLDER.sub(lambda m: table[m.group(1)], text)
     except KeyError as err:  # a part uses a slot the renderer does not know: a library bug
         raise MemojiError(f"a part uses an unknown colour slot placeholder {err}") from None
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024">'
-           f'{text}</svg>')
+    svg = svg_document(text)
     return svg, _landmarks(lib, parts, jaw, params)
 
 
@@ -643,7 +642,7 @@ def fragments_alpha(fragments: list[str], size: int = 256) -> np.ndarray:
     """The alpha (0..1 float32) of SVG layer fragments drawn together (default colours) in the canonical frame."""
     table = _fill_table(resolve_colors({}))
     text = PLACEHOLDER.sub(lambda m: table[m.group(1)], "".join(fragments))
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024">{text}</svg>'
+    svg = svg_document(text)
     return rasterize_rgba(svg, size)[..., 3].astype(np.float32) / 255.0
 
 

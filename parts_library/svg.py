@@ -13,7 +13,7 @@ import numpy as np
 
 from .palettes import hex_to_rgb, linear_to_srgb, rgb_to_hex, srgb_to_lab
 
-__all__ = ["svg_file", "prune_defs", "f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
+__all__ = ["svg_document", "svg_file", "prune_defs", "f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
            "slot_colors", "SHADES", "PLACEHOLDER", "mirror_x", "ellipse_pts", "offset_curve"]
 
 # shade name -> (Lab lightness change, chroma multiplier)
@@ -260,3 +260,14 @@ def svg_file(layers: dict[str, str], pid: str, category: str) -> str:
                      for name, frag in layers.items())
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 1024 1024" '
             f'data-part="{category}/{pid}">\n{body}\n</svg>\n')
+
+
+def svg_document(body: str, width: float = 1024, height: float | None = None,
+                 view: tuple[float, float, float, float] | None = None) -> str:
+    """A standalone SVG document around ``body``: ``width`` × ``height`` (default square) showing ``view`` (x, y, w,
+    h; default the whole ``width`` × ``height``). The one SVG wrapper of the project (the composed avatar, part
+    masks, stickers, group pictures)."""
+    height = width if height is None else height
+    x, y, w, h = view if view is not None else (0, 0, width, height)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+            f'viewBox="{x:g} {y:g} {w:g} {h:g}">{body}</svg>')
