@@ -6,7 +6,7 @@ parts a photo search may choose, :meth:`~PartsLibrary.expression_parts` lists th
 :meth:`~PartsLibrary.get` (and so the renderer) finds both.
 
 Unknown names raise :class:`~parts_library.errors.UnknownNameError` with a message that says what exists, e.g.
-``unknown hair part 'curley_07'; did you mean 'curly_07'? (52 hair parts: memoji parts list hair)``.
+``unknown hair part 'curley_07'; did you mean 'curly_07'? (102 hair parts: memoji parts list hair)``.
 """
 from __future__ import annotations
 

@@ -245,6 +245,66 @@ def test_sticker_extra_contract(part_id):
     assert alpha.sum() > 0.002 * 255 * 128 * 128
 
 
+# The categories drawn *over* the neutral avatar (hair, facial hair, glasses, headwear) differ in how much of the
+# frame they cover — a buzz cut and long hair share almost nothing, two short cuts differ in a few pixels of a large
+# frame — so their region mean would call any two short cuts alike. For them the difference is averaged over the
+# pair's *footprint*: the pixels where either part changes the neutral avatar by more than FOOTPRINT_GREY levels.
+# OVER_MIN_GREY = 12 was chosen the same way as DISTINCT_MIN_GREY: long_fringe_01 ~ long_straight_03 (9.7, the same
+# long straight hair with a fringe, before the layered cut got its own volume and shorter bangs) and
+# short_beard_01 ~ short_beard_02 (11.6, before the short beard got a lower cheek line) read as one part at 128 px;
+# the closest pairs kept (box_braids_01 ~ twists_02 13.3, quiff_01 ~ quiff_02 14.0, side_part_01 ~ side_part_04 14.3)
+# are variants told apart side by side, not at a glance — the threshold does not claim more than that.
+OVER_CATEGORIES = ("hair", "facial_hair", "glasses", "headwear")
+FOOTPRINT_GREY = 8.0
+OVER_MIN_GREY = 12.0
+
+
+@functools.lru_cache(maxsize=None)
+def _over_grey(category: str, part_id: str | None) -> np.ndarray:
+    """The neutral avatar (no hair) with one part of ``category`` drawn on it, grey levels at DISTINCT_SIZE px."""
+    from parts_library.contact_sheet import BG
+    from parts_library.renderer import rasterize_rgba
+
+    spec = parts_library.default_spec(**({category: part_id} if part_id else {}))
+    svg, _ = parts_library.compose_svg(spec, layers=NEUTRAL_BASE | ({category} if part_id else set()))
+    rgba = rasterize_rgba(svg, DISTINCT_SIZE).astype(np.float64) / 255
+    alpha = rgba[..., 3:]
+    rgb = rgba[..., :3] * alpha + (1 - alpha) * np.asarray(BG, dtype=np.float64) / 255
+    return rgb @ np.array([0.299, 0.587, 0.114]) * 255
+
+
+def footprint_distances(category: str) -> list[tuple[float, str, str]]:
+    """(mean grey difference over the pair's footprint, id, id) for every pair, closest first."""
+    base = _over_grey(category, None)
+    ims = {p.id: _over_grey(category, p.id) for p in LIB.parts(category)}
+    foot = {k: np.abs(v - base) > FOOTPRINT_GREY for k, v in ims.items()}
+    out = []
+    for a, b in itertools.combinations(ims, 2):
+        union = foot[a] | foot[b]
+        out.append((float(np.abs(ims[a] - ims[b])[union].mean()) if union.any() else 0.0, a, b))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("category", OVER_CATEGORIES)
+def test_parts_drawn_over_the_face_look_different(category):
+    """Every pair of hair, facial-hair, glasses or headwear parts differs by at least OVER_MIN_GREY mean grey levels
+    over the pixels either of them draws (measure and threshold: see OVER_MIN_GREY)."""
+    dist = footprint_distances(category)
+    assert dist, f"{category}: fewer than two parts"
+    close = [f"{a} ~ {b} ({d:.1f})" for d, a, b in dist if d < OVER_MIN_GREY]
+    assert not close, f"{category}: parts too alike at {DISTINCT_SIZE}px (< {OVER_MIN_GREY}): {', '.join(close)}"
+
+
+def test_the_footprint_check_catches_a_near_duplicate():
+    """The measure is not blind: a part against a copy of itself with its colour nudged by a few levels is far below
+    the threshold, against a different style far above."""
+    base = _over_grey("hair", None)
+    a, b = _over_grey("hair", "buzz_01"), _over_grey("hair", "long_straight_01")
+    union = (np.abs(a - base) > FOOTPRINT_GREY) | (np.abs(b - base) > FOOTPRINT_GREY)
+    assert np.abs(a - b)[union].mean() > 3 * OVER_MIN_GREY
+    assert np.abs(a - np.clip(a + 3, 0, 255))[union].mean() < OVER_MIN_GREY
+
+
 @pytest.mark.parametrize("category", DISTINCT_CATEGORIES)
 def test_parts_of_a_category_look_different(category):
     """Every pair of parts of a category differs by at least DISTINCT_MIN_GREY mean grey levels in the category's

@@ -177,8 +177,9 @@ HAIR: list[HairSpec] = [
     HairSpec("shoulder_03", "Shoulder-length curly", ["medium", "curly", "shoulder_length"], texture="curly",
              vol_top=54, vol_side=48, part=30, side_bottom=560, back_len=780, back_w=310, locks=760, lock_w=72),
     # ---- long
-    HairSpec("long_straight_03", "Long layered bangs", ["long", "straight", "fringe", "layered"], vol_top=30,
-             vol_side=24, fringe="wispy", fringe_y=340, back_len=940, back_w=270, locks=920, lock_w=60),
+    HairSpec("long_straight_03", "Long layered bangs", ["long", "straight", "fringe", "layered"], vol_top=40,
+             vol_side=40, fringe="wispy", fringe_y=318, back_len=940, back_w=310, locks=900, lock_w=74,
+             ends="tips"),
     HairSpec("long_wavy_03", "Long beach waves", ["long", "wavy", "middle_part"], texture="wavy", amp=7,
              vol_top=34, vol_side=32, part=0, hairline=244, back_len=950, back_w=296, locks=940, lock_w=66),
     HairSpec("long_curly_02", "Long curly bangs", ["long", "curly", "fringe"], texture="curly", vol_top=62,

@@ -139,7 +139,7 @@ FACIAL_HAIR = [
     ("goatee_01", "Goatee", ["goatee", "moustache"], "goatee", dict()),
     ("goatee_02", "Chin goatee", ["goatee"], "goatee", dict(moustache=False, glen=30)),
     ("soul_patch_01", "Soul patch", ["goatee", "soul_patch"], "soul_patch", dict(moustache=False)),
-    ("short_beard_01", "Short beard", ["beard", "short_beard", "moustache"], "beard", dict(length=6, cheek=550)),
+    ("short_beard_01", "Short beard", ["beard", "short_beard", "moustache"], "beard", dict(length=2, cheek=590)),
     ("short_beard_02", "Short boxed beard", ["beard", "short_beard", "moustache"], "beard",
      dict(length=16, cheek=560, width=1.02)),
     ("full_beard_01", "Full beard", ["beard", "full_beard", "moustache"], "beard", dict(length=44, cheek=530,
