@@ -239,3 +239,20 @@ def test_uncertain_hair_length_widens_the_allowed_parts():
     got_unsure = {hair_length_class(p) for p in lib.parts("hair") if allowed("hair", p, unsure)} - {None}
     assert got_sure == {HAIR_LENGTHS.index("medium")}
     assert got_unsure == {HAIR_LENGTHS.index(n) for n in ("short", "medium", "long")}
+
+
+def test_braided_styles_are_never_guessed_from_curl():
+    """Coily hair measured short, medium or long gets coily cuts, afros or puffs, never cornrows, box braids, locs or
+    twists (the photo's curl cannot tell them apart); the parts stay available to a user's override."""
+    from parts_library.vocabulary import BRAIDED_TAGS
+
+    lib = load_library()
+    braided = [p for p in lib.parts("hair") if set(p.tags) & BRAIDED_TAGS]
+    assert len(braided) >= 8
+    for length in ("short", "medium", "long"):
+        attrs = _attrs(hair_length=length, hair_curl=0.95, skin_tone=9, hair_color="black")
+        ok = [p for p in lib.parts("hair") if allowed("hair", p, attrs)]
+        assert ok and not any(set(p.tags) & BRAIDED_TAGS for p in ok), length
+        assert any(set(p.tags) & {"coily", "afro"} for p in ok), length
+    recipe = choose_recipe(_evidence(_attrs(hair_length="medium", hair_curl=0.95)), "search")
+    assert not set(lib.get(recipe.parts["hair"]).tags) & BRAIDED_TAGS

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from parts_library.vocabulary import (CURLY_TEXTURES, HAIR_LENGTHS, MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL, THINNING_TAGS,
-                                      TIED_TAGS)
+from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL,
+                                      THINNING_TAGS, TIED_TAGS)
 
 from ..records import Attributes
 
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "STRAIGHT_CURL",
-           "CURLY_TEXTURES", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
+           "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
            "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
@@ -84,6 +84,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False  # a fringe over a forehead that was measured bare
         if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
             return False  # coils on straight hair
+        if tags & BRAIDED_TAGS:
+            return False  # braids, cornrows, locs, twists: not measured, so never guessed (cornrows on an afro)
         return True
     if category == "facial_hair":
         probs = attrs.facial_hair
