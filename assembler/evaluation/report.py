@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,9 +221,11 @@ class EvalReport:
             "avatars": [a.to_dict() for a in self.avatars],
         }, indent=1, default=lambda o: None if isinstance(o, float) and math.isnan(o) else str(o))
 
-    def contact_sheet(self, thumb: int | None = None, n_top: int = 3, top_method: str | None = None):
+    def contact_sheet(self, thumb: int | None = None, n_top: int = 3, top_method: str | None = None,
+                      people: Sequence[str] | None = None):
         """PIL image: one row per photo — photo | avatar per method | the judge's top ``n_top`` gallery photos for
-        the ``top_method`` avatar (green frame: same person, red: someone else)."""
+        the ``top_method`` avatar (green frame: same person, red: someone else). ``people``: only their photos' rows
+        (e.g. the public-domain ones, with ``n_top=0`` so no one else's photo appears)."""
         from PIL import Image, ImageDraw
 
         thumb = thumb or self.thumb
@@ -230,7 +233,7 @@ class EvalReport:
         label_h, pad = 18, 6
         cols = ["photo", *self.methods] + [f"judge #{i + 1} ({top_method})" for i in range(n_top)]
         w = pad + len(cols) * (thumb + pad)
-        rows = self.gallery
+        rows = [p for p in self.gallery if people is None or p.person in people]
         sheet = Image.new("RGB", (w, label_h + pad + len(rows) * (thumb + label_h + pad)), "white")
         draw = ImageDraw.Draw(sheet)
         for c, name in enumerate(cols):
