@@ -2,6 +2,7 @@
 loader, determinism, LoRA, refiner, single files, control images, errors and the CLI."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -424,7 +425,9 @@ def test_cli_stylize_recipe_through_renderer(ckpt, tmp_path, data_dir):
     assert expected.any() and np.array_equal(np.asarray(Image.open(edges).convert("RGB")), expected)
 
     bad = tmp_path / "bad.json"
-    bad.write_text(recipe.read_text().replace('"spiky_01"', '"spikey_01"'))
+    broken = json.loads(recipe.read_text())
+    broken["parts"]["hair"] = "spikey_01"  # a misspelt part, whatever the golden recipe's hair is
+    bad.write_text(json.dumps(broken))
     res = CliRunner().invoke(main, ["stylize", str(bad), "--base", str(tmp_path / "no-model-here")])
     assert res.exit_code == 2, res.output
     assert re.fullmatch(r"Error: unknown hair part 'spikey_01'; did you mean 'spiky_01'\? "
