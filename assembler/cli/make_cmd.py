@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from parts_library.outfits import DEFAULT_OUTFIT, OUTFITS
+
 from . import main
 
 
@@ -48,8 +50,8 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
 @click.option("--exaggerate", type=click.FloatRange(0, 1), default=0.0, show_default=True, metavar="0..1",
               help="A caricature: push the face's deviations from the average face further out (1 = strongest).")
 @click.option("--outfit", default=None, metavar="NAME",
-              help="What the avatar wears (chosen, never read from the photo): crew_tee (default), v_neck, hoodie, "
-                   "collared_shirt, blazer, turtleneck, tank_top, sweater, square_neck; coloured by clothes_color.")
+              help=f"What the avatar wears (chosen, never read from the photo): {', '.join(OUTFITS)} (default "
+                   f"{DEFAULT_OUTFIT}); coloured by clothes_color.")
 @click.option("--background", default=None, metavar="none|COLOR|COLOR1,COLOR2",
               help="none (transparent, the default), a colour (#rgb, #rrggbb or a clothes palette name) or two "
                    "colours for a top-to-bottom gradient.")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from parts_library.outfits import OUTFITS
+
 from . import main
 
 
@@ -56,8 +58,7 @@ def parts_gallery(output: Path, cell: int) -> None:
               help="Output file; the suffix picks the format: .png, .svg, .webp, .jpg.")
 @click.option("--size", type=click.IntRange(16, 4096), default=512, show_default=True, help="Output size in pixels.")
 @click.option("--outfit", default=None, metavar="NAME",
-              help="Outfit instead of the recipe's: crew_tee, v_neck, hoodie, collared_shirt, blazer, turtleneck, "
-                   "tank_top, sweater, square_neck.")
+              help=f"Outfit instead of the recipe's: {', '.join(OUTFITS)}.")
 @click.option("--background", default=None, metavar="none|COLOR|COLOR1,COLOR2",
               help="Background instead of the recipe's: none (transparent), a colour (#rgb, #rrggbb or a clothes "
                    "palette name) or two colours for a top-to-bottom gradient; default the recipe's (transparent).")
