@@ -32,6 +32,11 @@ def _run(checkout: Path, script: str, args: list[str], out: Path) -> str:
     return out.read_text() if script == "bench_render.py" else res.stdout
 
 
+def _rev(checkout: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def _render_median(md: str) -> float:
     return float(re.search(r"\| \*\*all\*\* \| \*\*([0-9.]+)\*\*", md).group(1))
 
@@ -52,9 +57,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args()
     old = args.old.resolve()
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=old, capture_output=True, text=True).stdout.strip()
-    new_rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True).stdout.strip()
+    rev, new_rev = _rev(old), _rev(ROOT)
     render = {"old": [], "new": []}
     make = {"old": [], "new": []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,9 +87,10 @@ def main() -> None:
         n = med([m[stage] for m in make["new"] if stage in m])
         rows.append(f"| make(): {stage} | {o:.1f} | {n:.1f} | {n / o:.2f} |")
     body = "\n".join([
-        f"old = {rev}, new = {new_rev}, as `python benchmarks/bench_compare.py OLD` runs them: {args.rounds} alternating "
-        f"rounds of `bench_render.py --runs {args.runs}` and `bench_make.py --runs {args.runs}` each, on this machine "
-        "at the same time, so the ratio holds even where the absolute times differ from the sections above.",
+        f"old = {rev}, new = {new_rev}, as `python benchmarks/bench_compare.py OLD` runs them: {args.rounds} "
+        f"alternating rounds of `bench_render.py --runs {args.runs}` and `bench_make.py --runs {args.runs}` each, on "
+        "this machine at the same time, so the ratio holds even where the absolute times differ from the sections "
+        "above.",
         "",
         "| ms, median | old | new | new / old |",
         "|---|---:|---:|---:|",

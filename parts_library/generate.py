@@ -23,7 +23,7 @@ import numpy as np
 from . import descriptors, frame
 from .families.common import PartDef
 from .library import ASSETS, CATEGORIES
-from .svg import prune_defs, svg_file  # noqa: F401 (prune_defs: re-exported)
+from .svg import svg_file
 
 __all__ = ["build_parts", "build_expression_parts", "generate", "representative_landmarks", "SCHEMA",
            "EXPRESSIONS_DIR"]

@@ -13,8 +13,9 @@ import numpy as np
 
 from .palettes import hex_to_rgb, linear_to_srgb, rgb_to_hex, srgb_to_lab
 
-__all__ = ["svg_document", "svg_file", "prune_defs", "f", "pts_str", "smooth_closed", "smooth_open", "polyline", "linear_grad", "radial_grad", "shade",
-           "slot_colors", "SHADES", "PLACEHOLDER", "mirror_x", "ellipse_pts", "offset_curve"]
+__all__ = ["svg_document", "svg_file", "prune_defs", "f", "pts_str", "smooth_closed", "smooth_open", "polyline",
+           "linear_grad", "radial_grad", "shade", "slot_colors", "SHADES", "PLACEHOLDER", "mirror_x", "ellipse_pts",
+           "offset_curve"]
 
 # shade name -> (Lab lightness change, chroma multiplier)
 SHADES: dict[str, tuple[float, float]] = {

@@ -52,17 +52,22 @@ DISTINCT_REGIONS = {**REGIONS, "ears": (190, 360, 340, 640)}
 NEUTRAL_BASE = {"base", "ears", "face", "nose", "eyes", "brows", "mouth"}  # the avatar without hair
 
 
-@functools.lru_cache(maxsize=None)
-def _neutral_grey(category: str, part_id: str) -> np.ndarray:
-    """Grey levels (0..255) of the part's region, the part drawn on the neutral avatar at DISTINCT_SIZE px."""
+def _grey(spec: dict, layers: frozenset | set) -> np.ndarray:
+    """Grey levels (Rec. 601 luma, 0..255) of ``spec``'s ``layers`` over the gallery background at DISTINCT_SIZE px."""
     from parts_library.contact_sheet import BG
     from parts_library.renderer import rasterize_rgba
 
-    svg, _ = parts_library.compose_svg(parts_library.default_spec(**{category: part_id}), layers=NEUTRAL_BASE)
+    svg, _ = parts_library.compose_svg(spec, layers=layers)
     rgba = rasterize_rgba(svg, DISTINCT_SIZE).astype(np.float64) / 255
     alpha = rgba[..., 3:]
     rgb = rgba[..., :3] * alpha + (1 - alpha) * np.asarray(BG, dtype=np.float64) / 255
-    grey = rgb @ np.array([0.299, 0.587, 0.114]) * 255
+    return rgb @ np.array([0.299, 0.587, 0.114]) * 255
+
+
+@functools.lru_cache(maxsize=None)
+def _neutral_grey(category: str, part_id: str) -> np.ndarray:
+    """Grey levels (0..255) of the part's region, the part drawn on the neutral avatar at DISTINCT_SIZE px."""
+    grey = _grey(parts_library.default_spec(**{category: part_id}), NEUTRAL_BASE)
     x0, y0, x1, y1 = (int(round(v * DISTINCT_SIZE / frame.SIZE)) for v in DISTINCT_REGIONS[category])
     return grey[y0:y1, x0:x1]
 
@@ -262,15 +267,8 @@ OVER_MIN_GREY = 12.0
 @functools.lru_cache(maxsize=None)
 def _over_grey(category: str, part_id: str | None) -> np.ndarray:
     """The neutral avatar (no hair) with one part of ``category`` drawn on it, grey levels at DISTINCT_SIZE px."""
-    from parts_library.contact_sheet import BG
-    from parts_library.renderer import rasterize_rgba
-
     spec = parts_library.default_spec(**({category: part_id} if part_id else {}))
-    svg, _ = parts_library.compose_svg(spec, layers=NEUTRAL_BASE | ({category} if part_id else set()))
-    rgba = rasterize_rgba(svg, DISTINCT_SIZE).astype(np.float64) / 255
-    alpha = rgba[..., 3:]
-    rgb = rgba[..., :3] * alpha + (1 - alpha) * np.asarray(BG, dtype=np.float64) / 255
-    return rgb @ np.array([0.299, 0.587, 0.114]) * 255
+    return _grey(spec, NEUTRAL_BASE | ({category} if part_id else set()))
 
 
 def footprint_distances(category: str) -> list[tuple[float, str, str]]:

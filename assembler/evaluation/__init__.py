@@ -47,5 +47,6 @@ from .run import evaluate
 
 __all__ = ["METHODS", "collect_photos", "evaluate", "EvalReport", "PhotoEval", "AvatarEval", "attribute_agreement",
            "IMAGE_EXTS", "DEFAULT_EXCLUDE", "swatch", "monk_of", "skin_band", "hair_family", "ATTRIBUTES", "CORE",
-           "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES", "EXPRESSIONS", "LabelRow", "LabelsFile", "PhotoResult", "LabelsReport", "read_labels",
-           "label_class", "agrees", "measured_values", "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight"]
+           "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES", "EXPRESSIONS", "LabelRow",
+           "LabelsFile", "PhotoResult", "LabelsReport", "read_labels", "label_class", "agrees", "measured_values",
+           "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight"]

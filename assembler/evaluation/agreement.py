@@ -1,4 +1,5 @@
-"""Does an avatar's recipe agree with its photo? Against the measured attributes and the human notes (``memoji eval``)."""
+"""Does an avatar's recipe agree with its photo? Against the measured attributes and the human notes (``memoji
+eval``)."""
 from __future__ import annotations
 
 from .colours import monk_of, swatch

@@ -11,8 +11,8 @@ from ..records import Attributes
 
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "STRAIGHT_CURL",
-           "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT", "FACIAL_HAIR_KINDS",
-           "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
+           "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT",
+           "FACIAL_HAIR_KINDS", "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override

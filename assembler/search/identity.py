@@ -35,7 +35,7 @@ class IdentityScorer:
 
         from parts_library import render
 
-        from ..embedder_base import flatten_rgba
+        from ..io import flatten_rgba
 
         key = json.dumps(spec, sort_keys=True)
         if key not in self._cache:
