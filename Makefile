@@ -10,11 +10,12 @@ EXTRAS := dev,editor,stylize,train,distributed
 
 .PHONY: setup demo test bench gallery lock clean
 
+# --no-cache-dir: PyPI's torch for Linux is a CUDA build (~7 GB installed); a pip cache would hold its wheels twice.
 $(STAMP): setup.cfg pyproject.toml Makefile requirements.lock requirements-nodeps.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip wheel
-	$(PIP) install -q -r requirements.lock
-	$(PIP) install -q --no-deps -r requirements-nodeps.lock
+	$(PIP) install -q --no-cache-dir --upgrade pip wheel
+	$(PIP) install -q --no-cache-dir -r requirements.lock
+	$(PIP) install -q --no-cache-dir --no-deps -r requirements-nodeps.lock
 	$(PIP) install -q --no-deps --no-build-isolation -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
