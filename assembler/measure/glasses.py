@@ -29,11 +29,17 @@ def measure_glasses(ctx: _Ctx, skin: dict[str, Any]) -> dict[str, Any]:
     # skin texture reference: the cheeks (beside the nose, below the rims)
     cl = lm[[2, 3, 31, 40, 41]].mean(axis=0)
     cr = lm[[13, 14, 35, 46, 47]].mean(axis=0)
+    mag = np.hypot(gx, gy)
     refs = []
-    for c in (cl, cr):
-        sl = box(c[0] - 0.12 * iod, c[0] + 0.12 * iod, c[1] - 0.05 * iod, c[1] + 0.15 * iod)
-        refs.append(np.median(np.hypot(gx[sl], gy[sl])))
-    noise = float(np.mean(refs)) + 4.0
+    for side in ((2, 3, 31, 40, 41), (13, 14, 35, 46, 47)):
+        upper = lm[list(side)].mean(axis=0)
+        lower = np.array([upper[0], float(lm[33, 1])])
+        patches = [mag[box(c[0] - 0.12 * iod, c[0] + 0.12 * iod, c[1] - 0.05 * iod, c[1] + 0.15 * iod)]
+                   for c in (upper, lower)]
+        refs.append(min(float(np.median(p)) for p in patches))
+    brow = lm[17:27]
+    forehead = mag[box(lm[21, 0], lm[22, 0], brow[:, 1].min() - 0.35 * iod, brow[:, 1].min() - 0.1 * iod)]
+    noise = min(float(np.mean(refs)), float(np.median(forehead))) + 4.0
     # bridge: between the inner eye corners, around the eye line — a bar gives a row of strong vertical gradient
     xm = float((lm[39, 0] + lm[42, 0]) / 2)
     half = 0.25 * float(lm[42, 0] - lm[39, 0])
@@ -55,7 +61,7 @@ def measure_glasses(ctx: _Ctx, skin: dict[str, Any]) -> dict[str, Any]:
         sides.append(float(np.percentile(gx[sl].mean(axis=0), 90)) / noise)
     rim = float(np.mean(rims))
     side = float(np.mean(sides))
-    p = _sig(1.5 * (bridge - 3.6) + 1.2 * (rim - 3.0))
+    p = _sig(1.5 * (bridge - 6.3) + 1.2 * (rim - 5.25))
     return {"probability": p, "bridge": bridge, "rim": rim, "side": side, "noise": noise}
 
 
