@@ -161,7 +161,7 @@ def check_request(*, method: str = "search", size: int = 512, face_index: int = 
 
 
 def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", size: int = 512,
-         face_index: int = 0, classifier: str = "measured", classifier_weights: str | None = None,
+         face_index: int = 0, classifier: Any = "measured", classifier_weights: str | None = None,
          search: SearchConfig | None = None, seed: int = 0, stylize: Any = None, exaggerate: float = 0.0,
          **overrides: str | None) -> Avatar:
     """Photo(s) of one person → an :class:`Avatar` that looks like them.
@@ -170,7 +170,8 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
     face in each photo (0 = largest). ``method``: ``search`` (default), or a baseline (``attributes``, ``greedy``,
     ``random``). ``overrides`` replace parts or colours and keep the rest: ``hair="bun_02"``,
     ``hair_color="pink"``, ``glasses=None``. ``stylize``: a stylize config (path, dict or ``Stylizer``).
-    ``exaggerate`` (0..1): a caricature — the face's measured deviations from the mean face pushed further out
+    ``classifier``: a backend name (``classifier_weights`` its weights) or a built classifier
+    (:func:`assembler.classification.get_classifier`). ``exaggerate`` (0..1): a caricature — the face's measured deviations from the mean face pushed further out
     (:mod:`assembler.caricature`); 0 is the plain avatar.
 
     Everything that needs no photo (method, size, face index, overrides, the classifier and its weights, the stylize
@@ -200,20 +201,23 @@ def make(photos: ImageInput | Sequence[ImageInput], *, method: str = "search", s
 
 @dataclass
 class Prepared:
-    """What :func:`make` loads before the first photo: the classifier (name + kwargs, loaded and cached) and the
-    stylizer (or None)."""
+    """What :func:`make` loads before the first photo: the classifier (a name + kwargs, loaded and cached, or a built
+    classifier) and the stylizer (or None)."""
 
-    classifier: str
+    classifier: Any
     classifier_kwargs: dict[str, Any]
     stylizer: Any = None
 
 
-def prepare(*, classifier: str = "measured", classifier_weights: str | None = None, stylize: Any = None) -> Prepared:
+def prepare(*, classifier: Any = "measured", classifier_weights: str | None = None, stylize: Any = None) -> Prepared:
     """Load (or fail on) the classifier and the stylize config now, before any photo is analysed."""
-    from .classification import _cached as cached_classifier
+    from .classification import get_classifier
 
     kwargs = {"weights": classifier_weights} if classifier_weights else {}
-    cached_classifier(classifier, tuple(sorted((k, str(v)) for k, v in kwargs.items())))  # loads (or fails) now
+    if isinstance(classifier, str):
+        get_classifier(classifier, **kwargs)  # loads (or fails) now
+    elif kwargs:
+        raise ValueError("classifier_weights is for a classifier given by name, not a built one")
     stylizer = None
     if stylize is not None:
         from .stylization import Stylizer

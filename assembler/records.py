@@ -43,6 +43,7 @@ class Attributes:
     skin_hex: str | None = None
     skin_ita: float | None = None  # individual typology angle, degrees
     skin_confidence: float = 0.0
+    skin_band_probs: dict[str, float] = field(default_factory=dict)  # light / medium / dark -> prob (skin-band head)
     hair_color: str | None = None  # hair palette name
     hair_hex: str | None = None
     hair_color_confidence: float = 0.0

@@ -1,9 +1,12 @@
 """The ``measured`` attribute backend (default): turns :func:`assembler.measure.measure_face` measurements into an
 :class:`~assembler.records.Attributes` record, with CelebA attribute names in ``probs`` where one exists.
 
-No training data: every value comes from pixels and landmarks. Where the photo cannot support a value (small face,
-face cut off by the edge, strongly turned head, black-and-white photo) the confidences drop, the flags say why, and
-the probabilities are pulled towards 0.5 rather than reported with made-up certainty.
+Every value comes from pixels and landmarks, with one learned exception: the skin *band* (light / medium / dark)
+comes from :mod:`classifiers.skin_band`, a small head on the identity embedding that the light does not move, and
+the measured colour picks the Monk tone within that band (``skin_head=None`` turns it off: the colour alone). Where
+the photo cannot support a value (small face, face cut off by the edge, strongly turned head, black-and-white photo)
+the confidences drop, the flags say why, and the probabilities are pulled towards 0.5 rather than reported with
+made-up certainty.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from assembler.measure.records import Measurements
 from assembler.records import Attributes, FaceRecord
 
 from . import AttributeClassifier, register_classifier
+from .skin_band import BAND_MONK, load_skin_band_head
 
 __all__ = ["MeasuredClassifier", "CELEBA_FROM_MEASURED", "reliability"]
 
@@ -63,9 +67,34 @@ def _sig(x: float) -> float:
 
 @register_classifier("measured")
 class MeasuredClassifier(AttributeClassifier):
-    """Attributes from the analysis measurements (``FaceRecord.measurements``); no weights, no training data."""
+    """Attributes from the analysis measurements (``FaceRecord.measurements``), the skin band from the identity
+    embedding.
+
+    ``skin_head``: ``"packaged"`` (default) the head shipped in ``classifiers/weights``; ``"held_out"`` the same head
+    refitted without the person a development photo shows (``memoji eval`` scores its own training photos with it);
+    a path to a head saved by :meth:`~classifiers.skin_band.SkinBandHead.save` (or ``weights=PATH``); None or
+    ``"none"``: colour only."""
 
     name = "measured"
+
+    def __init__(self, skin_head: str | None = "packaged", weights: str | None = None):
+        if weights:  # ``memoji make --classifier-weights FILE``: this backend's weights are its skin-band head
+            skin_head = str(weights)
+        self.skin_head_mode = None if skin_head in (None, "none") else str(skin_head)
+        self._head = None
+        if self.skin_head_mode is not None:  # load now: a missing or broken file is an error at construction
+            path = None if self.skin_head_mode in ("packaged", "held_out") else self.skin_head_mode
+            self._head = load_skin_band_head(path)
+
+    def skin_band_probs(self, face: FaceRecord) -> dict[str, float]:
+        """``{band: probability}`` from the face's identity embedding; empty without a head, an embedding, or when
+        the embedding is another embedder's than the head's."""
+        head = self._head
+        if head is None or face.embedding is None or face.embedder != head.embedder:
+            return {}
+        if self.skin_head_mode == "held_out":
+            head = head.held_out(face.embedding)
+        return head.predict_proba(face.embedding)
 
     def predict(self, face: FaceRecord) -> Attributes:
         m = face.measurements
@@ -82,6 +111,20 @@ class MeasuredClassifier(AttributeClassifier):
             attrs.skin_hex = skin.hex
             attrs.skin_ita = float(skin.ita)
             attrs.skin_confidence = float(skin.confidence) * trust
+            band_probs = self.skin_band_probs(face)
+            if band_probs:
+                # the embedding's band, the colour's shade within it (the nearest tone of the band when the
+                # light moved the colour out of it)
+                band = max(band_probs, key=band_probs.get)
+                lo, hi = BAND_MONK[band]
+                tone = int(np.clip(attrs.skin_tone, lo, hi))
+                if tone != attrs.skin_tone:
+                    from parts_library.palettes import MONK
+
+                    attrs.skin_tone, attrs.skin_hex = tone, MONK[tone - 1]
+                    attrs.flags.append("skin_band_from_embedding")
+                attrs.skin_band_probs = band_probs
+                attrs.skin_confidence = band_probs[band] * trust
 
         bald = hair.bald
         if hair.color is not None:
@@ -126,8 +169,8 @@ class MeasuredClassifier(AttributeClassifier):
         if attrs.hair_curl is not None:
             probs["Straight_Hair"] = _shrink(1.0 - attrs.hair_curl, trust * 0.6)
             probs["Wavy_Hair"] = _shrink(float(np.clip(1.0 - abs(attrs.hair_curl - 0.5) * 2.5, 0, 1)), trust * 0.6)
-        if skin.monk is not None and not gray:
-            probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - skin.monk)), trust)
+        if attrs.skin_tone is not None and not gray:
+            probs["Pale_Skin"] = _shrink(_sig(2.5 * (2.5 - attrs.skin_tone)), trust)
         geo = m.geometry
         probs["Mouth_Slightly_Open"] = _shrink(_sig(40.0 * (geo.mouth_open - MOUTH_CLOSED)), trust)
         probs["Smiling"] = _shrink(_sig(30.0 * (geo.smile - 0.04)), trust)

@@ -43,8 +43,10 @@ def _seed_for(seed: int, method: str, photo: PhotoEval) -> int:
 
 def _default_make(photo, *, method: str, seed: int):
     from ..avatar import make
+    from ..classification import get_classifier
 
-    return make(photo, method=method, seed=seed)
+    # the skin-band head was fitted on the development photos: each is scored by the head refitted without its person
+    return make(photo, method=method, seed=seed, classifier=get_classifier("measured", skin_head="held_out"))
 
 
 def _default_analyze(path):
