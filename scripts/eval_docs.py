@@ -45,7 +45,11 @@ docstring of `assembler/evaluation/labels.py`). `labels.csv` says per photo what
 colour family, length, texture, facial hair, glasses, headwear, expression); *measured* is the classifier's output,
 a method's row what its recipe draws. `dev` = the identity folders and `_singles/`, `portraits` = the studio
 portraits of `_portraits/`. Relighting: the public-domain photos under 8 deterministic relightings
-(`assembler/evaluation/relighting.py`)."""
+(`assembler/evaluation/relighting.py`).
+
+**The skin-band head** (`classifiers/skin_band.py`) was fitted on these labelled photos. Both evaluations score every
+photo with the head refitted without that photo's person (`skin_head="held_out"`): the skin band below is
+out-of-person, not in-sample."""
 
 
 def _commit() -> str:
