@@ -161,6 +161,7 @@ def test_everything_that_needs_no_photo_is_checked_before_analysis(tmp_path, oba
         (["--override", "wings=yes"], 2, "unknown override 'wings'"),
         (["--face-index", "-1"], 2, "-1 is not in the range x>=0"),
         (["--classifier", "resnext50-celeba", "--classifier-weights", str(tmp_path / "no_run")], 4, "no_run"),
+        (["--classifier-weights", str(tmp_path / "no_head.npz")], 4, "skin-band head not found"),
         (["--method", "best"], 2, "'best' is not one of 'search'"),
     ]
     for extra, code, text in cases:

@@ -35,7 +35,8 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str | None]:
 @click.option("--classifier", default="measured", show_default=True,
               help="Attribute backend: measured, resnext50-celeba, combined.")
 @click.option("--classifier-weights", type=click.Path(path_type=Path), default=None,
-              help="Run folder of a trained classifier (for resnext50-celeba / combined).")
+              help="Run folder of a trained classifier (resnext50-celeba / combined), or a skin-band head .npz "
+                   "(measured).")
 @click.option("--stylize", "stylize_config", default=None,
               type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="Stylize with SDXL using this TOML/JSON config (GPU).")
