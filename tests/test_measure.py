@@ -313,10 +313,10 @@ def test_chandelier_behind_a_short_haired_head_is_not_read_as_hair(data_dir, mon
     """obama3.jpg: a full-length White House photo; his short dark hair ends below the usual seed band, where a
     chandelier hangs behind the head. The hair is his, not the chandelier's platinum, and he is not bald. With the
     seed never lowered (``lowered=False``) the chandelier is taken for the hair: the photo is a real test."""
-    import assembler.measure.hair as hair_module
+    import assembler.measure.hair_region as hair_region
 
     if not lowered:
-        monkeypatch.setattr(hair_module, "_SEED_DROP", 10.0)  # no grown hair is that high: never lowered
+        monkeypatch.setattr(hair_region, "_SEED_DROP", 10.0)  # no grown hair is that high: never lowered
     hair = analyze(data_dir / "obama3.jpg", max_faces=1)[0].measurements["hair"]
     dark_and_present = hair["family"] in ("black", "brown") and hair["length"] != "bald"
     assert dark_and_present == lowered, hair

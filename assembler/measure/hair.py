@@ -5,8 +5,6 @@ learned segmenter's head-connected hair (:mod:`.hair_learned`) when that is plau
 test's monkeypatch does) sets it where it is read too."""
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import cv2
@@ -14,7 +12,6 @@ import numpy as np
 
 from ..geometry import apply_affine  # noqa: F401  (importable from here before the split)
 from ..records import FaceRecord  # noqa: F401
-from . import hair_colour, hair_learned, hair_region
 from .context import (WORK_SIZE, _Ctx, _IOD, _S, _ellipse, _face_polygon, _head_geometry, _lab_to_hex,  # noqa: F401
                       _poly, _texture, linear_to_srgb, srgb_to_linear)
 from .hair_colour import (_ASH_C, _ASH_HUE, _ASH_MIN_L, _BLONDE_MIN_L, _BLONDE_REL_SKIN, _GRAY_BELOW_SKIN,  # noqa: F401
@@ -179,23 +176,3 @@ def _curl(ctx: _Ctx, mask: np.ndarray) -> float | None:
     strong = energy > np.percentile(energy, 40)
     c = float(np.median(coh[mask][strong])) if strong.any() else 0.5
     return float(np.clip((0.62 - c) / 0.3, 0, 1))
-
-
-_PARTS = (hair_region, hair_colour, hair_learned)
-
-
-class _HairModule(types.ModuleType):
-    """This module's type. Setting one of its names also sets it in each part (:data:`_PARTS`) that holds the same
-    object under that name, so ``monkeypatch.setattr(assembler.measure.hair, "_SEED_DROP", …)`` still reaches
-    :func:`hair_mask`, as when all of them lived in this one module."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in self.__dict__:
-            old = self.__dict__[name]
-            for part in _PARTS:
-                if name in vars(part) and vars(part)[name] is old:
-                    setattr(part, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _HairModule
