@@ -27,8 +27,8 @@ import numpy as np
 
 from assembler.errors import ModelFileError
 
-__all__ = ["BANDS", "BAND_MONK", "SkinBandHead", "fit_skin_band_head", "grouped_out_of_fold", "load_skin_band_head",
-           "band_of_monk", "PACKAGED_HEAD"]
+__all__ = ["BANDS", "BAND_MONK", "SkinBandHead", "fit_skin_band_head", "fold_weights", "grouped_out_of_fold",
+           "load_skin_band_head", "band_of_monk", "PACKAGED_HEAD"]
 
 BANDS: tuple[str, ...] = ("light", "medium", "dark")
 #: the Monk tones (1..10) of each band, as ``labels.csv`` and ``memoji eval --labels`` read them
@@ -107,12 +107,13 @@ class SkinBandHead:
 
 
 def fit_skin_band_head(x, y, groups=None, *, l2: float = 0.01, temperature: float | None = None,
-                       embedder: str = "dlib-resnet128", keep_training_set: bool = True) -> SkinBandHead:
+                       embedder: str = "dlib-resnet128", keep_training_set: bool = True,
+                       folds: dict | None = None) -> SkinBandHead:
     """Fit the head on unit embeddings ``x`` (n, dim) and band indices ``y`` (0 light, 1 medium, 2 dark).
 
     Class-balanced cross-entropy + ``l2``·‖W‖², L-BFGS in float64 (deterministic). ``temperature``: None fits it on
     person-grouped out-of-fold logits (``groups``: one id per row, e.g. the person; None = every row its own group),
-    a number keeps it."""
+    a number keeps it. ``folds``: :func:`fold_weights` of the same data, when the caller has them."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.int64)
     if x.ndim != 2 or len(x) != len(y) or not len(y):
@@ -122,7 +123,7 @@ def fit_skin_band_head(x, y, groups=None, *, l2: float = 0.01, temperature: floa
     groups = np.arange(len(y)) if groups is None else np.asarray(groups, np.int64)
     w, b = _fit_logistic(x, y, l2)
     if temperature is None:
-        oof = grouped_out_of_fold(x, y, groups, l2=l2, logits=True)
+        oof = grouped_out_of_fold(x, y, groups, l2=l2, logits=True, folds=folds)
         temperature = _fit_temperature(oof, y)
     head = SkinBandHead(weight=w, bias=b, temperature=float(temperature), embedder=embedder, l2=l2)
     if keep_training_set:
@@ -152,16 +153,24 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, 
     return w.detach().numpy().copy(), b.detach().numpy().copy()
 
 
-def grouped_out_of_fold(x, y, groups, *, l2: float = 0.01, logits: bool = False) -> np.ndarray:
-    """Each row predicted by a head fitted without its group (leave one person out): (n, 3) probabilities
-    (temperature 1), or logits."""
+def fold_weights(x, y, groups, *, l2: float = 0.01) -> dict:
+    """``{group: (W, b)}``: the logistic fitted without that group, for every group (leave one person out)."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.int64)
     groups = np.asarray(groups)
-    out = np.zeros((len(y), len(BANDS)))
-    for grp in np.unique(groups):
+    return {grp: _fit_logistic(x[groups != grp], y[groups != grp], l2) for grp in np.unique(groups).tolist()}
+
+
+def grouped_out_of_fold(x, y, groups, *, l2: float = 0.01, logits: bool = False, folds: dict | None = None
+                        ) -> np.ndarray:
+    """Each row predicted by a head fitted without its group (leave one person out): (n, 3) probabilities
+    (temperature 1), or logits. ``folds``: :func:`fold_weights` already computed for the same data."""
+    x = np.asarray(x, np.float64)
+    groups = np.asarray(groups)
+    folds = fold_weights(x, y, groups, l2=l2) if folds is None else folds
+    out = np.zeros((len(x), len(BANDS)))
+    for grp, (w, b) in folds.items():
         test = groups == grp
-        w, b = _fit_logistic(x[~test], y[~test], l2)
         out[test] = x[test] @ w + b
     if logits:
         return out

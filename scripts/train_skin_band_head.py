@@ -92,7 +92,7 @@ def main(argv=None) -> int:
 
     import numpy as np
 
-    from classifiers.skin_band import BANDS, fit_skin_band_head, grouped_out_of_fold
+    from classifiers.skin_band import BANDS, fit_skin_band_head, fold_weights, grouped_out_of_fold
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--labels", default=str(ROOT.parent / "shared" / "faces" / "labels.csv"))
@@ -108,11 +108,12 @@ def main(argv=None) -> int:
     y = np.array([r["y"] for r in rows])
     names = sorted({r["group"] for r in rows})
     groups = np.array([names.index(r["group"]) for r in rows])
-    head = fit_skin_band_head(x, y, groups, l2=args.l2)
+    folds = fold_weights(x, y, groups, l2=args.l2)  # one head per left-out person: calibration and every figure
+    head = fit_skin_band_head(x, y, groups, l2=args.l2, folds=folds)
     head.save(args.out)
 
     # leave one person out: the head's band, the colour's band
-    oof_logits = grouped_out_of_fold(x, y, groups, l2=args.l2, logits=True)
+    oof_logits = grouped_out_of_fold(x, y, groups, logits=True, folds=folds)
     pred = oof_logits.argmax(axis=1)
     z = oof_logits / head.temperature
     p = np.exp(z - z.max(axis=1, keepdims=True))
@@ -169,16 +170,11 @@ def main(argv=None) -> int:
                   "re-analysed.", "",
                   "| relighting | head = as taken | head = label | colour = as taken | colour = label |",
                   "|---|---|---|---|---|"]
-        ws = {}
-        for g in np.unique(groups):
-            from classifiers.skin_band import _fit_logistic
-
-            ws[g] = _fit_logistic(x[groups != g], y[groups != g], args.l2)
         for name in RELIGHTINGS:
             hs = hl = cs = cl = n = nc = 0
             for i, r in enumerate(rows):
                 xr, cr = r["relit"][name]
-                w, b = ws[groups[i]]
+                w, b = folds[int(groups[i])]
                 got = int(np.argmax(xr.astype(np.float64) @ w + b))
                 n += 1
                 hs += got == pred[i]

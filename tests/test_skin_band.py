@@ -141,3 +141,12 @@ def test_stage_light_does_not_darken_light_skin(biden_path):
     attrs = classify(face, skin_head="held_out")
     assert max(attrs.skin_band_probs, key=attrs.skin_band_probs.get) == "light"
     assert 1 <= attrs.skin_tone <= 4
+
+
+def test_packaged_head_refits_from_its_own_training_set():
+    """The .npz carries what it was fitted on: refitting from it gives the same weights and temperature (so a
+    held-out refit is the same model minus one person, and users can refit with their own photos added)."""
+    head = load_skin_band_head()
+    again = fit_skin_band_head(head.train_x, head.train_y, head.train_groups, l2=head.l2)
+    assert again.temperature == pytest.approx(head.temperature, rel=1e-6)
+    assert np.allclose(again.weight, head.weight, atol=1e-6) and np.allclose(again.bias, head.bias, atol=1e-6)
