@@ -109,13 +109,16 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
 
         threads = max(1, (os.cpu_count() or 1) // workers)
         bar = tqdm(total=len(todo), desc="avatars", unit="photo", disable=not progress or engine == "ray")
-        restore = _sigterm_as_interrupt()
+        stop = [False]
+        restore = _signals_as_interrupt(stop)
         try:
             def record(rec: dict[str, Any]) -> None:
                 if log is not None:
                     log.write(json.dumps(rec) + "\n")
                 done[rec["key"]] = rec
                 flush_results()
+                if stop[0]:  # a signal whose KeyboardInterrupt a library swallowed inside the row: stop here
+                    raise KeyboardInterrupt
 
             for job in [j for j in todo if j.get("error")]:  # rows that cannot run need no worker
                 record(_process(job))
@@ -146,17 +149,29 @@ def run_batch(csv_path: str | os.PathLike, out_dir: str | os.PathLike, *, worker
     return {"total": len(rows), "ok": ok, "error": failed, "skipped": skipped, "results": str(results), "line": line}
 
 
-def _sigterm_as_interrupt():
-    """SIGTERM (``kill``, a job scheduler) ends the batch like Ctrl-C: results.csv is written on the way out."""
+def _signals_as_interrupt(stop: list[bool]):
+    """SIGTERM (``kill``, a job scheduler) ends the batch like Ctrl-C, and both set ``stop[0]``: the batch raises
+    KeyboardInterrupt at once and, should a library swallow that exception inside a row, again after the row, so a
+    signal is never lost. results.csv is written on the way out. A SIGINT the process was started ignoring (a
+    background job) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
     def handler(signum, frame):
+        stop[0] = True
         raise KeyboardInterrupt
 
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except (ValueError, OSError):
-        return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            if sig == signal.SIGINT and signal.getsignal(sig) is signal.SIG_IGN:
+                continue
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):
+            pass
 
+    def restore() -> None:
+        for sig, handler_before in previous.items():
+            signal.signal(sig, handler_before)
+
+    return restore

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from assembler.batch import PROGRESS, run_batch
@@ -182,3 +183,37 @@ def test_a_killed_worker_is_retried_and_the_batch_ends(tmp_path, data_dir, monke
     assert results["boom"]["status"] == "error"
     assert results["boom"]["error"].startswith("the worker process died (killed, or out of memory)")
     assert summary["ok"] == 3 and summary["error"] == 1
+
+
+def test_ctrl_c_that_a_library_swallows_still_stops_the_batch(tmp_path, data_dir, monkeypatch):
+    """Ctrl-C during a row whose code catches the KeyboardInterrupt and carries on (as some native bindings do):
+    the batch still stops after that row, with the row recorded, instead of running on to exit 0."""
+    import threading
+
+    import assembler.batch as batch
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    made: list[str] = []
+
+    def swallowing(job):
+        made.append(job["id"])
+        if len(made) == 1:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1.0)  # the handler runs in here
+            except KeyboardInterrupt:
+                pass  # swallowed, as a library catching BaseException would
+        return {"key": job["key"], "id": job["id"], "status": "ok", "error": "", "png": "", "svg": "",
+                "recipe": "", "faces": "1", "seconds": 0.0}
+
+    monkeypatch.setattr(batch, "_process", swallowing)
+    monkeypatch.setattr(batch, "_init_worker", lambda *args, **kwargs: None)
+    src = tmp_path / "in.csv"
+    src.write_text("id,photo\n" + "".join(f"{i},{data_dir / 'obama.jpg'}\n" for i in "abc"))
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(src, tmp_path / "out", progress=False)
+    assert made == ["a"]
+    with open(tmp_path / "out" / "results.csv", newline="") as fh:
+        assert [r["id"] for r in csv.DictReader(fh)] == ["a"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is restored
