@@ -211,9 +211,14 @@ def test_ctrl_c_that_a_library_swallows_still_stops_the_batch(tmp_path, data_dir
     monkeypatch.setattr(batch, "_init_worker", lambda *args, **kwargs: None)
     src = tmp_path / "in.csv"
     src.write_text("id,photo\n" + "".join(f"{i},{data_dir / 'obama.jpg'}\n" for i in "abc"))
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(src, tmp_path / "out", progress=False)
+    # as in a terminal: a suite run in the background (nohup, `&`) starts with SIGINT ignored, which a batch keeps
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(src, tmp_path / "out", progress=False)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the batch restored the handler
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert made == ["a"]
     with open(tmp_path / "out" / "results.csv", newline="") as fh:
         assert [r["id"] for r in csv.DictReader(fh)] == ["a"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is restored

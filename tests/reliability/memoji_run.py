@@ -49,10 +49,18 @@ class Run:
         return [ln for ln in self.stderr.splitlines() if ln.strip()]
 
 
+def _foreground_signals() -> None:
+    # a run of the suite in the background (`make test &`, nohup) ignores SIGINT, and a child would inherit that:
+    # the CLI is started as a user starts it in a terminal, where Ctrl-C interrupts
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(argv: list[str], cwd, env: dict[str, str], prefix: list[str] | None = None) -> subprocess.Popen:
-    """Start ``memoji ARGV`` in its own session (so a kill reaches every process it started)."""
+    """Start ``memoji ARGV`` in its own session (so a kill reaches every process it started), with Ctrl-C
+    interrupting it as in a terminal."""
     return subprocess.Popen([*(prefix or []), *memoji_cmd(), *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, umask=0o022)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, umask=0o022,
+                            preexec_fn=_foreground_signals)
 
 
 def kill_group(proc: subprocess.Popen) -> None:
