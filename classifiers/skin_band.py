@@ -28,7 +28,7 @@ import numpy as np
 from assembler.errors import ModelFileError
 
 __all__ = ["BANDS", "BAND_MONK", "SkinBandHead", "fit_skin_band_head", "fold_weights", "grouped_out_of_fold",
-           "load_skin_band_head", "band_of_monk", "PACKAGED_HEAD"]
+           "load_skin_band_head", "band_of_monk", "softmax", "PACKAGED_HEAD"]
 
 BANDS: tuple[str, ...] = ("light", "medium", "dark")
 #: the Monk tones (1..10) of each band, as ``labels.csv`` and ``memoji eval --labels`` read them
@@ -73,10 +73,7 @@ class SkinBandHead:
         return (x @ self.weight + self.bias) / self.temperature
 
     def predict_proba(self, embedding) -> dict[str, float]:
-        z = self.logits(embedding)
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        return {b: float(v) for b, v in zip(BANDS, p)}
+        return {b: float(v) for b, v in zip(BANDS, softmax(self.logits(embedding)))}
 
     def held_out(self, embedding) -> "SkinBandHead":
         """This head, refitted without the person whose training photo ``embedding`` is (cosine ≥
@@ -172,10 +169,14 @@ def grouped_out_of_fold(x, y, groups, *, l2: float = 0.01, logits: bool = False,
     for grp, (w, b) in folds.items():
         test = groups == grp
         out[test] = x[test] @ w + b
-    if logits:
-        return out
-    p = np.exp(out - out.max(axis=1, keepdims=True))
-    return p / p.sum(axis=1, keepdims=True)
+    return out if logits else softmax(out)
+
+
+def softmax(z) -> np.ndarray:
+    """Softmax over the last axis (bands)."""
+    z = np.asarray(z, np.float64)
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def _fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:

@@ -92,7 +92,7 @@ def main(argv=None) -> int:
 
     import numpy as np
 
-    from classifiers.skin_band import BANDS, fit_skin_band_head, fold_weights, grouped_out_of_fold
+    from classifiers.skin_band import BANDS, fit_skin_band_head, fold_weights, grouped_out_of_fold, softmax
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--labels", default=str(ROOT.parent / "shared" / "faces" / "labels.csv"))
@@ -115,9 +115,7 @@ def main(argv=None) -> int:
     # leave one person out: the head's band, the colour's band
     oof_logits = grouped_out_of_fold(x, y, groups, logits=True, folds=folds)
     pred = oof_logits.argmax(axis=1)
-    z = oof_logits / head.temperature
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = softmax(oof_logits / head.temperature)
     colour = np.array([-1 if r["colour"] is None else r["colour"] for r in rows])
     port = np.array([r["path"].startswith("_portraits/") for r in rows])
 

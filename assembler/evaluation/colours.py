@@ -28,10 +28,10 @@ def monk_of(colour: str | None) -> int | None:
 
 
 def skin_band(monk: int | None) -> str | None:
-    """Monk 1–4 light, 5–7 medium, 8–10 dark."""
-    if monk is None:
-        return None
-    return "light" if monk <= 4 else "medium" if monk <= 7 else "dark"
+    """Monk 1–4 light, 5–7 medium, 8–10 dark (the bands of :data:`classifiers.skin_band.BAND_MONK`)."""
+    from classifiers.skin_band import band_of_monk
+
+    return None if monk is None else band_of_monk(monk)
 
 
 def hair_family(colour: str | None) -> str | None:
