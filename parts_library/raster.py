@@ -28,6 +28,9 @@ def rasterize_rgba(svg: str, size: int | None) -> np.ndarray:
     from cairosvg.surface import PNGSurface
     from PIL import Image
 
+    from . import path_cache
+
+    path_cache.install()  # each path's data parsed once per process, same pixels
     tree = Tree(bytestring=svg.encode("utf-8"), unsafe=False, url_fetcher=_refuse_fetch)
     scale = {} if size is None else {"output_width": size, "output_height": size}
     surface = PNGSurface(tree, None, 96, **scale)
