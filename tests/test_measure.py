@@ -375,3 +375,14 @@ def test_measurements_are_typed_records_and_plain_json(faces):
     assert out["skin"]["monk"] == m.skin.monk and "_mask" not in out["skin"] and "_regions" not in out["facial_hair"]
     with pytest.raises(TypeError, match="no field"):
         SkinMeasure.from_values({"monk": 3, "mnok": 4})  # a misspelt measure is an error, not a silent extra key
+
+
+@pytest.mark.parametrize("name, bearded", [("D000594", False), ("T000193", True), ("carell", True)])
+def test_jaw_shadow_is_not_a_chinstrap(shared_faces, name, bearded):
+    """A woman's warm jaw shadow (darker than the cheek, as chromatic as the skin, no moustache) was drawn as a
+    strawberry-blonde chinstrap; a white beard without a measured moustache and an auburn full beard stay beards."""
+    from assembler.analysis import analyze
+
+    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    fh = analyze(path, max_faces=1)[0].measurements.facial_hair
+    assert (fh.beard >= 0.5) is bearded, (name, fh.beard, fh.moustache)

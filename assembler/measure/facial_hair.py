@@ -26,6 +26,10 @@ def _facial_regions(ctx: _Ctx) -> dict[str, np.ndarray]:
 
 _LIGHT_BEARD_L, _LIGHT_BEARD_C = 0.05, 0.35  # grey beard: at least this much lighter, and this much less chromatic
 _GATE_FROM, _GATE_SPAN = 0.1, 0.3  # colour difference from the skin (|relative darkness| + chroma drop) ramp
+# a jaw line darker than the cheek but as chromatic as the skin, with no moustache: the shadow under a lit jaw (a
+# woman drawn with a chinstrap, D000594), not a chinstrap beard — beards of any colour lose chroma against the skin
+# (jaw chroma drop 0.16-0.9 on every labelled beard without a moustache; warm jaw shadows -0.21..-0.01)
+_SHADOW_JAW_CD, _SHADOW_NO_MOUSTACHE, _SHADOW_JAW_WEIGHT = 0.1, 0.3, 0.6
 
 
 def _colour_gate(f: dict[str, float]) -> float:
@@ -89,6 +93,10 @@ def measure_facial_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any],
     pc = score(feats["chin"], 0.38, 1.3, 1.2)
     pj = score(feats["jaw"], 0.50, 1.3, 1.5)
     beard = None if pj is None else float(min(pj, max(pc or 0, pm or 0) + 0.2))
+    jaw = feats["jaw"]
+    if beard is not None and jaw is not None and jaw["chroma_drop"] < _SHADOW_JAW_CD \
+            and (pm or 0.0) < _SHADOW_NO_MOUSTACHE:
+        beard *= _SHADOW_JAW_WEIGHT
     goatee = None if pc is None else float(pc * (1 - 0.7 * (pj or 0)))
     stub = None
     present = [feats[k] for k in feats if feats[k] is not None]
