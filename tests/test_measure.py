@@ -290,6 +290,23 @@ def test_hair_naming_uses_the_skin_as_lightness_reference():
     assert hair_color_name(np.array([80.0, 0.0, 2.0]), skin_l=75.0)[1] in {"gray", "white"}  # white hair stays
 
 
+def _lab_lch(L: float, C: float, hue: float) -> np.ndarray:
+    return np.array([L, C * np.cos(np.radians(hue)), C * np.sin(np.radians(hue))])
+
+
+def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
+    """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
+    named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue
+    there is still never named blonde (a bald crown, a high forehead)."""
+    from assembler.measure import hair_color_name
+
+    skin = _lab_lch(75.0, 13.0, 69.0)
+    assert hair_color_name(_lab_lch(70.6, 10.1, 83.3), skin_l=75.0, skin_lab=skin)[1] == "blonde"
+    skin = _lab_lch(70.0, 19.0, 51.0)
+    assert hair_color_name(_lab_lch(56.0, 15.0, 80.0), skin_l=70.0, skin_lab=skin)[1] == "blonde"
+    assert hair_color_name(_lab_lch(58.0, 15.0, 55.0), skin_l=70.0, skin_lab=skin)[1] != "blonde"
+
+
 def test_hair_model_grows_from_the_seed_to_hair_of_another_shade(faces, photos):
     """Paint the astronaut's hair outside the seed band at the top of the head a lighter, warmer shade of her hair
     colour (sun-lit ends): the mask still covers it, so the hair's length and volume do not collapse to the seed."""

@@ -18,6 +18,10 @@ _SKIN_LIKE_AB, _SKIN_LIKE_L = 10.0, 20.0  # a hair colour this close to the skin
 # ash and platinum blonde: a faint but clearly yellow tint (grey and white hair measure at most ~9 of chroma once the
 # light's cast is removed; docs/eval_labels: the four blondes named grey had 10-15 at hue 74-83°) on light hair
 _ASH_C, _ASH_HUE, _ASH_MIN_L = 10.0, (62.0, 100.0), 45.0
+# ... and when such a colour is also close to the skin's (a*, b*) and lightness (ash and platinum blonde over light
+# skin: both faint and light), it is hair, not skin, if its hue is clearly yellower than the skin's — skin is
+# orange-red (hue 40-70°), blonde hair yellow (M001205: 80° on 51° skin, R000305: 83° on 69°)
+_ASH_YELLOWER = 10.0
 
 
 def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
@@ -43,10 +47,13 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black"} | greys
+    ash = _ASH_C <= chroma < _HAIR_VIVID_C and _ASH_HUE[0] <= hue <= _ASH_HUE[1] and lab[0] >= _ASH_MIN_L
     skin_like = False
     if skin_lab is not None:
         sk = np.asarray(skin_lab, np.float64)
         skin_like = bool(np.linalg.norm(sk[1:] - lab[1:]) < _SKIN_LIKE_AB and abs(sk[0] - lab[0]) < _SKIN_LIKE_L)
+        if skin_like and ash and hue >= float(np.degrees(np.arctan2(sk[2], sk[1]))) % 360 + _ASH_YELLOWER:
+            return {"blonde"}  # faint, light and yellower than the skin: ash or platinum blonde
     if skin_like:
         # a "hair" colour with the face's chromaticity and nearly its lightness is mostly skin (a bald crown, a high
         # forehead under a thin fringe): never named red, blonde or vivid on that evidence
@@ -61,7 +68,7 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
             return {"blonde"}
     if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
-    if _ASH_C <= chroma < _HAIR_VIVID_C and _ASH_HUE[0] <= hue <= _ASH_HUE[1] and lab[0] >= _ASH_MIN_L:
+    if ash:
         return {"blonde"}  # ash / platinum: too little chroma for the rules above, too yellow for grey
     if chroma < 18.0:
         return {"black", "brown", "red", "blonde"} | greys
