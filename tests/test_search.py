@@ -63,6 +63,17 @@ def test_greedy_baseline_is_exploited_by_the_same_scorer():
     assert recipe.colors["skin"] == "monk_10"
 
 
+def test_greedy_with_measured_colours_keeps_them():
+    """The ablation of the greedy baseline (scripts/eval_greedy_colours.py): the same scorer still buys a beard and
+    glasses, but the skin and hair colours stay the measured ones."""
+    scorer = TemptingIdentity()
+    recipe = choose_recipe(_evidence(_attrs()), "greedy", SearchConfig(greedy_colours="measured"), identity=scorer)
+    assert recipe.parts["facial_hair"] is not None and recipe.parts["glasses"] is not None
+    assert recipe.colors["skin"] == "monk_03" and recipe.colors["hair"] == "blonde"
+    with pytest.raises(ValueError, match="greedy colours must be one of identity, measured"):
+        choose_recipe(_evidence(_attrs()), "greedy", SearchConfig(greedy_colours="random"), identity=scorer)
+
+
 def test_measured_beard_and_glasses_are_drawn():
     attrs = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.8, "beard": 0.9, "goatee": 0.3}, glasses=0.9,
                    hair_length="long")

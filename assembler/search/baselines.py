@@ -14,7 +14,7 @@ from .constraints import presence, soft_agreement
 from .evidence import Evidence
 from .identity import default_identity
 
-__all__ = ["random_recipe", "attributes_recipe", "greedy_recipe"]
+__all__ = ["random_recipe", "attributes_recipe", "greedy_recipe", "GREEDY_COLOURS"]
 
 
 def random_recipe(lib, categories, analysis: dict[str, Any], seed: int) -> Recipe:
@@ -58,13 +58,22 @@ def attributes_recipe(cands, lib, idx, attrs, colors: dict[str, str], analysis: 
                   alternatives=alternatives(cands, n_alternatives), scores={})
 
 
-def greedy_recipe(ev: Evidence, lib, categories, colors, identity, analysis) -> Recipe:
+GREEDY_COLOURS = ("identity", "measured")
+
+
+def greedy_recipe(ev: Evidence, lib, categories, colors, identity, analysis, colours: str = "identity") -> Recipe:
     """The published one-at-a-time method: each category (and skin / hair colour) in turn takes whatever maximises
-    the identity similarity of the render, with no constraints from the measured attributes."""
+    the identity similarity of the render, with no constraints from the measured attributes.
+
+    ``colours="measured"`` (an ablation, not the published method): skin, hair, brow and facial-hair colours stay
+    the measured ones (``colors``) and only the parts are chosen by identity — what the greedy method gains from
+    colours that disagree with the photo, measured by ``scripts/eval_greedy_colours.py``."""
     from parts_library.palettes import PALETTES
 
     if ev.embedding is None:
         raise ValueError("the greedy baseline needs an identity embedding")
+    if colours not in GREEDY_COLOURS:
+        raise ValueError(f"greedy colours must be one of {', '.join(GREEDY_COLOURS)}, got {colours!r}")
     identity = identity or default_identity()
     if hasattr(identity, "reset"):
         identity.reset()
@@ -73,15 +82,17 @@ def greedy_recipe(ev: Evidence, lib, categories, colors, identity, analysis) -> 
         ids = sorted(p.id for p in lib.parts(cat))
         current[cat] = None if cat in OPTIONAL_CATEGORIES else ids[0]
     colors = dict(colors)
-    colors["skin"] = "monk_05"
-    colors["hair"] = colors["brows"] = colors["facial_hair"] = "brown"
+    steps = [c for c in SEARCH_ORDER if c in categories] + [c for c in categories if c not in SEARCH_ORDER]
+    if colours == "identity":
+        colors["skin"] = "monk_05"
+        colors["hair"] = colors["brows"] = colors["facial_hair"] = "brown"
+        steps = ["skin", "hair_color", *steps]
 
     def spec() -> dict:
         return {"parts": dict(current), "colors": dict(colors), "params": {}}
 
     best = identity(spec(), ev.embedding)
-    for cat in ["skin", "hair_color"] + [c for c in SEARCH_ORDER if c in categories] + \
-               [c for c in categories if c not in SEARCH_ORDER]:
+    for cat in steps:
         if cat == "skin":
             options, slot = sorted(PALETTES["skin"]), "skin"
         elif cat == "hair_color":

@@ -36,6 +36,7 @@ class SearchConfig:
     max_evals: int | None = None  # rendered identity evaluations after that; None: 0 with the model, else 4
     time_budget: float | None = None  # seconds; a safety cap (makes results machine-dependent when it bites)
     seed: int = 0  # the random baseline's draw
+    greedy_colours: str = "identity"  # the greedy baseline's colours: by identity (published) or "measured" (ablation)
 
 
 def check_method(method: str) -> None:
@@ -123,7 +124,7 @@ def choose_recipe(ev: Evidence, method: str = "search", config: SearchConfig | N
         return random_recipe(lib, categories, analysis, cfg.seed)
     colors = colors_from_attributes(attrs, measurements)
     if method == "greedy":
-        return greedy_recipe(ev, lib, categories, colors, identity, analysis)
+        return greedy_recipe(ev, lib, categories, colors, identity, analysis, cfg.greedy_colours)
     cands = {cat: candidates(cat, ev, lib, idx) for cat in categories}
     if method == "attributes":
         return attributes_recipe(cands, lib, idx, attrs, colors, analysis, cfg.n_alternatives)
