@@ -18,7 +18,7 @@ import re
 import threading
 from collections import OrderedDict
 
-__all__ = ["install", "uninstall", "installed", "MAX_ENTRIES", "clear"]
+__all__ = ["install", "uninstall", "MAX_ENTRIES", "clear"]
 
 MAX_ENTRIES = 4096  # (d, start point) entries per cache: the whole library has 1,666 distinct d (~42 MB cached)
 _PLAIN = re.compile(r"[0-9MmLlHhVvCcSsQqTtAaZz\s,.eE+\-]*\Z")
@@ -107,10 +107,6 @@ def _make_box_handler(stock):
 
     bounding_box_path.stock = stock
     return bounding_box_path
-
-
-def installed() -> bool:
-    return _state["installed"]
 
 
 def install() -> None:
