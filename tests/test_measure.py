@@ -294,6 +294,23 @@ def _lab_lch(L: float, C: float, hue: float) -> np.ndarray:
     return np.array([L, C * np.cos(np.radians(hue)), C * np.sin(np.radians(hue))])
 
 
+@pytest.mark.parametrize("name, length", [("J000309", "buzz"), ("D000032", "buzz"), ("V000131", "buzz"),
+                                          ("B001314", "short"), ("V000136", "short"), ("R000305", "short")])
+def test_buzz_cut_is_measured_and_drawn_as_a_buzz(shared_faces, name, length):
+    """Close-cropped hair hugs the skull: no hair stands off it, so it is a buzz cut (the search draws a buzz part);
+    short hair that stands off the skull, even a little, stays short. Four labelled buzz cuts were drawn as side
+    parts and undercuts."""
+    from assembler.avatar import make
+    from parts_library import load_library
+
+    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    avatar = make(path, seed=0)
+    hair_measure = avatar.face.measurements.hair
+    assert hair_measure.length == length, (name, hair_measure.volume)
+    hair = load_library().get(avatar.recipe.parts["hair"], "hair")
+    assert ("buzz" in hair.tags) is (length == "buzz"), (name, hair.id, hair.tags)
+
+
 def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
     named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue

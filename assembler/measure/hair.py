@@ -26,6 +26,9 @@ __all__ = ["measure_hair", "hair_mask", "learned_hair", "hair_color_name", "hair
 # a bare (bald or shaved) crown: the network's hair covers less than this of it, its skin at least this, and the
 # crown's fine texture is at most the cheek's (a scalp is as smooth as skin; hair, even thin grey hair, has strands)
 _BARE_CROWN_HAIR, _BARE_CROWN_SKIN, _BARE_CROWN_TEXTURE = 0.05, 0.3, 1.0
+# a buzz cut: short hair that nowhere stands off the skull — the ring just beside and above the skull outline holds
+# less than this of hair (the reported ``volume``, 0..1) while the crown is not bare
+_BUZZ_VOLUME = 0.025
 
 
 def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any],
@@ -149,12 +152,15 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         length = "medium"
     else:
         length = "long"
+    volume = float(np.clip(volume * 1.6, 0, 1))
+    if length == "short" and volume < _BUZZ_VOLUME:
+        length = "buzz"
     if use_learned:
         out.update(length_source="learned", length_below_chin_iod=learned.get("below_chin_iod"),
                    length_lower_bound=bool(learned.get("lower_bound")), shoulder_iod=learned.get("shoulder_iod"))
     out["segmenter"] = None if learned is None else learned.get("backend")
     out["learned_plausible"] = None if learned is None else bool(learned.get("plausible"))
-    out.update(length=length, length_iod=float(length_iod), volume=float(np.clip(volume * 1.6, 0, 1)),
+    out.update(length=length, length_iod=float(length_iod), volume=volume,
                fringe=float(np.clip((fringe - 0.15) / 0.5, 0, 1)), fringe_coverage=fringe,
                hairline_iod=hairline, crown_skin=crown_skin, crown_seen=crown_seen, bald=bald, receding=receding,
                curl=_curl(ctx, core), crown_texture=crown_texture)

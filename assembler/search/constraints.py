@@ -18,9 +18,9 @@ OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override
 # hair length classes a measured class allows. The learned hair mask measures length against the chin and the
 # shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
-# or a medium bob), medium hair medium parts; a buzz may also be drawn as a short cut, and tied-back hair (ponytail,
-# bun) is drawn tied
-HAIR_LENGTH_OK = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
+# or a medium bob), medium hair medium parts, a buzz (hair on the crown, none standing off the skull) a buzz cut;
+# short hair may be drawn buzzed, and tied-back hair (ponytail, bun) is drawn tied
+HAIR_LENGTH_OK = {0: {0, 1}, 1: {1}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
 # ... and when the length is uncertain (the classifier flags ``hair_length_uncertain``: no plausible learned hair
 # mask, the colour model's guess): one step either way, tied hair next to short and long
 HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2, 5}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {2, 4, 5}}
