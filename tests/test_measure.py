@@ -311,6 +311,18 @@ def test_buzz_cut_is_measured_and_drawn_as_a_buzz(shared_faces, name, length):
     assert ("buzz" in hair.tags) is (length == "buzz"), (name, hair.id, hair.tags)
 
 
+@pytest.mark.parametrize("name, length", [("M001159", "short"), ("L000590", "short"), ("F000462", "short"),
+                                          ("S001226", "medium"), ("W000187", "medium"), ("B001318", "medium")])
+def test_hair_ending_above_the_jaw_corners_is_short(shared_faces, name, length):
+    """Short hair ends above the jaw's corners, medium hair reaches them: three labelled short cuts that end between
+    the ear lobes and the jaw's corners were measured medium against a fixed line 0.8 IOD above the chin."""
+    from assembler.analysis import analyze
+
+    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    hair = analyze(path, max_faces=1)[0].measurements.hair
+    assert hair.length == length, (name, hair.length_below_chin_iod)
+
+
 def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
     named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue

@@ -17,7 +17,7 @@ from .context import (WORK_SIZE, _Ctx, _IOD, _S, _ellipse, _face_polygon, _head_
 from .hair_colour import (_ASH_C, _ASH_HUE, _ASH_MIN_L, _BLONDE_MIN_L, _BLONDE_REL_SKIN, _GRAY_BELOW_SKIN,  # noqa: F401
                           _HAIR_VIVID_C, _RED_C, _RED_C_WARM, _RED_HUE, _SKIN_LIKE_AB, _SKIN_LIKE_L, _hair_distance,
                           _hair_families, _robust_mode, hair_color_name, hair_family_probs)
-from .hair_learned import (_HEAD_KEEP, _LEARNED_SIZE, _LONG_BELOW_SHOULDER, _SHORT_ABOVE_CHIN, _SHOULDER,  # noqa: F401
+from .hair_learned import (_HEAD_KEEP, _LEARNED_SIZE, _LONG_BELOW_SHOULDER, _SHORT_JAW_POINTS, _SHOULDER,  # noqa: F401
                            _shoulder_line, learned_hair)
 from .hair_region import _HAIR_REFIT, _SEED_DROP, _hair_likely, hair_mask  # noqa: F401
 

@@ -1,6 +1,6 @@
 """Hair from a learned segmenter (:func:`learned_hair`): the head-connected hair of a
 :class:`~assembler.segment.Segmentation`, read in the segmenter's own photo-aligned crop — its length class against
-the chin and the shoulder line (``_shoulder_line``, the clothes' top edge, is kept as evidence only), its colour from
+the jaw and the shoulder line (``_shoulder_line``, the clothes' top edge, is kept as evidence only), its colour from
 the bright half of the eroded core, whether it is plausible at all — and its masks warped into the working frame for
 :func:`~assembler.measure.hair.measure_hair`."""
 from __future__ import annotations
@@ -20,7 +20,9 @@ __all__ = ["learned_hair"]
 # long hair below the canonical frame's bottom is still seen), then warped into the working frame
 _LEARNED_SIZE = 256  # working resolution of the segmenter's crop
 _HEAD_KEEP = (1.25, 1.1)  # hair components must reach this enlargement of the skull ellipse, above the mouth
-_SHORT_ABOVE_CHIN = 0.8  # IOD: hair ending higher than this above the chin is short (above the ear lobes)
+# hair ending above the jaw's corners (the 68-point landmarks 4 and 12, 0.4–0.9 IOD above the chin) is short; hair
+# that reaches them, medium. A fixed distance above the chin (0.8 IOD, the ear lobes) called chin-length cuts medium
+_SHORT_JAW_POINTS = (4, 12)
 _LONG_BELOW_SHOULDER = 0.2  # IOD: hair reaching this far below the shoulder line is long
 _SHOULDER = 1.3  # IOD below the chin: the shoulder line beside the neck (anatomical)
 
@@ -42,6 +44,7 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
     eye_y = float((le[1] + re_[1]) / 2)
     brow_y = float(lm[17:27, 1].mean())
     chin_y = float(lm[8, 1])
+    jaw_y = float(lm[list(_SHORT_JAW_POINTS), 1].mean())
     mouth_y = float(lm[48:60, 1].mean())
     cx = float((lm[0, 0] + lm[16, 0]) / 2)
     jaw_w = float(np.linalg.norm(lm[16] - lm[0]))
@@ -101,7 +104,8 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
         # shoulders and collars move the clothes' top edge, so the line itself is anatomical
         shoulder = chin_y + _SHOULDER * iod
         out["below_chin_iod"] = (bottom - chin_y) / iod
-        if bottom < chin_y - _SHORT_ABOVE_CHIN * iod:
+        out["below_jaw_iod"] = (bottom - jaw_y) / iod
+        if bottom < jaw_y:
             out["length"] = "short"
         elif bottom < shoulder + _LONG_BELOW_SHOULDER * iod:
             out["length"] = "medium"
