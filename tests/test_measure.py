@@ -311,6 +311,20 @@ def test_buzz_cut_is_measured_and_drawn_as_a_buzz(shared_faces, name, length):
     assert ("buzz" in hair.tags) is (length == "buzz"), (name, hair.id, hair.tags)
 
 
+@pytest.mark.parametrize("light", ["warm", "stage"])
+def test_hair_pulled_back_under_warm_light_is_not_a_buzz(shared_faces, light):
+    """Warm and stage light shrink the colour model's hair mask of a woman's hair pulled back tight until nothing
+    stands off her skull; the learned segmenter still sees a full head of hair, so it is not drawn as a buzz cut."""
+    from PIL import Image
+
+    from assembler.analysis import analyze
+    from assembler.evaluation.relighting import relight
+
+    rgb = np.asarray(Image.open(shared_faces / "_portraits" / "C001132.jpg").convert("RGB"))
+    hair = analyze(relight(rgb, light), max_faces=1)[0].measurements.hair
+    assert hair.length in ("short", "medium", "tied"), (light, hair.length, hair.volume)
+
+
 @pytest.mark.parametrize("name, length", [("M001159", "short"), ("L000590", "short"), ("F000462", "short"),
                                           ("S001226", "medium"), ("W000187", "medium"), ("B001318", "medium")])
 def test_hair_ending_above_the_jaw_corners_is_short(shared_faces, name, length):

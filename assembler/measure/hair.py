@@ -27,8 +27,11 @@ __all__ = ["measure_hair", "hair_mask", "learned_hair", "hair_color_name", "hair
 # crown's fine texture is at most the cheek's (a scalp is as smooth as skin; hair, even thin grey hair, has strands)
 _BARE_CROWN_HAIR, _BARE_CROWN_SKIN, _BARE_CROWN_TEXTURE = 0.05, 0.3, 1.0
 # a buzz cut: short hair that nowhere stands off the skull — the ring just beside and above the skull outline holds
-# less than this of hair (the reported ``volume``, 0..1) while the crown is not bare
+# less than this of hair (the reported ``volume``, 0..1) while the crown is not bare — and of which the learned
+# segmenter sees no more than a thin layer (IOD², all its head-connected hair: hair pulled back tight, or short hair
+# whose colour-model mask a warm or hazy light shrank, shows it a full head of hair, 1.5–3 IOD²; buzz cuts 0–0.9)
 _BUZZ_VOLUME = 0.025
+_BUZZ_MAX_LEARNED_AREA = 1.0
 
 
 def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[str, Any],
@@ -153,7 +156,9 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     else:
         length = "long"
     volume = float(np.clip(volume * 1.6, 0, 1))
-    if length == "short" and volume < _BUZZ_VOLUME:
+    learned_area = None if learned is None else learned.get("area_iod2")
+    if length == "short" and volume < _BUZZ_VOLUME and (learned_area is None
+                                                        or learned_area <= _BUZZ_MAX_LEARNED_AREA):
         length = "buzz"
     if use_learned:
         out.update(length_source="learned", length_below_chin_iod=learned.get("below_chin_iod"),
