@@ -151,6 +151,6 @@ def _length_confidence(hair: dict[str, Any]) -> float:
         return 0.0
     if hair["length"] == "bald" and (hair.get("bald") or 0.0) >= 0.9:
         return 0.9
-    if hair["length"] == "buzz":  # hair on the crown and none standing off the skull, in either mask
+    if hair["length"] == "buzz":  # no hair off the skull in the joined masks, a thin layer to the learned one
         return 0.8
     return 0.8 if hair.get("learned_plausible") else 0.5

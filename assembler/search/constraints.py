@@ -16,8 +16,8 @@ __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_
 
 OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override
-# hair length classes a measured class allows. The learned hair mask measures length against the chin and the
-# shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
+# hair length classes a measured class allows. The learned hair mask measures length against the jaw's corners and
+# the shoulders well enough that a measured class is drawn as that class: long hair gets long parts (never a short cut
 # or a medium bob), medium hair medium parts, a buzz (hair on the crown, none standing off the skull) a buzz cut;
 # short hair may be drawn buzzed, and tied-back hair (ponytail, bun) is drawn tied
 HAIR_LENGTH_OK = {0: {0, 1}, 1: {1}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
