@@ -11,8 +11,8 @@ the classifiers and the pipeline can all import it).
 from __future__ import annotations
 
 __all__ = ["CATEGORIES", "REQUIRED", "OPTIONAL", "COLOR_SLOTS", "FIT_SCALE", "FIT_FACE", "FIT_FACE_LENGTH",
-           "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "THINNING_TAGS", "BRAIDED_TAGS", "LIGHT_HAIR", "MOUTH_OPEN",
-           "MOUTH_CLOSED"]
+           "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "THINNING_TAGS", "BRAIDED_TAGS", "HALF_UP_TAGS", "LIGHT_HAIR",
+           "MOUTH_OPEN", "MOUTH_CLOSED"]
 
 CATEGORIES: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses",
                                "headwear")
@@ -32,6 +32,9 @@ THINNING_TAGS = frozenset({"balding", "receding"})
 # braided and twisted styles: a photo's curl says "coily", not which of these (or an afro) it is, so the search does
 # not guess them; a user picks one (--override hair=box_braids_01)
 BRAIDED_TAGS = frozenset({"braids", "box_braids", "cornrows", "locs", "twists"})
+# ... nor a half-up knot, which sits on the crown out of a frontal photo's sight (it drew a bun on women whose long
+# hair hangs loose)
+HALF_UP_TAGS = frozenset({"half_up"})
 LIGHT_HAIR: tuple[str, ...] = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey
 
 MOUTH_OPEN = 0.10  # inner-lip opening (inter-ocular distances) from which teeth show: open mouths only

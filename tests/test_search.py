@@ -252,6 +252,24 @@ def test_uncertain_hair_length_widens_the_allowed_parts():
     assert got_unsure == {HAIR_LENGTHS.index(n) for n in ("short", "medium", "long")}
 
 
+def test_unmeasured_styles_are_never_guessed():
+    """A half-up knot (on the crown, out of a frontal photo's sight) is never drawn on long hair, and an uncertain
+    short length is never widened into a bun, ponytail or top knot (one landed on a man's grey crop); both stay
+    available to a user's override and to hair measured tied."""
+    from parts_library.vocabulary import HALF_UP_TAGS, TIED_TAGS
+
+    lib = load_library()
+    assert any(set(p.tags) & HALF_UP_TAGS for p in lib.parts("hair"))
+    long_hair = _attrs(hair_length="long", bald=0.0)
+    assert not any(set(p.tags) & HALF_UP_TAGS for p in lib.parts("hair") if allowed("hair", p, long_hair))
+    for length in ("short", "long"):
+        unsure = _attrs(hair_length=length, bald=0.0)
+        unsure.flags = ["hair_length_uncertain"]
+        ok = [p for p in lib.parts("hair") if allowed("hair", p, unsure)]
+        assert ok and not any(set(p.tags) & TIED_TAGS for p in ok), length
+    assert any(set(p.tags) & TIED_TAGS for p in lib.parts("hair") if allowed("hair", p, _attrs(hair_length="tied")))
+
+
 def test_braided_styles_are_never_guessed_from_curl():
     """Coily hair measured short, medium or long gets coily cuts, afros or puffs, never cornrows, box braids, locs or
     twists (the photo's curl cannot tell them apart); the parts stay available to a user's override."""

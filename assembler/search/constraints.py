@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL,
-                                      THINNING_TAGS, TIED_TAGS)
+from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, HALF_UP_TAGS, MOUTH_CLOSED,
+                                      MOUTH_OPEN, OPTIONAL, THINNING_TAGS, TIED_TAGS)
 
 from ..records import Attributes
 
@@ -22,8 +22,9 @@ ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab,
 # short hair may be drawn buzzed, and tied-back hair (ponytail, bun) is drawn tied
 HAIR_LENGTH_OK = {0: {0, 1}, 1: {1}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
 # ... and when the length is uncertain (the classifier flags ``hair_length_uncertain``: no plausible learned hair
-# mask, the colour model's guess): one step either way, tied hair next to short and long
-HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2, 5}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {2, 4, 5}}
+# mask, the colour model's guess): one step either way among loose hair. Tied-back hair is never widened into: the
+# measurement does not see it, and a bun or ponytail guessed for short hair landed on men (a top knot on a grey crop)
+HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {2, 3, 4}, 4: {3, 4}, 5: {2, 4, 5}}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
 STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
 
@@ -84,8 +85,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False  # a fringe over a forehead that was measured bare
         if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
             return False  # coils on straight hair
-        if tags & BRAIDED_TAGS:
-            return False  # braids, cornrows, locs, twists: not measured, so never guessed (cornrows on an afro)
+        if tags & (BRAIDED_TAGS | HALF_UP_TAGS):
+            return False  # braids, cornrows, locs, twists, a half-up knot: not measured, so never guessed
         return True
     if category == "facial_hair":
         probs = attrs.facial_hair
