@@ -290,6 +290,11 @@ def test_hair_naming_uses_the_skin_as_lightness_reference():
     assert hair_color_name(np.array([80.0, 0.0, 2.0]), skin_l=75.0)[1] in {"gray", "white"}  # white hair stays
 
 
+def _shared_photo(shared_faces, name: str):
+    """The development photo of ``../shared/faces`` whose file name ends with ``name`` (``"D000594"``, ``"carell"``)."""
+    return next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+
+
 def _lab_lch(L: float, C: float, hue: float) -> np.ndarray:
     return np.array([L, C * np.cos(np.radians(hue)), C * np.sin(np.radians(hue))])
 
@@ -303,7 +308,7 @@ def test_buzz_cut_is_measured_and_drawn_as_a_buzz(shared_faces, name, length):
     from assembler.avatar import make
     from parts_library import load_library
 
-    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    path = _shared_photo(shared_faces, name)
     avatar = make(path, seed=0)
     hair_measure = avatar.face.measurements.hair
     assert hair_measure.length == length, (name, hair_measure.volume)
@@ -320,7 +325,7 @@ def test_hair_pulled_back_under_warm_light_is_not_a_buzz(shared_faces, light):
     from assembler.analysis import analyze
     from assembler.evaluation.relighting import relight
 
-    rgb = np.asarray(Image.open(shared_faces / "_portraits" / "C001132.jpg").convert("RGB"))
+    rgb = np.asarray(Image.open(_shared_photo(shared_faces, "C001132")).convert("RGB"))
     hair = analyze(relight(rgb, light), max_faces=1)[0].measurements.hair
     assert hair.length in ("short", "medium", "tied"), (light, hair.length, hair.volume)
 
@@ -332,7 +337,7 @@ def test_hair_ending_above_the_jaw_corners_is_short(shared_faces, name, length):
     the ear lobes and the jaw's corners were measured medium against a fixed line 0.8 IOD above the chin."""
     from assembler.analysis import analyze
 
-    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    path = _shared_photo(shared_faces, name)
     hair = analyze(path, max_faces=1)[0].measurements.hair
     assert hair.length == length, (name, hair.length_below_chin_iod)
 
@@ -443,6 +448,6 @@ def test_jaw_shadow_is_not_a_chinstrap(shared_faces, name, bearded):
     strawberry-blonde chinstrap; a white beard without a measured moustache and an auburn full beard stay beards."""
     from assembler.analysis import analyze
 
-    path = next(p for p in shared_faces.rglob("*") if p.stem.endswith(name) and p.suffix in (".jpg", ".png"))
+    path = _shared_photo(shared_faces, name)
     fh = analyze(path, max_faces=1)[0].measurements.facial_hair
     assert (fh.beard >= 0.5) is bearded, (name, fh.beard, fh.moustache)
