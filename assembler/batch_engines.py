@@ -52,7 +52,7 @@ def _process(job: dict[str, Any]) -> dict[str, Any]:
     rec: dict[str, Any] = {"key": job["key"], "id": job["id"], "status": "error", "error": job.get("error") or "",
                            "png": "", "svg": "", "recipe": "", "faces": ""}
     if not job.get("error"):
-        if os.environ.get("MEMOJI_TEST_KILL_ROW") == job["id"] and _STATE.get("pooled"):
+        if _STATE.get("pooled") and job["id"] in os.environ.get("MEMOJI_TEST_KILL_ROW", "").split(",")[:8]:
             os.kill(os.getpid(), signal.SIGKILL)  # the tests' stand-in for the OOM killer
         try:
             sink = _STATE["sink"]
@@ -179,16 +179,38 @@ class _RayAvatarMaker:
         return {"record": [json.dumps(_process(json.loads(str(job)))) for job in batch["job"]]}
 
 
+def _ray_pass(todo: list[dict[str, Any]], actors: int, initargs: tuple, record) -> list[dict[str, Any]]:
+    """One pass of ``todo`` through ``actors`` Ray Data actors; records what comes back, returns the rows that did
+    not (their actor died under them twice)."""
+    import ray
+
+    items = [{"job": json.dumps(job)} for job in todo]
+    ds = ray.data.from_items(items, override_num_blocks=len(items))
+    with warnings.catch_warnings():  # Ray 2.60 has no named parameter for these actor options yet
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+        ds = ds.map_batches(_RayAvatarMaker, fn_constructor_args=initargs, batch_size=1,
+                            compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
+                            num_cpus=1, max_restarts=-1, max_task_retries=1)
+    seen: set[str] = set()
+    for row in ds.iter_rows():
+        rec = json.loads(row["record"])
+        record(rec)
+        seen.add(rec["key"])
+    return [job for job in todo if job["key"] not in seen]
+
+
 def _run_ray(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, bar, *, address: str | None,
              progress: bool) -> None:
     """Rows through Ray Data: ``from_items`` → ``map_batches(_RayAvatarMaker, compute=ActorPoolStrategy(workers))``
     → streamed back to this process, which records each row as it arrives (the same progress file and results as the
     local engine).
 
-    Fault tolerance: an actor that dies (SIGKILL, OOM) is restarted (``max_restarts=-1``, its constructor reloads
-    the models) and the row it was making is retried once (``max_task_retries=1``); a row that kills its actor
-    twice fails its block, which ``max_errored_blocks=-1`` lets the job survive, and is recorded here as failed.
-    One row per block, so a failed block is one row."""
+    Fault tolerance: each actor makes one row at a time (``max_tasks_in_flight_per_actor=1``), so an actor that dies
+    (SIGKILL, OOM) takes only its own row down; it is restarted (``max_restarts=-1``, its constructor reloads the
+    models) and the row is retried once (``max_task_retries=1``); a row that kills its actor twice fails its block
+    (one row per block), which ``max_errored_blocks=-1`` lets the job survive. The rows that failed so are tried once
+    more on a single actor, one after another, as the local engine isolates its suspects: whatever died beside the
+    row that kills its actor is made there, and a row that fails alone too is recorded as failed."""
     import ray
     from ray.data import DataContext
 
@@ -204,22 +226,12 @@ def _run_ray(todo: list[dict[str, Any]], workers: int, initargs: tuple, record, 
     saved = (ctx.max_errored_blocks, ctx.enable_progress_bars)
     ctx.max_errored_blocks = -1
     ctx.enable_progress_bars = progress
-    seen: set[str] = set()
     try:
-        items = [{"job": json.dumps(job)} for job in todo]
-        ds = ray.data.from_items(items, override_num_blocks=len(items))
-        with warnings.catch_warnings():  # Ray 2.60 has no named parameter for these actor options yet
-            warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
-            ds = ds.map_batches(_RayAvatarMaker, fn_constructor_args=initargs, batch_size=1,
-                                compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1, max_restarts=-1,
-                                max_task_retries=1)
-        for row in ds.iter_rows():
-            rec = json.loads(row["record"])
-            record(rec)
-            seen.add(rec["key"])
-        for job in todo:
-            if job["key"] not in seen:
-                record(_died(job, 2))
+        left, tries = _ray_pass(todo, workers, initargs, record), 2
+        if len(left) > 1:  # a single row that failed has already failed alone
+            left, tries = _ray_pass(left, 1, initargs, record), 4
+        for job in left:
+            record(_died(job, tries))
     finally:
         ctx.max_errored_blocks, ctx.enable_progress_bars = saved
         if started:
