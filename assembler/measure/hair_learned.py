@@ -25,13 +25,19 @@ _HEAD_KEEP = (1.25, 1.1)  # hair components must reach this enlargement of the s
 _SHORT_JAW_POINTS = (4, 12)
 _LONG_BELOW_SHOULDER = 0.2  # IOD: hair reaching this far below the shoulder line is long
 _SHOULDER = 1.3  # IOD below the chin: the shoulder line beside the neck (anatomical)
+# hair seen beside both temples (fraction of a box 0.1–0.8 IOD out from the face's edge, brow to 0.8 IOD below the
+# eyes) in a mask of at least this area makes the mask plausible without hair above the forehead; no development
+# photo labelled short or buzz has more than 0.21 there
+_FRAMED_SIDES = 0.3
+_FRAMED_AREA = 1.0  # IOD²
 
 
 def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]) -> dict[str, Any]:
     """Head-connected hair of a :class:`~assembler.segment.Segmentation`: its mask in the working frame, its length
     class against the chin and the shoulders, and its colour from the bright half of the eroded core
-    (illumination-normalised Lab). ``plausible`` is False when there is no hair above the forehead or most of the
-    hair is far from the head (the README's failure modes): then the colour model decides."""
+    (illumination-normalised Lab). ``plausible`` is False when there is neither hair above the forehead nor hair beside
+    both temples, or most of the hair is far from the head (the README's failure modes): then the colour model
+    decides."""
     n = _LEARNED_SIZE
     prob = cv2.resize(seg.probs["hair"], (n, n), interpolation=cv2.INTER_AREA)
     valid = cv2.resize(seg.valid.astype(np.uint8), (n, n), interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -79,7 +85,16 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
     out.update(hair_above_forehead=above, near_fraction=near_frac, area_iod2=total / iod ** 2,
                crown_hair=float(conn[crown].mean()) if crown.any() else None,
                crown_skin=float((skin_p[crown] >= 0.5).mean()) if crown.any() else None)
-    out["plausible"] = bool(total >= 0.3 * iod ** 2 and above >= 0.15 and near_frac >= 0.6)
+    # ... or hair hanging beside both temples: the segmenter can miss light grey and white hair on top while it sees
+    # the hair that frames the face (C001101's long silver hair: 7 % above the forehead, 74 % beside each temple)
+    sides = []
+    for x0 in (float(lm[0, 0]), float(lm[16, 0])):
+        out_x = (xs - x0) * (1.0 if x0 > cx else -1.0)  # pixels outward from the face's edge
+        box = (out_x > 0.1 * iod) & (out_x < 0.8 * iod) & (ys > brow_y) & (ys < eye_y + 0.8 * iod) & valid
+        sides.append(float(conn[box].mean()) if box.any() else 0.0)
+    out["hair_beside_temples"] = min(sides)
+    framed = min(sides) >= _FRAMED_SIDES and total >= _FRAMED_AREA * iod ** 2
+    out["plausible"] = bool(total >= 0.3 * iod ** 2 and (above >= 0.15 or framed) and near_frac >= 0.6)
     # warp the head-connected hair into the working frame (for the silhouette, fringe, crown)
     a = np.vstack([np.asarray(face.align_matrix, np.float64) * _S, [0, 0, 1]])
     to_work = (a @ np.linalg.inv(np.vstack([photo_to, [0, 0, 1]])))[:2]
