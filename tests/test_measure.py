@@ -355,6 +355,21 @@ def test_hair_framing_the_face_counts_when_its_top_is_missed(shared_faces, name,
     assert hair.learned_plausible is (name != "S000185"), (name, hair.learned)
 
 
+@pytest.mark.parametrize("name, bald", [("D000096", False), ("C000537", False), ("B001223", True), ("A000376", True),
+                                        ("V000135", True)])
+def test_grey_hair_the_segmenter_misses_is_not_a_bald_head(shared_faces, name, bald):
+    """Short grey hair on dark skin escapes the learned segmenter's hair class and is as smooth as skin at portrait
+    size, so two grey-haired men were drawn bald; it is not the blue backdrop either. Shaved and bald heads, whose
+    crown beyond the skin is the backdrop, stay bald."""
+    from assembler.analysis import analyze
+    from assembler.evaluation.colours import hair_family
+
+    hair = analyze(_shared_photo(shared_faces, name), max_faces=1)[0].measurements.hair
+    assert (hair.length == "bald") is bald, (name, hair.length, hair.bald, hair.crown_unexplained)
+    if not bald:
+        assert hair_family(hair.color) == "gray", (name, hair.color)
+
+
 def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
     named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue

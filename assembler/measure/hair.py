@@ -26,6 +26,13 @@ __all__ = ["measure_hair", "hair_mask", "learned_hair", "hair_color_name", "hair
 # a bare (bald or shaved) crown: the network's hair covers less than this of it, its skin at least this, and the
 # crown's fine texture is at most the cheek's (a scalp is as smooth as skin; hair, even thin grey hair, has strands)
 _BARE_CROWN_HAIR, _BARE_CROWN_SKIN, _BARE_CROWN_TEXTURE = 0.05, 0.3, 1.0
+# ... and what the network calls neither skin nor hair there is the photo's background: grey and white hair on dark
+# skin escapes the network's hair class (and is smooth at portrait size), but it is not the backdrop either. The
+# share of the crown that is neither skin, hair nor backdrop-coloured (ΔE > 15 from the backdrop beside and above
+# the head): shaved and bald heads 0.02–0.12 on the development photos, short grey hair on dark skin 0.22–0.43
+_BARE_CROWN_UNEXPLAINED = 0.18
+_BACKDROP_DE = 15.0
+_MISSED_HAIR_MAX_C = 15.0  # chroma (Lab) of the missed pixels the hair colour is read from
 # a buzz cut: short hair that nowhere stands off the skull — the ring just beside and above the skull outline holds
 # less than this of hair (the reported ``volume``, 0..1) while the crown is not bare — and of which the learned
 # segmenter sees no more than a thin layer (IOD², all its head-connected hair: hair pulled back tight, or short hair
@@ -138,6 +145,23 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
                               and (learned.get("crown_skin") or 0.0) >= _BARE_CROWN_SKIN
                               and crown_texture < _BARE_CROWN_TEXTURE)
             if bare_crown:
+                unexplained = _crown_unexplained(ctx, lab, crown, learned, geo)
+                if unexplained is not None and unexplained.sum() >= _BARE_CROWN_UNEXPLAINED * crown.sum():
+                    # hair the network missed: not bald, and its colour is that of the missed pixels (the colour
+                    # model's mask of such a crown is mostly scalp and forehead)
+                    bare_crown = False
+                    out["crown_unexplained"] = float(unexplained.sum() / crown.sum())
+                    # the hair the network misses is grey or white: its colour from the missed pixels that are
+                    # neutral (not the backdrop's edge blended into the head)
+                    grey = unexplained & (np.hypot(lab[..., 1], lab[..., 2]) < _MISSED_HAIR_MAX_C)
+                    if grey.sum() >= 30:
+                        hair_lab = _robust_mode(lab[grey])
+                        name, family, cconf = hair_color_name(hair_lab, grayscale=illum["grayscale"],
+                                                                skin_l=float(skin["lab"][0]), skin_lab=skin["lab"])
+                        out.update(lab=hair_lab.astype(np.float32), hex=_lab_to_hex(hair_lab), color=name,
+                                   family=family, color_confidence=cconf * float(np.clip(grey.sum() / 300.0, 0.2,
+                                                                                          1.0)))
+            if bare_crown:
                 bald = max(bald, 0.9)
     receding = 0.0
     if hairline is not None:
@@ -170,6 +194,24 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
                hairline_iod=hairline, crown_skin=crown_skin, crown_seen=crown_seen, bald=bald, receding=receding,
                curl=_curl(ctx, core), crown_texture=crown_texture)
     return out
+
+
+def _crown_unexplained(ctx: _Ctx, lab: np.ndarray, crown: np.ndarray, learned: dict[str, Any],
+                       geo: dict[str, Any]) -> np.ndarray | None:
+    """The crown's pixels that the learned segmenter calls neither skin nor hair and whose colour is not the
+    backdrop's (ΔE > ``_BACKDROP_DE`` from the median of the photo beside the head at brow level and above it).
+    None when too little backdrop is seen to tell."""
+    ys, xs = np.mgrid[0:WORK_SIZE, 0:WORK_SIZE]
+    cx, cy = geo["centre"]
+    ax, ay = geo["axes"]
+    body = learned["_mask_work"] | learned["_skin_work"]
+    beside = (np.abs(xs - cx) > 1.6 * ax) & (np.abs(ys - geo["brow_y"]) < 1.0 * _IOD)
+    above = (np.abs(xs - cx) < ax) & (ys < cy - 1.15 * ay)
+    backdrop = (beside | above) & ctx.valid & ~body
+    if backdrop.sum() < 50:
+        return None
+    ref = np.median(lab[backdrop], axis=0)
+    return crown & ~body & (np.linalg.norm(lab - ref, axis=-1) > _BACKDROP_DE)
 
 
 def _curl(ctx: _Ctx, mask: np.ndarray) -> float | None:

@@ -139,6 +139,7 @@ class HairMeasure(MeasureRecord):
     crown_seen: float | None = None
     crown_skin: float | None = None
     crown_texture: float | None = None
+    crown_unexplained: float | None = None  # share of a bare-looking crown that is neither skin, hair nor backdrop
     area_iod2: float | None = None
     like_background: bool = False
     segmenter: str | None = None
