@@ -11,7 +11,8 @@ the classifiers and the pipeline can all import it).
 from __future__ import annotations
 
 __all__ = ["CATEGORIES", "REQUIRED", "OPTIONAL", "COLOR_SLOTS", "FIT_SCALE", "FIT_FACE", "FIT_FACE_LENGTH",
-           "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "THINNING_TAGS", "BRAIDED_TAGS", "HALF_UP_TAGS", "LIGHT_HAIR",
+           "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "HAIR_TEXTURES", "CURL_BOUNDS", "texture_of_curl",
+           "texture_of_tags", "THINNING_TAGS", "BRAIDED_TAGS", "HALF_UP_TAGS", "LIGHT_HAIR",
            "MOUTH_OPEN", "MOUTH_CLOSED"]
 
 CATEGORIES: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses",
@@ -28,6 +29,24 @@ FIT_FACE_LENGTH = (0.88, 1.12)  # ... and length factor (a shorter face would li
 HAIR_LENGTHS: tuple[str, ...] = ("bald", "buzz", "short", "medium", "long", "tied")
 TIED_TAGS = frozenset({"ponytail", "bun", "man_bun"})  # a hair part with one of these is tied back, whatever else
 CURLY_TEXTURES = frozenset({"coily", "afro", "locs"})  # tightly curled textures (never drawn on straight hair)
+HAIR_TEXTURES: tuple[str, ...] = ("straight", "wavy", "curly", "coily")  # in order of curl
+# a measured curl (0..1) below each bound is that texture; above the last: coily
+CURL_BOUNDS: tuple[float, ...] = (1 / 6, 0.5, 5 / 6)
+
+
+def texture_of_curl(curl: float) -> str:
+    """The texture class (:data:`HAIR_TEXTURES`) of a measured curl."""
+    return next((name for bound, name in zip(CURL_BOUNDS, HAIR_TEXTURES) if curl < bound), HAIR_TEXTURES[-1])
+
+
+def texture_of_tags(tags) -> str | None:
+    """The texture class a hair part draws (``None`` for a bald part, which draws none)."""
+    tags = set(tags)
+    if "bald" in tags:
+        return None
+    if tags & CURLY_TEXTURES:
+        return "coily"
+    return next((t for t in ("curly", "wavy") if t in tags), "straight")
 THINNING_TAGS = frozenset({"balding", "receding"})
 # braided and twisted styles: a photo's curl says "coily", not which of these (or an afro) it is, so the search does
 # not guess them; a user picks one (--override hair=box_braids_01)

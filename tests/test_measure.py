@@ -370,6 +370,18 @@ def test_grey_hair_the_segmenter_misses_is_not_a_bald_head(shared_faces, name, b
         assert hair_family(hair.color) == "gray", (name, hair.color)
 
 
+@pytest.mark.parametrize("name, texture", [("C001101", "straight"), ("S001196", "straight"), ("R000606", "curly"),
+                                           ("alex_lacamoire1", "curly"), ("U000040", "coily"), ("C000537", "coily")])
+def test_hair_texture_is_measured_on_real_photos(shared_faces, name, texture):
+    """At the 256 px working size every head of hair read straight (43 % of the labelled textures right); read on the
+    512 px chip, long straight hair is straight, curls curly, an afro and a short coily crop coily."""
+    from assembler.analysis import analyze
+    from parts_library.vocabulary import texture_of_curl
+
+    hair = analyze(_shared_photo(shared_faces, name), max_faces=1)[0].measurements.hair
+    assert hair.curl is not None and texture_of_curl(hair.curl) == texture, (name, hair.curl)
+
+
 def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
     named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue

@@ -172,6 +172,20 @@ def test_no_fringe_on_a_bare_forehead_and_no_coils_on_straight_hair():
     assert any("fringe" in p.tags for p in ok) and any("coily" in p.tags for p in ok)
 
 
+@pytest.mark.parametrize("curl, drawn", [(0.05, {"straight", "wavy"}), (0.3, {"straight", "wavy", "curly"}),
+                                          (0.7, {"wavy", "curly"}), (0.95, {"curly", "coily"})])
+def test_hair_texture_is_drawn_within_one_class_of_the_measured_and_coils_only_on_coils(curl, drawn):
+    """Straight hair is never drawn curly or coily, curly hair never straight, and coils (afros, coily crops) only
+    on hair measured coily: the search picked coils for curly heads whenever it was allowed to."""
+    from parts_library.vocabulary import texture_of_tags
+
+    lib = load_library()
+    for length in ("short", "medium", "long"):
+        ok = [p for p in lib.parts("hair") if allowed("hair", p, _attrs(hair_length=length, hair_curl=curl))]
+        got = {texture_of_tags(p.tags) for p in ok} - {None}
+        assert ok and got <= drawn, (curl, length, got)
+
+
 def test_facial_hair_parts_draw_only_measured_kinds():
     """A moustache alone must not let in a full beard (whose tags include 'moustache'); a clear beard is a beard."""
     lib = load_library()

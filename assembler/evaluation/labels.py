@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from parts_library.vocabulary import CURL_BOUNDS, HAIR_TEXTURES
+
 from ..errors import LabelsFileError, MissingDependencyError, ModelFileError, ModelFileNotFoundError, shown
 
 __all__ = ["ATTRIBUTES", "CORE", "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES",
@@ -94,7 +96,7 @@ _CONFIDENCE = ("high", "low", "")
 _TOKEN = re.compile(r"^[a-z0-9_-]{1,40}$")
 BALD_SURE = 0.6  # measured baldness from which the head counts as bald (as the search's length constraint)
 PRESENT = 0.5  # measured probability from which facial hair / glasses / an expression count as present
-CURL_LEVELS = ((1 / 6, "straight"), (0.5, "wavy"), (5 / 6, "curly"))  # below each bound; above the last: coily
+CURL_LEVELS = tuple(zip(CURL_BOUNDS, HAIR_TEXTURES))  # below each bound; above the last: coily
 
 
 @dataclass

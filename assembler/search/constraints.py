@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, HALF_UP_TAGS, MOUTH_CLOSED,
-                                      MOUTH_OPEN, OPTIONAL, THINNING_TAGS, TIED_TAGS)
+from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, HAIR_TEXTURES, HALF_UP_TAGS,
+                                      MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL, THINNING_TAGS, TIED_TAGS, texture_of_curl,
+                                      texture_of_tags)
 
 from ..records import Attributes
 
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
-           "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "STRAIGHT_CURL",
+           "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "TEXTURE_STEPS",
            "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT",
            "FACIAL_HAIR_KINDS", "MOUTH_OPEN", "MOUTH_CLOSED", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
@@ -26,7 +27,12 @@ HAIR_LENGTH_OK = {0: {0, 1}, 1: {1}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
 # measurement does not see it, and a bun or ponytail guessed for short hair landed on men (a top knot on a grey crop)
 HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {2, 3, 4}, 4: {3, 4}, 5: {2, 4, 5}}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
-STRAIGHT_CURL = 0.2  # measured curl below this: no coily / afro / locs parts
+# a hair part's texture (straight, wavy, curly, coily) is at most this many classes from the measured one: the
+# measurement is right for 62 % of the labelled photos and within one class for 94 %, so one class either way is
+# left to the search ...
+TEXTURE_STEPS = 1
+# ... except coils, drawn only on hair measured coily: the most distinctive texture, and the search took it for every
+# curly (and braided) head it was allowed on — 9 of the 14 photos measured coily are labelled coily, 3 braided
 
 
 def hair_length_class(part) -> int | None:
@@ -83,8 +89,13 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False  # a receding or balding cut on a full head of hair reads as a different person
         if "fringe" in tags and attrs.fringe is not None and attrs.fringe < NO_FRINGE:
             return False  # a fringe over a forehead that was measured bare
-        if tags & CURLY_TEXTURES and attrs.hair_curl is not None and attrs.hair_curl < STRAIGHT_CURL:
-            return False  # coils on straight hair
+        drawn = texture_of_tags(tags)
+        if drawn is not None and attrs.hair_curl is not None:
+            seen = texture_of_curl(attrs.hair_curl)
+            if abs(HAIR_TEXTURES.index(drawn) - HAIR_TEXTURES.index(seen)) > TEXTURE_STEPS:
+                return False  # curls on straight hair, straight hair on coils
+            if drawn == "coily" and seen != "coily":
+                return False
         if tags & (BRAIDED_TAGS | HALF_UP_TAGS):
             return False  # braids, cornrows, locs, twists, a half-up knot: not measured, so never guessed
         return True
