@@ -8,7 +8,8 @@ import numpy as np
 
 from parts_library import frame
 
-from .context import _Ctx, _disc, _poly, linear_to_srgb, srgb_to_linear
+from .context import _Ctx, _disc, _poly, linear_to_srgb
+from .illumination import normalised_linear
 
 _IRIS_R = 0.22  # iris radius as a fraction of the eye opening's width
 _IRIS_BAND = (35, 90)  # percentiles of lightness inside the iris disc kept as iris (below: pupil, lashes, lid
@@ -40,7 +41,7 @@ def measure_eye_color(ctx: _Ctx, illum: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"color": None, "lab": None, "confidence": 0.0, "eye_px": photo_px}
     if eyes.sum() < 20:
         return out
-    lin = srgb_to_linear(ctx.chip[eyes]) * (illum["gains"] * illum["exposure"])
+    lin = normalised_linear(ctx.chip[eyes], illum)
     lab = cv2.cvtColor(linear_to_srgb(lin).reshape(-1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab)[:, 0]
     lo, hi = np.percentile(lab[:, 0], _IRIS_BAND)
     iris = lab[(lab[:, 0] >= lo) & (lab[:, 0] <= hi)]

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..geometry import apply_affine
 from ..records import FaceRecord
-from .context import WORK_SIZE, _S, _ellipse, _poly, linear_to_srgb, srgb_to_linear
+from .context import WORK_SIZE, _S, _ellipse, _poly, linear_to_srgb
+from .illumination import normalised_linear
 
 __all__ = ["learned_hair"]
 
@@ -133,7 +134,7 @@ def learned_hair(image: np.ndarray, face: FaceRecord, seg, illum: dict[str, Any]
         core = conn
     crop = cv2.resize(seg.info["crop"], (n, n), interpolation=cv2.INTER_AREA) if "crop" in seg.info else None
     if crop is not None and core.sum() >= 15:
-        lin = srgb_to_linear(crop[core]) * (illum["gains"] * illum["exposure"])
+        lin = normalised_linear(crop[core], illum)
         px = cv2.cvtColor(linear_to_srgb(lin).reshape(-1, 1, 3).astype(np.float32), cv2.COLOR_RGB2Lab)[:, 0]
         lo, hi = np.percentile(px[:, 0], [50, 95])
         bright = px[(px[:, 0] >= lo) & (px[:, 0] <= hi)]

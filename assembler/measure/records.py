@@ -72,10 +72,12 @@ def _short(value: Any) -> str:
 
 @dataclass(eq=False, repr=False)
 class Illumination(MeasureRecord):
-    """The photo's light as estimated: per-channel gains that remove the cast, the exposure gain, and the evidence
-    (white references used, grey-world weight and disagreement, scene levels, backdrop fraction)."""
+    """The photo's light as estimated: the veil (a flat light added to every pixel, linear RGB) that is subtracted
+    first, per-channel gains that remove the cast, the exposure gain, and the evidence (white references used,
+    grey-world weight and disagreement, scene levels, backdrop fraction)."""
     gains: np.ndarray
     exposure: float
+    veil: np.ndarray | None = None
     references: list[str] = field(default_factory=list)
     grey_disagreement: float = 0.0
     grey_weight: float = 1.0
