@@ -52,7 +52,10 @@ def estimate_veil(lin: np.ndarray) -> np.ndarray:
 def normalised_linear(srgb: np.ndarray, illum: dict[str, Any]) -> np.ndarray:
     """sRGB pixels (uint8, any shape ending in 3) → linear RGB with the photo's light removed: the veil subtracted,
     then the cast's gains and the exposure applied. What every colour measurement reads."""
-    lin = srgb_to_linear(srgb)
+    return _remove_light(srgb_to_linear(srgb), illum)
+
+
+def _remove_light(lin: np.ndarray, illum: dict[str, Any]) -> np.ndarray:
     veil = illum.get("veil")
     if veil is not None and np.any(veil):
         lin = np.maximum(lin - veil, 0.0)
@@ -196,9 +199,7 @@ def _is_grayscale(rgb: np.ndarray) -> bool:
 
 
 def _normalised_lab(ctx: _Ctx, illum: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    veil = illum.get("veil")
-    lin = np.maximum(ctx.lin - veil, 0.0) if veil is not None and np.any(veil) else ctx.lin
-    srgb = linear_to_srgb(lin * (illum["gains"] * illum["exposure"]))
+    srgb = linear_to_srgb(_remove_light(ctx.lin, illum))
     return cv2.cvtColor(srgb, cv2.COLOR_RGB2Lab), srgb
 
 
