@@ -33,9 +33,11 @@ _EXPOSURE_STRENGTH = 1.0
 # labelled photos with hair: 72 -> 83 %). The labelled photos as taken need 0.64–1.59
 _CAST_LIMIT = (1 / 3, 3.0)
 # the veil: a flat light over the whole photo (haze, lens flare, a washed-out scan) lifts its blacks — black hair read
-# grey under the ``haze`` relighting (0.7·x + 0.15) in 46 of 48 labelled photos. Per channel, the photo's 0.5th
-# percentile (linear) above this level is taken as veil and subtracted before anything else; on the 111 labelled
-# photos as taken that percentile is 0.0009 (median) … 0.020 (max), so they are left as they were
+# grey under the ``haze`` relighting (0.7·x + 0.15) in 46 of 48 labelled photos. The 0.5th percentile of the photo's
+# darkest channel per pixel (linear) above this level is taken as a grey veil and subtracted before anything else. On
+# the 111 labelled photos as taken it is 0.0006 (median) … 0.019 (max), so they are left as they were. Per channel it
+# would be wrong: a tight crop of a face has no black, and its darkest red (shadowed skin) is no veil — taking it as
+# one drew a soul patch on a clean-shaven LFW face
 _VEIL_PERCENTILE = 0.5
 _VEIL_FREE = 0.02
 _BACKDROP_LEVEL = 0.3  # a backdrop pixel is at least this bright relative to the photo's 99th percentile ...
@@ -43,10 +45,11 @@ _BACKDROP_NEUTRAL = 1.3  # ... and its brightest channel at most this many times
 
 
 def estimate_veil(lin: np.ndarray) -> np.ndarray:
-    """The veil of a linear-RGB image (any shape ending in 3): per channel, how far its darkest pixels (the
-    :data:`_VEIL_PERCENTILE` th percentile) sit above :data:`_VEIL_FREE`. Zero for a photo whose blacks are black."""
-    low = np.percentile(np.asarray(lin, np.float64).reshape(-1, 3), _VEIL_PERCENTILE, axis=0)
-    return np.maximum(low - _VEIL_FREE, 0.0).astype(np.float32)
+    """The veil of a linear-RGB image (any shape ending in 3), the same in every channel: how far its darkest pixels
+    (the :data:`_VEIL_PERCENTILE` th percentile of each pixel's darkest channel) sit above :data:`_VEIL_FREE`. Zero for
+    a photo whose blacks are black."""
+    low = float(np.percentile(np.asarray(lin, np.float64).reshape(-1, 3).min(axis=1), _VEIL_PERCENTILE))
+    return np.full(3, max(low - _VEIL_FREE, 0.0), np.float32)
 
 
 def normalised_linear(srgb: np.ndarray, illum: dict[str, Any]) -> np.ndarray:

@@ -28,7 +28,7 @@ HAIR_LENGTH_OK = {0: {0, 1}, 1: {1}, 2: {1, 2}, 3: {3}, 4: {4}, 5: {5}}
 HAIR_LENGTH_WIDE = {0: {0, 1}, 1: {0, 1, 2}, 2: {1, 2}, 3: {2, 3, 4}, 4: {3, 4}, 5: {2, 4, 5}}
 NO_FRINGE = 0.25  # measured fringe below this: no fringe parts
 # a hair part's texture (straight, wavy, curly, coily) is at most this many classes from the measured one: the
-# measurement is right for 62 % of the labelled photos and within one class for 94 %, so one class either way is
+# measurement is right for 62 % of the labelled photos and within one class for 93 %, so one class either way is
 # left to the search ...
 TEXTURE_STEPS = 1
 # ... except coils, drawn only on hair measured coily: the most distinctive texture, and the search took it for every
