@@ -64,7 +64,7 @@ def report(rows, results, seconds: float, labels: Path) -> str:
         "# Hair colour under the light",
         "",
         f"Written by `scripts/hair_relight.py` on {datetime.date.today()} at commit {_commit()} "
-        f"({platform.machine()}, {os.cpu_count()} CPUs, {seconds:.0f} s) over `{labels}`: every labelled photo with "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, {seconds:.0f} s) over `{os.path.relpath(labels, ROOT)}`: every labelled photo with "
         "hair (not labelled bald), analysed as taken and under each relighting of "
         "`assembler/evaluation/relighting.py`. *= as taken*: the measured hair colour family is the one measured on "
         "the photo as taken; *= label*: it agrees with the label (the rules of `memoji eval --labels`: dark_brown "
