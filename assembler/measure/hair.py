@@ -192,7 +192,7 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
         length = "buzz"
     if use_learned:
         out.update(length_source="learned", length_below_chin_iod=learned.get("below_chin_iod"),
-                   length_lower_bound=bool(learned.get("lower_bound")), shoulder_iod=learned.get("shoulder_iod"))
+                   length_lower_bound=bool(learned.get("lower_bound")), shoulder_iod=learned.get("shoulder_seen_iod"))
     out["segmenter"] = None if learned is None else learned.get("backend")
     out["learned_plausible"] = None if learned is None else bool(learned.get("plausible"))
     out.update(length=length, length_iod=float(length_iod), volume=volume,
