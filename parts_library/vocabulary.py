@@ -33,6 +33,18 @@ HAIR_TEXTURES: tuple[str, ...] = ("straight", "wavy", "curly", "coily")  # in or
 # a measured curl (0..1) below each bound is that texture; above the last: coily
 CURL_BOUNDS: tuple[float, ...] = (1 / 6, 0.5, 5 / 6)
 
+THINNING_TAGS = frozenset({"balding", "receding"})
+# braided and twisted styles: a photo's curl says "coily", not which of these (or an afro) it is, so the search does
+# not guess them; a user picks one (--override hair=box_braids_01)
+BRAIDED_TAGS = frozenset({"braids", "box_braids", "cornrows", "locs", "twists"})
+# ... nor a half-up knot, which sits on the crown out of a frontal photo's sight (it drew a bun on women whose long
+# hair hangs loose)
+HALF_UP_TAGS = frozenset({"half_up"})
+LIGHT_HAIR: tuple[str, ...] = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey
+
+MOUTH_OPEN = 0.10  # inner-lip opening (inter-ocular distances) from which teeth show: open mouths only
+MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either
+
 
 def texture_of_curl(curl: float) -> str:
     """The texture class (:data:`HAIR_TEXTURES`) of a measured curl."""
@@ -47,14 +59,3 @@ def texture_of_tags(tags) -> str | None:
     if tags & CURLY_TEXTURES:
         return "coily"
     return next((t for t in ("curly", "wavy") if t in tags), "straight")
-THINNING_TAGS = frozenset({"balding", "receding"})
-# braided and twisted styles: a photo's curl says "coily", not which of these (or an afro) it is, so the search does
-# not guess them; a user picks one (--override hair=box_braids_01)
-BRAIDED_TAGS = frozenset({"braids", "box_braids", "cornrows", "locs", "twists"})
-# ... nor a half-up knot, which sits on the crown out of a frontal photo's sight (it drew a bun on women whose long
-# hair hangs loose)
-HALF_UP_TAGS = frozenset({"half_up"})
-LIGHT_HAIR: tuple[str, ...] = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey
-
-MOUTH_OPEN = 0.10  # inner-lip opening (inter-ocular distances) from which teeth show: open mouths only
-MOUTH_CLOSED = 0.06  # below it: closed mouths only; between the two either

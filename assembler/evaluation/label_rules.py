@@ -2,8 +2,10 @@
 the table in :mod:`assembler.evaluation.labels`)."""
 from __future__ import annotations
 
+from parts_library.vocabulary import texture_of_curl
+
 from .colours import hair_family, monk_of, skin_band
-from .labels import BALD_SURE, CURL_LEVELS, LENGTHS, PRESENT, label_class
+from .labels import BALD_SURE, LENGTHS, PRESENT, label_class
 
 __all__ = ["agrees", "measured_values", "recipe_values", "skin_band", "hair_family"]
 
@@ -66,7 +68,7 @@ def measured_values(attrs) -> dict[str, str | None]:
     length = "bald" if bald else attrs.hair_length if attrs.hair_length in LENGTHS else None
     texture = None
     if attrs.hair_curl is not None and length != "bald":
-        texture = next((name for bound, name in CURL_LEVELS if attrs.hair_curl < bound), "coily")
+        texture = texture_of_curl(attrs.hair_curl)
     probs = attrs.probs or {}
     expression = None
     if "Mouth_Slightly_Open" in probs or "Smiling" in probs:

@@ -59,10 +59,12 @@ def normalised_linear(srgb: np.ndarray, illum: dict[str, Any]) -> np.ndarray:
 
 
 def _remove_light(lin: np.ndarray, illum: dict[str, Any]) -> np.ndarray:
-    veil = illum.get("veil")
-    if veil is not None and np.any(veil):
-        lin = np.maximum(lin - veil, 0.0)
-    return lin * (illum["gains"] * illum["exposure"])
+    return _unveil(lin, illum.get("veil")) * (illum["gains"] * illum["exposure"])
+
+
+def _unveil(lin: np.ndarray, veil: np.ndarray | None) -> np.ndarray:
+    """Linear RGB with the veil subtracted (``lin`` itself when there is none)."""
+    return np.maximum(lin - veil, 0.0) if veil is not None and np.any(veil) else lin
 
 
 def _white_refs(ctx: _Ctx, veil: np.ndarray) -> dict[str, np.ndarray]:
@@ -76,7 +78,7 @@ def _white_refs(ctx: _Ctx, veil: np.ndarray) -> dict[str, np.ndarray]:
     eyes = _poly(shape, lm[36:42]) | _poly(shape, lm[42:48])
     if eyes.sum() >= 30:
         px = srgb_to_linear(chip[eyes])
-        px = np.maximum(px[px.max(axis=1) < 0.95] - veil, 0.0)  # clipped pixels have lost their colour
+        px = _unveil(px[px.max(axis=1) < 0.95], veil)  # clipped pixels have lost their colour
         if len(px) >= 20:
             y = _luma(px)
             sel = px[y >= np.percentile(y, 88)]
@@ -87,7 +89,7 @@ def _white_refs(ctx: _Ctx, veil: np.ndarray) -> dict[str, np.ndarray]:
     if mouth.sum() >= 0.06 * iod_px ** 2:
         px = srgb_to_linear(chip[mouth])
         clipped = px.max(axis=1) >= 0.95
-        px = np.maximum(px - veil, 0.0)
+        px = _unveil(px, veil)
         y_all = _luma(px)
         px = px[~clipped]
         if len(px) >= 20:
@@ -107,8 +109,7 @@ def estimate_illumination(image: np.ndarray, ctx: _Ctx, seg=None) -> dict[str, A
     step = max(1, int(np.sqrt(h * w / 60000)))
     grid = srgb_to_linear(image[::step, ::step])
     veil = estimate_veil(grid)
-    if veil.any():
-        grid = np.maximum(grid - veil, 0.0)
+    grid = _unveil(grid, veil)
     everything = grid.reshape(-1, 3)
     y_all = _luma(everything)
     y_exposure = y_all
