@@ -512,3 +512,19 @@ def test_jaw_shadow_is_not_a_chinstrap(shared_faces, name, bearded):
     path = _shared_photo(shared_faces, name)
     fh = analyze(path, max_faces=1)[0].measurements.facial_hair
     assert (fh.beard >= 0.5) is bearded, (name, fh.beard, fh.moustache)
+
+
+@pytest.mark.parametrize("name, family", [("C001132", "brown"), ("carell", "brown"), ("alex-lacamoire", "black"),
+                                          ("V000135", "gray")])
+def test_a_full_beard_is_drawn_with_its_moustache_in_the_hair_colour(shared_faces, name, family):
+    """Full beards (beard and moustache both seen) were drawn as a thin chinstrap line with the upper lip bare, and
+    dark beards as auburn (skin between the hairs, under warm light): a full beard is drawn with its moustache, in
+    the hair's colour family — a white beard keeps its own colour, on a bald head the fringe's too."""
+    from assembler.avatar import make
+    from parts_library import load_library
+    from parts_library.palettes import PALETTES
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    part = load_library().get(avatar.recipe.parts["facial_hair"], "facial_hair")
+    assert {"beard", "moustache"} <= set(part.tags), (name, part.id)
+    assert PALETTES["hair"][avatar.recipe.colors["facial_hair"]].family == family, (name, avatar.recipe.colors)

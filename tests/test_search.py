@@ -197,6 +197,44 @@ def test_facial_hair_parts_draw_only_measured_kinds():
     assert ok and all("beard" in p.tags for p in ok)
 
 
+def test_a_measured_moustache_is_drawn_with_the_beard():
+    """A full beard (beard and moustache both measured) was drawn as a chinstrap line, which leaves the upper lip
+    bare: with a clear moustache every allowed part draws one (or stubble over the lip); without one the chinstrap
+    stays allowed."""
+    lib = load_library()
+    full = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.8, "beard": 0.75, "goatee": 0.4})
+    ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, full)]
+    assert ok and all(set(p.tags) & {"moustache", "stubble"} for p in ok)
+    assert not any("chinstrap" in p.tags for p in ok)
+    strap = _attrs(facial_hair={"stubble": 0.1, "moustache": 0.25, "beard": 0.8, "goatee": 0.4})
+    assert any("chinstrap" in p.tags for p in lib.parts("facial_hair") if allowed("facial_hair", p, strap))
+
+
+class _Beard:
+    """The facial-hair part of :class:`~assembler.measure.Measurements` that ``colors_from_attributes`` reads."""
+
+    def __init__(self, color, confidence=0.9):
+        self.facial_hair = type("FacialHair", (), {"color": color, "color_confidence": confidence})()
+
+
+@pytest.mark.parametrize("hair, length, beard, drawn", [
+    ("soft_black", "short", "auburn", "soft_black"),  # a dark beard under warm light reads auburn
+    ("dark_brown", "short", "brown", "dark_brown"),  # skin between the hairs lightens a beard
+    ("dark_brown", "short", "gray", "gray"),  # a grey beard under darker hair
+    ("black", "short", "white", "white"),
+    ("gray", "bald", "white", "white"),  # a bald head: the beard's own colour (and the fringe's)
+    ("black", "short", None, "black"),  # no colour measured on the beard
+])
+def test_facial_hair_colour_follows_the_hair_unless_grey(hair, length, beard, drawn):
+    from assembler.search.colours import colors_from_attributes
+
+    attrs = _attrs(hair_color=hair, hair_length=length, bald=0.9 if length == "bald" else 0.0)
+    colours = colors_from_attributes(attrs, _Beard(beard))
+    assert colours["facial_hair"] == drawn
+    if length == "bald":
+        assert colours["hair"] == drawn
+
+
 def test_face_outline_is_fitted_to_the_photo_jaw():
     """A photo with a wider, shorter jaw than the mean face gets a wider, shorter avatar face: the drawn jaw follows
     the photo's within the fit range, and each face part is fitted on its own (the factors differ)."""

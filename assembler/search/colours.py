@@ -9,6 +9,11 @@ from .constraints import measured_length
 __all__ = ["colors_from_attributes", "FACIAL_COLOR_SURE", "LIGHT_HAIR"]
 
 FACIAL_COLOR_SURE = 0.4  # confidence from which the facial hair's measured colour replaces the head hair's
+# families of a beard's own colour that stand against the head hair's: beards grey first (and a white beard under dark
+# hair is what a person sees). Any other colour measured on a beard mixes hair with the skin between the hairs — dark
+# beards under warm light read auburn (5 of the 6 auburn beards of the labelled photos were dark brown, black or
+# salt-and-pepper) — so the facial hair follows the head hair's colour
+OWN_BEARD_FAMILIES = ("gray", "white")
 
 
 def colors_from_attributes(attrs: Attributes, measurements=None) -> dict[str, str]:
@@ -25,9 +30,11 @@ def colors_from_attributes(attrs: Attributes, measurements=None) -> dict[str, st
     fh = getattr(measurements, "facial_hair", None)
     facial = hair
     if fh is not None and fh.color in PALETTES["hair"] and fh.color_confidence >= FACIAL_COLOR_SURE:
-        facial = fh.color  # the beard's own colour: grey beards under dark hair, a white beard on a bald head
-        if measured_length(attrs) == 0:
-            hair = facial  # a bald crown has no hair colour of its own (it reads as skin): the fringe follows the beard
+        if measured_length(attrs) == 0 or attrs.hair_color not in PALETTES["hair"]:
+            facial = hair = fh.color  # a bald crown has no hair colour of its own (it reads as skin): the fringe
+            # follows the beard
+        elif PALETTES["hair"][fh.color].family in OWN_BEARD_FAMILIES:
+            facial = fh.color  # a grey or white beard under darker hair
     return {
         "skin": f"monk_{tone:02d}",
         "hair": hair,

@@ -64,6 +64,9 @@ def _thinning(attrs: Attributes) -> float | None:
 
 BEARD_SURE = 0.5  # measured beard (more likely than not) from which only beard parts are allowed
 KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may be drawn
+# measured moustache (more likely than not) from which the part must draw one (or stubble over the lip): a full beard
+# was drawn as a chinstrap line or a chin goatee, which leave the upper lip bare
+MOUSTACHE_SURE = 0.5
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
                      "moustache": ("moustache",), "stubble": ("stubble",)}
 
@@ -105,6 +108,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False
         if probs.get("beard", 0.0) >= BEARD_SURE and not tags & set(FACIAL_HAIR_KINDS["beard"]):
             return False  # a clearly measured beard is drawn as a beard, not as a moustache alone
+        if probs.get("moustache", 0.0) >= MOUSTACHE_SURE and not tags & {"moustache", "stubble"}:
+            return False  # ... and a clearly measured moustache is drawn, not left out of a chinstrap
         kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
         # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
         return bool(kinds) and all(probs.get(k, 0.0) >= KIND_PRESENT for k in kinds)
