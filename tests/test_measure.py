@@ -528,3 +528,14 @@ def test_a_full_beard_is_drawn_with_its_moustache_in_the_hair_colour(shared_face
     part = load_library().get(avatar.recipe.parts["facial_hair"], "facial_hair")
     assert {"beard", "moustache"} <= set(part.tags), (name, part.id)
     assert PALETTES["hair"][avatar.recipe.colors["facial_hair"]].family == family, (name, avatar.recipe.colors)
+
+
+@pytest.mark.parametrize("name", ["W000822", "V000136", "S001159"])
+def test_smiling_portraits_are_drawn_smiling(shared_faces, name):
+    """Three portraits smiling with their teeth or lips were drawn with a downturned or pouting mouth."""
+    from assembler.avatar import make
+    from parts_library import load_library
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    mouth = load_library().get(avatar.recipe.parts["mouth"], "mouth")
+    assert "smile" in mouth.tags, (name, mouth.id)

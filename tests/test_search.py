@@ -235,6 +235,24 @@ def test_facial_hair_colour_follows_the_hair_unless_grey(hair, length, beard, dr
         assert colours["hair"] == drawn
 
 
+def test_a_measured_smile_is_drawn_smiling():
+    """Smiling people were drawn with a downturned or pouting mouth (the identity term's choice, nothing forbade it):
+    with a smile measured more likely than not every allowed mouth smiles — open or closed as the lips are — and
+    without one the neutral mouths stay allowed."""
+    from assembler.search import expression_allowed
+
+    lib = load_library()
+    for opening, teeth in [(0.02, False), (0.08, None), (0.14, True)]:
+        ok = [p for p in lib.parts("mouth") if expression_allowed(p, opening, smiling=0.8)]
+        assert ok and all("smile" in p.tags for p in ok), opening
+        if teeth is not None:
+            assert all(("teeth" in p.tags) is teeth for p in ok), opening
+    neutral = [p.id for p in lib.parts("mouth") if expression_allowed(p, 0.02, smiling=0.2)]
+    assert "mouth_down_01" in neutral and "mouth_neutral_01" in neutral
+    ev = _evidence(_attrs(probs={"Smiling": 0.9}))
+    assert "smile" in lib.get(choose_recipe(ev, "search", SearchConfig(max_evals=0)).parts["mouth"]).tags
+
+
 def test_face_outline_is_fitted_to_the_photo_jaw():
     """A photo with a wider, shorter jaw than the mean face gets a wider, shorter avatar face: the drawn jaw follows
     the photo's within the fit range, and each face part is fitted on its own (the factors differ)."""

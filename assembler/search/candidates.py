@@ -39,8 +39,9 @@ def candidates(category: str, ev: Evidence, lib, idx) -> list[tuple[str | None, 
     opening = None
     if category == "mouth" and "mouth" in ev.descriptors and len(ev.descriptors["mouth"]) > 6:
         opening = float(ev.descriptors["mouth"][6])
+    smiling = attrs.probs.get("Smiling") if category == "mouth" else None
     out = [(pid, float(np.exp(-d / scale))) for pid, d in ranked
-           if allowed(category, parts[pid], attrs) and expression_allowed(parts[pid], opening)]
+           if allowed(category, parts[pid], attrs) and expression_allowed(parts[pid], opening, smiling)]
     if category in OPTIONAL_CATEGORIES and allowed(category, None, attrs):
         # "none" competes with the parts: as likely as the measurements say the thing is absent
         out.append((None, 1.0 - presence(category, attrs)))
