@@ -54,6 +54,7 @@ class Attributes:
     bald: float | None = None  # probability
     facial_hair: dict[str, float] = field(default_factory=dict)  # stubble / moustache / beard / goatee -> prob
     glasses: float | None = None  # probability
+    glasses_rim: float | None = None  # the frames' rim edge strength (× the skin's texture): how heavy they are
     probs: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0  # overall: low when the face is small, cut off or badly lit
     flags: list[str] = field(default_factory=list)  # e.g. "face_cut_off", "small_face"

@@ -144,6 +144,7 @@ class MeasuredClassifier(AttributeClassifier):
         facial = {k: _shrink(getattr(fh, k), trust) for k in ("stubble", "moustache", "beard", "goatee")}
         attrs.facial_hair = {k: v for k, v in facial.items() if v is not None}
         attrs.glasses = _shrink(gl.probability, trust)
+        attrs.glasses_rim = gl.rim
 
         probs: dict[str, float] = {}
         if attrs.glasses is not None:

@@ -539,3 +539,17 @@ def test_smiling_portraits_are_drawn_smiling(shared_faces, name):
     avatar = make(_shared_photo(shared_faces, name), seed=0)
     mouth = load_library().get(avatar.recipe.parts["mouth"], "mouth")
     assert "smile" in mouth.tags, (name, mouth.id)
+
+
+@pytest.mark.parametrize("name, heavy", [("F000470", True), ("H001094", True), ("S001159", True),
+                                         ("K000394", False)])
+def test_glasses_are_drawn_as_heavy_as_their_frames(shared_faces, name, heavy):
+    """Heavy dark frames were drawn as rimless glasses, which vanish at a glance, and fine wire frames as bold ones:
+    the drawn frame follows the measured rim strength."""
+    from assembler.avatar import make
+    from assembler.search import LIGHT_FRAME_TAGS
+    from parts_library import load_library
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    part = load_library().get(avatar.recipe.parts["glasses"], "glasses")
+    assert (not set(part.tags) & LIGHT_FRAME_TAGS) is heavy, (name, part.id, avatar.face.measurements.glasses.rim)

@@ -253,6 +253,20 @@ def test_a_measured_smile_is_drawn_smiling():
     assert "smile" in lib.get(choose_recipe(ev, "search", SearchConfig(max_evals=0)).parts["mouth"]).tags
 
 
+@pytest.mark.parametrize("rim, light, bold", [(20.0, False, True), (8.0, True, True), (3.0, True, False),
+                                               (None, True, True)])
+def test_glasses_frames_are_as_heavy_as_the_measured_rims(rim, light, bold):
+    """Strong rims (heavy dark frames) allow only full frames, faint rims only rimless, thin or metal ones; in between
+    or unmeasured (a CelebA backend), any."""
+    from assembler.search import LIGHT_FRAME_TAGS
+
+    lib = load_library()
+    ok = [p for p in lib.parts("glasses") if allowed("glasses", p, _attrs(glasses=0.95, glasses_rim=rim))]
+    assert any(set(p.tags) & LIGHT_FRAME_TAGS for p in ok) is light
+    assert any(not set(p.tags) & LIGHT_FRAME_TAGS for p in ok) is bold
+    assert not any("sunglasses" in p.tags for p in ok)
+
+
 def test_face_outline_is_fitted_to_the_photo_jaw():
     """A photo with a wider, shorter jaw than the mean face gets a wider, shorter avatar face: the drawn jaw follows
     the photo's within the fit range, and each face part is fitted on its own (the factors differ)."""

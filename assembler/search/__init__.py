@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from .candidates import OPTIONAL_CATEGORIES, SEARCH_ORDER
 from .colours import FACIAL_COLOR_SURE, colors_from_attributes
-from .constraints import (BEARD_SURE, CURLY_TEXTURES, FACIAL_HAIR_KINDS, HAIR_LENGTH_OK, HAIR_LENGTH_WIDE,
-                          HAIR_LENGTHS, KIND_PRESENT, MOUSTACHE_SURE, MOUTH_CLOSED, MOUTH_OPEN, NO_FRINGE,
-                          SMILE_SURE, TEXTURE_STEPS, THINNING_SURE, THINNING_TAGS, TIED_TAGS, allowed,
-                          expression_allowed, hair_length_class, presence, soft_agreement)
+from .constraints import (BEARD_SURE, BOLD_RIM, CURLY_TEXTURES, FACIAL_HAIR_KINDS, HAIR_LENGTH_OK,
+                          HAIR_LENGTH_WIDE, HAIR_LENGTHS, KIND_PRESENT, LIGHT_FRAME_TAGS, MOUSTACHE_SURE, MOUTH_CLOSED,
+                          MOUTH_OPEN, NO_FRINGE, SMILE_SURE, TEXTURE_STEPS, THIN_RIM, THINNING_SURE, THINNING_TAGS,
+                          TIED_TAGS, allowed, expression_allowed, hair_length_class, presence, soft_agreement)
 from .evidence import DESCRIPTOR_CATEGORIES, Evidence, gather_evidence
 from .identity import IDENTITY_BACKGROUND, IDENTITY_SIZE, IdentityScorer, identity_model, identity_target
 from .joint import METHODS, SearchConfig, check_method, choose_recipe, warm_up
@@ -45,6 +45,6 @@ __all__ = ["Evidence", "gather_evidence", "SearchConfig", "choose_recipe", "chec
            "soft_agreement", "hair_length_class", "colors_from_attributes", "fit_params", "fit_face", "FIT_SCALE",
            "FIT_FACE", "FIT_FACE_LENGTH", "FIT_SLICES", "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE",
            "TIED_TAGS", "THINNING_TAGS", "THINNING_SURE", "CURLY_TEXTURES", "NO_FRINGE", "TEXTURE_STEPS", "BEARD_SURE",
-           "KIND_PRESENT", "MOUSTACHE_SURE", "FACIAL_HAIR_KINDS", "MOUTH_OPEN", "MOUTH_CLOSED", "SMILE_SURE",
-           "FACIAL_COLOR_SURE", "IDENTITY_SIZE",
-           "IDENTITY_BACKGROUND", "DESCRIPTOR_CATEGORIES", "OPTIONAL_CATEGORIES", "SEARCH_ORDER"]
+           "KIND_PRESENT", "MOUSTACHE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS",
+           "MOUTH_OPEN", "MOUTH_CLOSED", "SMILE_SURE", "FACIAL_COLOR_SURE", "IDENTITY_SIZE", "IDENTITY_BACKGROUND",
+           "DESCRIPTOR_CATEGORIES", "OPTIONAL_CATEGORIES", "SEARCH_ORDER"]

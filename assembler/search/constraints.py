@@ -13,8 +13,8 @@ from ..records import Attributes
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "TEXTURE_STEPS",
            "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT",
-           "MOUSTACHE_SURE", "FACIAL_HAIR_KINDS", "MOUTH_OPEN", "MOUTH_CLOSED", "SMILE_SURE", "OPTIONAL_CATEGORIES",
-           "ON_REQUEST"]
+           "MOUSTACHE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS", "MOUTH_OPEN",
+           "MOUTH_CLOSED", "SMILE_SURE", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override
@@ -68,6 +68,12 @@ KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may 
 # measured moustache (more likely than not) from which the part must draw one (or stubble over the lip): a full beard
 # was drawn as a chinstrap line or a chin goatee, which leave the upper lip bare
 MOUSTACHE_SURE = 0.5
+# the frames' weight from the measured rim strength (edge energy of the rims below and beside the eyes, × the cheek's
+# own texture; measure/glasses.py): at BOLD_RIM and above only full frames may be drawn, below THIN_RIM only rimless,
+# thin or metal ones, in between any. Without it the identity term drew rimless glasses on 7 of the 22 labelled photos
+# with glasses, among them the heaviest frames (rims 13.6–36.6; fine wire frames read 2.5–4.6 and were drawn bold)
+BOLD_RIM, THIN_RIM = 12.0, 5.0
+LIGHT_FRAME_TAGS = frozenset({"rimless", "thin", "metal"})
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
                      "moustache": ("moustache",), "stubble": ("stubble",)}
 
@@ -115,7 +121,14 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
         return bool(kinds) and all(probs.get(k, 0.0) >= KIND_PRESENT for k in kinds)
     if category == "glasses":
-        return (attrs.glasses or 0.0) >= 0.5 and "sunglasses" not in tags
+        if (attrs.glasses or 0.0) < 0.5 or "sunglasses" in tags:
+            return False
+        light = bool(tags & LIGHT_FRAME_TAGS)
+        if attrs.glasses_rim is not None and attrs.glasses_rim >= BOLD_RIM and light:
+            return False  # heavy dark frames drawn rimless or as thin wire vanish at a glance
+        if attrs.glasses_rim is not None and attrs.glasses_rim < THIN_RIM and not light:
+            return False  # ... and fine wire frames drawn bold are a different face
+        return True
     if category == "headwear":
         return False  # never invented; only by override
     return True

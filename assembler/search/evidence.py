@@ -56,7 +56,7 @@ def _combine_attributes(attrs: list[Attributes]) -> Attributes:
         fringe=wmean([a.fringe for a in attrs]), bald=wmean([a.bald for a in attrs]),
         facial_hair={k: wmean([a.facial_hair.get(k) for a in attrs]) or 0.0
                      for k in sorted({k for a in attrs for k in a.facial_hair})},
-        glasses=wmean([a.glasses for a in attrs]),
+        glasses=wmean([a.glasses for a in attrs]), glasses_rim=wmean([a.glasses_rim for a in attrs]),
         probs={k: wmean([a.probs.get(k) for a in attrs]) or 0.0 for k in sorted({k for a in attrs for k in a.probs})},
         confidence=float(np.max(w)), flags=sorted({f for a in attrs for f in a.flags}),
     )
