@@ -115,3 +115,28 @@ def test_hair_parts_are_deterministic():
     a = [(p.id, p.layers) for p in hair.hair_parts()]
     b = [(p.id, p.layers) for p in hair.hair_parts()]
     assert a == b
+
+
+_FACE = {"face": "face_oval_02", "ears": "ears_medium_01", "eyes": "eyes_almond_01", "brows": "brows_soft_02",
+         "nose": "nose_button_01", "mouth": "mouth_neutral_01"}
+
+
+@pytest.mark.parametrize("pid", [k for k, h in SPECS.items() if "buzz" in h.tags and h.vol_top <= 10
+                                 and not h.extra and h.coverage >= 0.5])
+def test_a_buzz_cut_reads_as_hair_not_a_knit_cap(pid):
+    """Buzz cuts read as a grey or dark knit cap (issue 18): a coarse high-contrast stubble pattern, a darker rim at
+    the hairline and a peak on the crown. The stubble is fine (little high-frequency contrast on the crown), the
+    hairline thins into the skin (lighter than the crown just inside it) and the dome has no peak."""
+    import cv2
+
+    from parts_library import render
+
+    out = render({"parts": dict(_FACE, hair=pid), "colors": {"hair": "black", "skin": "monk_02"}}, size=1024)
+    lum = np.asarray(out.image.convert("L"), np.float32)
+    crown = lum[int(CRANIUM_TOP + 30):int(CRANIUM_TOP + 90), int(CX - 60):int(CX + 60)]
+    assert (crown - cv2.GaussianBlur(crown, (0, 0), 4)).std() < 6.0  # the knit-cap pattern: 8.6-10.7
+    alpha = part_alpha(pid, 1024, library=LIB, layers=("front",))
+    top = lambda dx: np.nonzero(alpha[:, int(CX + dx)] > 0.5)[0].min()  # noqa: E731
+    assert (top(-30) + top(30)) / 2 - top(0) <= 4.0  # buzz_01 had a 9 px peak
+    edge = SPECS[pid].hairline - 6
+    assert lum[int(edge) - 4:int(edge), int(CX - 30):int(CX + 30)].mean() > crown.mean()

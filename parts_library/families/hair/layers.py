@@ -73,6 +73,13 @@ def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: 
     """What lies on the cap (clipped to it): the darker rim along the hairline (its thickness), then the highlight
     band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface."""
     inner = []
+    if h.vol_top <= 10 and not h.extra:
+        # buzzed and shaved: stubble, not strands, thinning into the skin at the hairline (a darker rim there drew
+        # the edge of a knit cap)
+        for depth, op in ((6, 0.45), (14, 0.25), (24, 0.12)):
+            rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
+            inner.append(f'<path d="{smooth_closed(rim)}" fill="%skin%" opacity="{op}"/>')
+        return inner + grain(pid, outline, h)
     for depth, op in ((8, 0.16), (18, 0.1)):
         rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
         inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')

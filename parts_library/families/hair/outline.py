@@ -36,8 +36,10 @@ def outer_arc(h: HairSpec, n: int = 90, extra_top: float = 0.0) -> np.ndarray:
     vol = vol + bumps(t, amp, k, 0.45 if h.texture in ("curly", "coily") else 0.0)
     if h.top == "spiky":  # spikes standing up and out, longest on the crown
         vol = vol + 42 * tips(t, 7, 0.5) ** 0.6 * np.abs(s) ** 2
-    elif h.locks is None and h.texture in ("straight", "wavy") and h.top in ("round", "flat", "quiff"):
-        vol = vol + 9 * tips(t, 7, 0.5) * np.abs(s)  # short hair: locks break the outline, not a helmet
+    elif h.locks is None and h.texture in ("straight", "wavy") and h.top in ("round", "flat", "quiff") \
+            and h.vol_top > 10:
+        vol = vol + 9 * tips(t, 7, 0.5) * np.abs(s)  # short hair: locks break the outline, not a helmet (a buzz
+        # cut has no locks: they drew a peak on its crown)
     x = CX + (CRANIUM_RX + vol) * np.cos(th)
     y = CRANIUM_CY + (RY + vol) * np.sign(s) * np.abs(s) ** 0.85
     if h.top == "box":  # a high top: straight sides rising from the temples to a flat top (a superellipse)

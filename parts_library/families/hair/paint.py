@@ -118,7 +118,7 @@ def grain(pid: str, outline: np.ndarray, h: HairSpec) -> list[str]:
     """The stubble of a buzz or shaved cut (an SVG pattern, cheap to draw): short dark and light flecks at jittered
     places and angles, tighter little curls for coily hair, filling the cap."""
     rng = np.random.default_rng(sum(map(ord, pid)) + 11)
-    tw = 18.0
+    tw = 13.0
     dark, light = [], []
     for j in range(7):
         x, y = rng.uniform(0, tw, 2)
@@ -134,9 +134,9 @@ def grain(pid: str, outline: np.ndarray, h: HairSpec) -> list[str]:
                         seg = arc_path(cx, cy, 2.6, a, a + 4.2)
                     (light if j % 3 == 2 else dark).append(seg)
     tile = (f'<pattern id="{pid}-grain" patternUnits="userSpaceOnUse" width="{f(tw)}" height="{f(tw)}">'
-            f'<path d="{"".join(dark)}" fill="none" stroke="%hair_lo3%" stroke-width="1.6" stroke-linecap="round" '
-            f'opacity="0.55"/><path d="{"".join(light)}" fill="none" stroke="%hair_hi2%" stroke-width="1.4" '
-            f'stroke-linecap="round" opacity="0.5"/></pattern>')
+            f'<path d="{"".join(dark)}" fill="none" stroke="%hair_lo3%" stroke-width="1.1" stroke-linecap="round" '
+            f'opacity="0.3"/><path d="{"".join(light)}" fill="none" stroke="%hair_hi2%" stroke-width="0.9" '
+            f'stroke-linecap="round" opacity="0.2"/></pattern>')
     return [f"<defs>{tile}</defs>", f'<path d="{smooth_closed(outline)}" fill="url(#{pid}-grain)"/>']
 
 
