@@ -18,7 +18,7 @@ HAIR: list[HairSpec] = [
              hairline=226, recede=48, part=-40),
     HairSpec("receding_02", "Receding slick back", ["receding", "short", "straight", "slick_back"], vol_top=22,
              vol_side=10, hairline=220, recede=55, top="slick"),
-    HairSpec("buzz_01", "Buzz cut", ["buzz", "straight", "short"], coverage=0.85, vol_top=5, vol_side=4,
+    HairSpec("buzz_01", "Buzz cut", ["buzz", "straight", "short"], coverage=0.72, vol_top=5, vol_side=4,
              hairline=246, side_bottom=446),
     HairSpec("buzz_02", "Coily buzz", ["buzz", "coily", "short"], texture="coily", amp=2, coverage=0.85, vol_top=9,
              vol_side=6, hairline=244, side_bottom=446),

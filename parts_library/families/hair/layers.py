@@ -71,7 +71,8 @@ def _short_sides(pid: str, h: HairSpec, hl: np.ndarray) -> tuple[str, np.ndarray
 
 def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: float) -> list[str]:
     """What lies on the cap (clipped to it): the darker rim along the hairline (its thickness), then the highlight
-    band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface."""
+    band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface; on a
+    buzzed or shaved cap, a stubble that thins into the skin at the hairline."""
     inner = []
     if h.vol_top <= 10 and not h.extra:
         # buzzed and shaved: stubble, not strands, thinning into the skin at the hairline (a darker rim there drew
