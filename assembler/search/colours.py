@@ -31,8 +31,8 @@ def colors_from_attributes(attrs: Attributes, measurements=None) -> dict[str, st
     facial = hair
     if fh is not None and fh.color in PALETTES["hair"] and fh.color_confidence >= FACIAL_COLOR_SURE:
         if measured_length(attrs) == 0 or attrs.hair_color not in PALETTES["hair"]:
-            facial = hair = fh.color  # a bald crown has no hair colour of its own (it reads as skin): the fringe
-            # follows the beard
+            facial = hair = fh.color  # a bald crown has no hair colour of its own (it reads as skin), and an
+            # unmeasured one none to trust: the fringe follows the beard
         elif PALETTES["hair"][fh.color].family in OWN_BEARD_FAMILIES:
             facial = fh.color  # a grey or white beard under darker hair
     return {

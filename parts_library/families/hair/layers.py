@@ -73,17 +73,11 @@ def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: 
     """What lies on the cap (clipped to it): the darker rim along the hairline (its thickness), then the highlight
     band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface; on a
     buzzed or shaved cap, a stubble that thins into the skin at the hairline."""
-    inner = []
     if h.vol_top <= 10 and not h.extra:
         # buzzed and shaved: stubble, not strands, thinning into the skin at the hairline (a darker rim there drew
         # the edge of a knit cap)
-        for depth, op in ((6, 0.45), (14, 0.25), (24, 0.12)):
-            rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
-            inner.append(f'<path d="{smooth_closed(rim)}" fill="%skin%" opacity="{op}"/>')
-        return inner + grain(pid, outline, h)
-    for depth, op in ((8, 0.16), (18, 0.1)):
-        rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
-        inner.append(f'<path d="{smooth_closed(rim)}" fill="%hair_lo2%" opacity="{op}"/>')
+        return _hairline_rim(hl, "%skin%", ((6, 0.45), (14, 0.25), (24, 0.12))) + grain(pid, outline, h)
+    inner = _hairline_rim(hl, "%hair_lo2%", ((8, 0.16), (18, 0.1)))
     if any(extra(name).covers_cap for name in h.extra):
         return inner
     if h.vol_top <= 10:  # buzzed and shaved: stubble, not strands
@@ -104,6 +98,15 @@ def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: 
     else:
         inner.extend(curl_texture(pid, outline, h, top_y, float(outline[:, 1].max())))
     return inner
+
+
+def _hairline_rim(hl: np.ndarray, fill: str, bands: tuple[tuple[float, float], ...]) -> list[str]:
+    """Stacked bands along the inside of the hairline, ``(depth, opacity)`` each, in one fill."""
+    out = []
+    for depth, op in bands:
+        rim = np.concatenate([hl + [0, 2], (hl + [0, -depth])[::-1]])
+        out.append(f'<path d="{smooth_closed(rim)}" fill="{fill}" opacity="{op}"/>')
+    return out
 
 
 def _parting(h: HairSpec, top_y: float) -> str:
