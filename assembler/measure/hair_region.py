@@ -11,7 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .context import WORK_SIZE, _Ctx, _IOD, _ellipse, _face_polygon, _head_geometry, _poly
+from .context import WORK_SIZE, _Ctx, _IOD, _ellipse, _face_polygon, _head_geometry, _poly, channel_norm
 
 __all__ = ["hair_mask"]
 
@@ -58,7 +58,7 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         skinlike = np.zeros(shape, bool)
         l_band = 12.0 if gray else 22.0  # without colour, lightness is all that tells skin from hair
         for r in refs:
-            d_ab = np.linalg.norm(small_lab[..., 1:] - r[1:], axis=-1)
+            d_ab = channel_norm(small_lab[..., 1:] - r[1:])
             skinlike |= (d_ab < 7) & (np.abs(small_lab[..., 0] - r[0]) < l_band)
     else:
         skinlike = np.zeros(shape, bool)
@@ -82,7 +82,7 @@ def hair_mask(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], size: int = 128,
         others.extend(list(centres))
     bglike = np.zeros(shape, bool)
     for o in others:
-        bglike |= np.linalg.norm(small_lab - o, axis=-1) < 10
+        bglike |= channel_norm(small_lab - o) < 10
     cpx = small_lab[chest].astype(np.float32)
     if len(cpx) >= 20:
         cv2.setRNGSeed(0)
@@ -178,9 +178,16 @@ def _hair_likely(small_lab: np.ndarray, hair_px: np.ndarray, others: list) -> np
     hair_px = hair_px.astype(np.float32)
     hmu = np.median(hair_px, axis=0)
     hsd = np.maximum(1.4826 * np.median(np.abs(hair_px - hmu), axis=0), [6.0, 3.0, 3.0])
-    d_hair = np.sqrt((((small_lab - hmu) / hsd) ** 2).sum(axis=-1))
+    # one centre at a time, channel by channel: the values of a (size, size, centres, 3) broadcast in a quarter of
+    # its time (the minimum of the square roots is the root of the minimum)
+    d_hair = channel_norm((small_lab - hmu) / hsd)
     if not others:
         return d_hair < 4.0
-    cen = np.asarray(others, np.float32)
-    d_other = np.sqrt((((small_lab[:, :, None, :] - cen) / hsd.astype(np.float32)) ** 2).sum(axis=-1)).min(axis=-1)
-    return (d_hair < 4.0) & (d_hair < d_other)
+    sd = hsd.astype(np.float32)
+    nearest = None
+    for c in np.asarray(others, np.float32):
+        q = (small_lab - c) / sd
+        q *= q
+        s = q[..., 0] + q[..., 1] + q[..., 2]
+        nearest = s if nearest is None else np.minimum(nearest, s, out=nearest)
+    return (d_hair < 4.0) & (d_hair < np.sqrt(nearest))

@@ -48,7 +48,10 @@ def estimate_veil(lin: np.ndarray) -> np.ndarray:
     """The veil of a linear-RGB image (any shape ending in 3), the same in every channel: how far its darkest pixels
     (the :data:`_VEIL_PERCENTILE` th percentile of each pixel's darkest channel) sit above :data:`_VEIL_FREE`. Zero for
     a photo whose blacks are black."""
-    low = float(np.percentile(np.asarray(lin, np.float64).reshape(-1, 3).min(axis=1), _VEIL_PERCENTILE))
+    flat = np.asarray(lin).reshape(-1, 3)
+    # channel by channel: a min over an axis of 3 is numpy's slow path (the same values, a sixth of the time)
+    darkest = np.minimum(np.minimum(flat[:, 0], flat[:, 1]), flat[:, 2]).astype(np.float64)
+    low = float(np.percentile(darkest, _VEIL_PERCENTILE))
     return np.full(3, max(low - _VEIL_FREE, 0.0), np.float32)
 
 
@@ -190,11 +193,15 @@ def _backdrop(lin: np.ndarray) -> np.ndarray:
     """Bright, near-neutral regions that touch the photo's border (a backdrop) on a linear-RGB image. Both tests
     are ratios (to the photo's 99th-percentile luminance, between channels), so an exposure change keeps them."""
     y = _luma(lin)
-    neutral = lin.max(axis=-1) + 1e-4 <= _BACKDROP_NEUTRAL * (lin.min(axis=-1) + 1e-4)
+    r, g, b = lin[..., 0], lin[..., 1], lin[..., 2]
+    neutral = np.maximum(np.maximum(r, g), b) + 1e-4 <= _BACKDROP_NEUTRAL * (np.minimum(np.minimum(r, g), b) + 1e-4)
     candidate = ((y >= _BACKDROP_LEVEL * np.percentile(y, 99)) & neutral).astype(np.uint8)
-    _, labels = cv2.connectedComponents(candidate, connectivity=4)
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return np.isin(labels, edge[edge > 0])
+    count, labels = cv2.connectedComponents(candidate, connectivity=4)
+    touches = np.zeros(count, bool)  # per component: does it touch the border (a lookup, not np.isin's sort)
+    for border in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        touches[border] = True
+    touches[0] = False
+    return touches[labels]
 
 
 def _is_grayscale(rgb: np.ndarray) -> bool:
