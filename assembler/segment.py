@@ -192,8 +192,9 @@ class PanSkinHairSegmenter(Segmenter):
         so.intra_op_num_threads = max(1, threads)
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
-        # no busy-waiting between calls: spinning intra-op threads would steal the cores dlib and torch run on next
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # onnxruntime's default: its intra-op threads spin briefly between parallel sections. Turned off, the network
+        # took 5 ms more per photo on 2 cores and make() gained nothing (docs/BENCHMARKS.md). A batch worker sets
+        # OMP_NUM_THREADS to its share of the cores before this runs, so two workers never spin over each other.
         try:
             self._session = ort.InferenceSession(self.weights, so, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own (non-OSError) classes for unreadable models

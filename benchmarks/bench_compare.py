@@ -1,10 +1,12 @@
 """This checkout against an older one, side by side on the same machine: render (bench_render.py) and photo → avatar
 (bench_make.py), alternating old and new so that both see the same load; medians and their ratio.
 
-    python benchmarks/bench_compare.py OLD_CHECKOUT [--rounds 2] [--runs 20]
+    python benchmarks/bench_compare.py OLD_CHECKOUT [--rounds 2] [--runs 20] [--omp-threads N]
 
 OLD_CHECKOUT is a clone at the commit to compare with (``git clone . /tmp/old && git -C /tmp/old checkout REV``); it
-runs with this virtual environment and ``PYTHONPATH=OLD_CHECKOUT``. Writes docs/benchmarks/compare.md.
+runs with this virtual environment and ``PYTHONPATH=OLD_CHECKOUT``. Both sides see the environment ``make bench``
+sees (``OMP_NUM_THREADS`` as set, or unset: the segmenter's onnxruntime then takes 2 threads); ``--omp-threads 1``
+measures them as one ``memoji batch`` worker runs, one thread each. Writes docs/benchmarks/compare.md.
 """
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, write_fragment  # noqa: E402
 
 
-def _run(checkout: Path, script: str, args: list[str], out: Path) -> str:
-    env = dict(os.environ, PYTHONPATH=str(checkout), OMP_NUM_THREADS="1")
+def _run(checkout: Path, script: str, args: list[str], out: Path, omp_threads: int | None = None) -> str:
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    if omp_threads is not None:
+        env["OMP_NUM_THREADS"] = str(omp_threads)
     cmd = [sys.executable, str(checkout / "benchmarks" / script), *args]
     if script == "bench_render.py":
         cmd += ["--out", str(out)]
@@ -55,6 +59,8 @@ def main() -> None:
     ap.add_argument("old", type=Path)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--omp-threads", type=int, default=None,
+                    help="OMP_NUM_THREADS for both sides (default: as make bench, the environment's)")
     args = ap.parse_args()
     old = args.old.resolve()
     rev, new_rev = _rev(old), _rev(ROOT)
@@ -63,7 +69,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
             for side, checkout in (("old", old), ("new", ROOT)):
-                md = _run(checkout, "bench_render.py", ["--runs", str(args.runs)], Path(tmp) / f"r_{side}_{i}.md")
+                md = _run(checkout, "bench_render.py", ["--runs", str(args.runs)], Path(tmp) / f"r_{side}_{i}.md",
+                          args.omp_threads)
                 render[side].append(_render_median(md))
         for i in range(args.rounds):
             for side, checkout in (("old", old), ("new", ROOT)):
@@ -71,7 +78,7 @@ def main() -> None:
                 frag = checkout / "docs" / "benchmarks" / "make.md"
                 kept = frag.read_text() if frag.exists() else None
                 out = _run(checkout, "bench_make.py", ["--runs", str(args.runs), "--batch-rows", "8"],
-                           Path(tmp) / "unused")
+                           Path(tmp) / "unused", args.omp_threads)
                 text = frag.read_text() if frag.exists() else out
                 if kept is not None:
                     frag.write_text(kept)
@@ -88,7 +95,8 @@ def main() -> None:
         rows.append(f"| make(): {stage} | {o:.1f} | {n:.1f} | {n / o:.2f} |")
     body = "\n".join([
         f"old = {rev}, new = {new_rev}, as `python benchmarks/bench_compare.py OLD` runs them: {args.rounds} "
-        f"alternating rounds of `bench_render.py --runs {args.runs}` and `bench_make.py --runs {args.runs}` each, on "
+        f"alternating rounds of `bench_render.py --runs {args.runs}` and `bench_make.py --runs {args.runs}` each "
+        f"(OMP_NUM_THREADS {os.environ.get('OMP_NUM_THREADS', 'unset') if args.omp_threads is None else args.omp_threads}), on "
         "this machine at the same time, so the ratio holds even where the absolute times differ from the sections "
         "above.",
         "",
