@@ -416,6 +416,29 @@ def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     assert hair_color_name(_lab_lch(58.0, 15.0, 55.0), skin_l=70.0, skin_lab=skin)[1] != "blonde"
 
 
+def test_dark_warm_brown_is_brown_and_neutral_black_stays_black():
+    """Dark brown hair with a reddish hue (hue ≈ 40°, where no swatch lies) was named soft black: the hue-weighted
+    distance favours the swatch with the least chroma. A warm colour with clear chroma is brown however dark; black
+    hair (at most C* ≈ 8 once the light is removed) and a bluish cast on it stay black."""
+    from assembler.measure import hair_color_name
+
+    assert hair_color_name(_lab_lch(16.8, 21.9, 41.0), skin_l=86.7)[1] == "brown"  # M001159, labelled brown
+    assert hair_color_name(_lab_lch(23.1, 10.1, 38.0), skin_l=78.9)[1] == "brown"  # B001314, labelled brown
+    assert hair_color_name(_lab_lch(10.3, 7.7, 33.0), skin_l=85.0)[1] == "black"  # R000606, labelled black
+    assert hair_color_name(_lab_lch(19.3, 10.6, -74.0), skin_l=83.2)[1] == "black"  # L000602: a blue cast
+
+
+@pytest.mark.parametrize("name, family", [("M001159", "brown"), ("B001314", "brown"), ("W000808", "black"),
+                                          ("R000606", "black")])
+def test_dark_brown_and_black_hair_on_real_photos(shared_faces, name, family):
+    """Two dark brown heads of hair (labelled brown) were drawn soft black; two black ones stay black."""
+    from assembler.avatar import make
+    from parts_library.palettes import PALETTES
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    assert PALETTES["hair"][avatar.recipe.colors["hair"]].family == family, (name, avatar.recipe.colors)
+
+
 def test_hair_model_grows_from_the_seed_to_hair_of_another_shade(faces, photos):
     """Paint the astronaut's hair outside the seed band at the top of the head a lighter, warmer shade of her hair
     colour (sun-lit ends): the mask still covers it, so the hair's length and volume do not collapse to the seed."""

@@ -15,6 +15,11 @@ _HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules b
 _BLONDE_MIN_L, _BLONDE_REL_SKIN = 44.0, 0.55  # blonde: at least this L*, and this fraction of the skin's L*
 _RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
 _SKIN_LIKE_AB, _SKIN_LIKE_L = 10.0, 20.0  # a hair colour this close to the skin in (a*, b*) and in L* reads as skin
+# a warm hair colour with at least this chroma is brown, never black. Black hair measures C* <= 7.8 once the light's
+# cast is removed (30 of the 31 photos labelled black, the other is a warm-lit scalp under a buzz cut named auburn);
+# dark browns with a reddish hue (M001159, B001314: hue 38-41 deg, C* 10-22) were named soft_black because the
+# hue-weighted distance favours the low-chroma swatch whenever no swatch has the measured hue
+_BROWN_MIN_C = 10.0
 # ash and platinum blonde: a faint but clearly yellow tint (grey and white hair measure at most ~9 of chroma once the
 # light's cast is removed; docs/eval_labels: the four blondes named grey had 10-15 at hue 74-83°) on light hair
 _ASH_C, _ASH_HUE, _ASH_MIN_L = 10.0, (62.0, 100.0), 45.0
@@ -70,11 +75,13 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if ash:
         return {"blonde"}  # ash / platinum: too little chroma for the rules above, too yellow for grey
-    if chroma < 18.0:
-        return {"black", "brown", "red", "blonde"} | greys
     # clearly chromatic: never grey or white (their swatches have almost no hue, so a hue-weighted distance would
     # otherwise find them close to any colour — ash-blonde hair was named grey)
-    return {"black", "brown", "red", "blonde", "vivid"}
+    families = {"black", "brown", "red", "blonde"} | greys if chroma < 18.0 else {"black", "brown", "red", "blonde",
+                                                                                     "vivid"}
+    if chroma >= _BROWN_MIN_C and 5.0 <= hue <= 110.0:
+        families.discard("black")  # warm and chromatic: brown however dark
+    return families
 
 
 def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None,
