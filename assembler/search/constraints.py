@@ -115,7 +115,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
             return False
         if probs.get("beard", 0.0) >= BEARD_SURE and not tags & set(FACIAL_HAIR_KINDS["beard"]):
             return False  # a clearly measured beard is drawn as a beard, not as a moustache alone
-        if probs.get("moustache", 0.0) >= MOUSTACHE_SURE and not tags & {"moustache", "stubble"}:
+        if probs.get("moustache", 0.0) >= MOUSTACHE_SURE and not tags & set(FACIAL_HAIR_KINDS["moustache"]
+                                                                            + FACIAL_HAIR_KINDS["stubble"]):
             return False  # ... and a clearly measured moustache is drawn, not left out of a chinstrap
         kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
         # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
