@@ -193,8 +193,9 @@ class PanSkinHairSegmenter(Segmenter):
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
         # onnxruntime's default: its intra-op threads spin briefly between parallel sections. Turned off, the network
-        # took 5 ms more per photo on 2 cores and make() gained nothing (docs/BENCHMARKS.md). A batch worker sets
-        # OMP_NUM_THREADS to its share of the cores before this runs, so two workers never spin over each other.
+        # alone took 5 ms more per photo on 2 cores and analyze 5-16 ms more (2 alternating rounds of make() on the 4
+        # test photos). A batch worker sets OMP_NUM_THREADS to its share of the cores before this runs, so two
+        # workers never spin over each other.
         try:
             self._session = ort.InferenceSession(self.weights, so, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own (non-OSError) classes for unreadable models

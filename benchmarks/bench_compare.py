@@ -84,6 +84,8 @@ def main() -> None:
                     frag.write_text(kept)
                 make[side].append(_make_stages(text))
 
+    omp = os.environ.get("OMP_NUM_THREADS", "unset") if args.omp_threads is None else args.omp_threads
+
     def med(vals):
         return statistics.median(vals)
 
@@ -96,7 +98,7 @@ def main() -> None:
     body = "\n".join([
         f"old = {rev}, new = {new_rev}, as `python benchmarks/bench_compare.py OLD` runs them: {args.rounds} "
         f"alternating rounds of `bench_render.py --runs {args.runs}` and `bench_make.py --runs {args.runs}` each "
-        f"(OMP_NUM_THREADS {os.environ.get('OMP_NUM_THREADS', 'unset') if args.omp_threads is None else args.omp_threads}), on "
+        f"(OMP_NUM_THREADS {omp}), on "
         "this machine at the same time, so the ratio holds even where the absolute times differ from the sections "
         "above.",
         "",

@@ -178,16 +178,10 @@ def _hair_likely(small_lab: np.ndarray, hair_px: np.ndarray, others: list) -> np
     hair_px = hair_px.astype(np.float32)
     hmu = np.median(hair_px, axis=0)
     hsd = np.maximum(1.4826 * np.median(np.abs(hair_px - hmu), axis=0), [6.0, 3.0, 3.0])
-    # one centre at a time, channel by channel: the values of a (size, size, centres, 3) broadcast in a quarter of
-    # its time (the minimum of the square roots is the root of the minimum)
     d_hair = channel_norm((small_lab - hmu) / hsd)
     if not others:
         return d_hair < 4.0
+    # one centre at a time: the values of a (size, size, centres, 3) broadcast in a quarter of its time
     sd = hsd.astype(np.float32)
-    nearest = None
-    for c in np.asarray(others, np.float32):
-        q = (small_lab - c) / sd
-        q *= q
-        s = q[..., 0] + q[..., 1] + q[..., 2]
-        nearest = s if nearest is None else np.minimum(nearest, s, out=nearest)
-    return (d_hair < 4.0) & (d_hair < np.sqrt(nearest))
+    d_other = np.minimum.reduce([channel_norm((small_lab - c) / sd) for c in np.asarray(others, np.float32)])
+    return (d_hair < 4.0) & (d_hair < d_other)

@@ -111,8 +111,8 @@ def measure_skin(ctx: _Ctx, lab: np.ndarray, illum: dict[str, Any],
                 patches[name] = m & is_skin
     # clipped pixels (any channel saturated in the photo) have lost their chromaticity: leave them out while
     # enough others remain
-    rgb = ctx.rgb
-    unclipped = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) < _SKIN_CLIP  # (max over an axis of 3 is slow)
+    rgb = ctx.rgb  # (channel by channel: a max over an axis of 3 is numpy's slow path)
+    unclipped = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) < _SKIN_CLIP
     union = np.logical_or.reduce(list(patches.values()))
     clipped = float(1.0 - unclipped[union].mean()) if union.any() else 0.0
     # a face that is mostly clipped keeps its patches: its tone is unreliable and its confidence is halved below
