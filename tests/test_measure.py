@@ -403,6 +403,18 @@ def test_hair_colour_survives_a_veil_and_a_strong_stage_light(shared_faces, name
         assert not np.any(analyze(rgb, max_faces=1)[0].measurements.illumination.veil)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("channels", [2, 3])
+def test_channel_norm_gives_numpys_values(dtype, channels):
+    """The measures' colour distances (hair and skin masks, bald crowns) are computed channel by channel for speed;
+    every threshold on them (ΔE < 10, < 14 …) must see the very values np.linalg.norm gives, bit for bit."""
+    from assembler.measure.context import channel_norm
+
+    diff = (np.random.default_rng(channels).standard_normal((64, 80, channels)) * 30).astype(dtype)
+    got = channel_norm(diff)
+    assert got.dtype == dtype and np.array_equal(got, np.linalg.norm(diff, axis=-1))
+
+
 def test_platinum_blonde_on_fair_skin_is_blonde_not_grey():
     """Platinum and ash blonde over fair skin are faint and light like the skin, so they passed for skin and were
     named grey (two labelled portraits); they are clearly yellower than the skin. A colour of the skin's own hue
