@@ -29,10 +29,11 @@ def ms(values) -> str:
     return f"{np.median(v):.1f} ms (p10 {np.percentile(v, 10):.1f}, p90 {np.percentile(v, 90):.1f})"
 
 
-def write_fragment(name: str, title: str, body: str) -> Path:
+def write_fragment(name: str, title: str, body: str, command: str | None = None) -> Path:
     path = ROOT / "docs" / "benchmarks" / f"{name}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     today = _dt.date.today().isoformat()
-    path.write_text(f"## {title}\n\n{today} · {machine()} · `python benchmarks/bench_{name}.py`\n\n{body.strip()}\n")
+    command = command or f"python benchmarks/bench_{name}.py"
+    path.write_text(f"## {title}\n\n{today} · {machine()} · `{command}`\n\n{body.strip()}\n")
     print(path.read_text())
     return path

@@ -6,7 +6,8 @@
 OLD_CHECKOUT is a clone at the commit to compare with (``git clone . /tmp/old && git -C /tmp/old checkout REV``); it
 runs with this virtual environment and ``PYTHONPATH=OLD_CHECKOUT``. Both sides see the environment ``make bench``
 sees (``OMP_NUM_THREADS`` as set, or unset: the segmenter's onnxruntime then takes 2 threads); ``--omp-threads 1``
-measures them as one ``memoji batch`` worker runs, one thread each. Writes docs/benchmarks/compare.md.
+measures them as one ``memoji batch`` worker runs, one thread each. Writes docs/benchmarks/compare.md
+(compare_omp1.md with ``--omp-threads 1``).
 """
 from __future__ import annotations
 
@@ -109,7 +110,12 @@ def main() -> None:
         "Per round (render medians, ms): old " + ", ".join(f"{v:.1f}" for v in render["old"]) + "; new "
         + ", ".join(f"{v:.1f}" for v in render["new"]) + ".",
     ])
-    write_fragment("compare", "Side by side with an older commit", body)
+    if args.omp_threads is None:
+        write_fragment("compare", "Side by side with an older commit", body)
+    else:  # its own fragment: the run in make bench's environment stays beside it
+        write_fragment(f"compare_omp{args.omp_threads}", f"Side by side with an older commit, OMP_NUM_THREADS "
+                       f"{args.omp_threads}", body, f"python benchmarks/bench_compare.py OLD --omp-threads "
+                       f"{args.omp_threads}")
 
 
 if __name__ == "__main__":

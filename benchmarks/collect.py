@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["analyze", "render", "attributes", "index", "make", "compare", "batch", "train", "stylize"]
+ORDER = ["analyze", "render", "attributes", "index", "make", "compare", "compare_omp1", "batch", "train", "stylize"]
 
 
 def main() -> None:
