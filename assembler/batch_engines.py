@@ -36,8 +36,11 @@ def _init_worker(threads: int, size: int, stylize: str | None, out: str, pooled:
     import torch
 
     torch.set_num_threads(max(1, threads))
-    # the segmenter's onnxruntime pool takes OMP_NUM_THREADS threads (2 unset): a worker uses its share of the cores
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, threads)))
+    if pooled:
+        # a worker process of its own: the segmenter's onnxruntime pool takes OMP_NUM_THREADS threads (2 unset), so
+        # it gets the worker's share of the cores. (In-process, with one worker, the caller's environment is left as
+        # it is.)
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, threads)))
     _STATE.update(size=size, stylize=stylize, sink=open_sink(out), pooled=pooled)
     # load the models, the parts library, its index and the identity model once per worker, before the first row
     from .analysis import get_analyzer

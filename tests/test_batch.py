@@ -222,3 +222,25 @@ def test_ctrl_c_that_a_library_swallows_still_stops_the_batch(tmp_path, data_dir
     assert made == ["a"]
     with open(tmp_path / "out" / "results.csv", newline="") as fh:
         assert [r["id"] for r in csv.DictReader(fh)] == ["a"]
+
+
+def test_a_worker_process_gives_the_segmenter_its_share_of_the_cores(tmp_path, monkeypatch):
+    """A pooled worker (a process of its own) sets OMP_NUM_THREADS to its share of the cores, which the segmenter's
+    onnxruntime pool reads (two workers on 2 cores: one thread each, not two each); a user's own setting wins, and
+    a batch run in the caller's process (one worker) leaves the caller's environment alone."""
+    import torch
+
+    from assembler.batch_engines import _init_worker
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        _init_worker(1, 64, None, str(tmp_path / "in_process"), pooled=False)
+        assert "OMP_NUM_THREADS" not in os.environ
+        _init_worker(1, 64, None, str(tmp_path / "pooled"), pooled=True)
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+        monkeypatch.setenv("OMP_NUM_THREADS", "3")
+        _init_worker(1, 64, None, str(tmp_path / "user_set"), pooled=True)
+        assert os.environ["OMP_NUM_THREADS"] == "3"
+    finally:
+        torch.set_num_threads(before)
