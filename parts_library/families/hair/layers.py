@@ -73,14 +73,15 @@ def _surface(pid: str, h: HairSpec, outline: np.ndarray, hl: np.ndarray, top_y: 
     """What lies on the cap (clipped to it): the darker rim along the hairline (its thickness), then the highlight
     band and strands (straight, wavy) or the curl texture (curly, coily), unless an extra draws the surface; on a
     buzzed or shaved cap, a stubble that thins into the skin at the hairline."""
-    if h.vol_top <= 10 and not h.extra:
-        # buzzed and shaved: stubble, not strands, thinning into the skin at the hairline (a darker rim there drew
-        # the edge of a knit cap)
-        return _hairline_rim(hl, "%skin%", ((6, 0.45), (14, 0.25), (24, 0.12))) + grain(pid, outline, h)
-    inner = _hairline_rim(hl, "%hair_lo2%", ((8, 0.16), (18, 0.1)))
+    buzzed = h.vol_top <= 10
+    if buzzed and not h.extra:
+        # a plain buzz thins into the skin at the hairline (a darker rim there drew the edge of a knit cap)
+        inner = _hairline_rim(hl, "%skin%", ((6, 0.45), (14, 0.25), (24, 0.12)))
+    else:
+        inner = _hairline_rim(hl, "%hair_lo2%", ((8, 0.16), (18, 0.1)))
     if any(extra(name).covers_cap for name in h.extra):
         return inner
-    if h.vol_top <= 10:  # buzzed and shaved: stubble, not strands
+    if buzzed:  # buzzed and shaved: stubble, not strands
         return inner + grain(pid, outline, h)
     if h.coverage < 0.9:
         return inner
