@@ -44,7 +44,8 @@ def test_recipe_values_follow_the_part_tags():
               "colors": {"skin": "monk_08", "hair": "soft_black"}}
     v = le.recipe_values(recipe)
     assert v == {"skin": "dark", "hair_colour": "black", "hair_length": "long", "hair_texture": "wavy",
-                 "facial_hair": "none", "glasses": "present", "headwear": "none", "expression": "open_smile"}
+                 "facial_hair": "none", "facial_hair_kind": "none", "glasses": "present", "headwear": "none",
+                 "expression": "open_smile"}
     assert le.agrees("hair_length", "long", v["hair_length"]) is True
     assert le.agrees("hair_length", "medium", v["hair_length"]) is False
     tied = le.recipe_values({"parts": {"hair": "ponytail_01", "mouth": "mouth_smile_01"}, "colors": {}})
@@ -60,13 +61,35 @@ def test_measured_values_rules():
                    probs={"Smiling": 0.8, "Mouth_Slightly_Open": 0.1})
     v = le.measured_values(a)
     assert v == {"skin": "light", "hair_colour": "none", "hair_length": "bald", "hair_texture": None,
-                 "facial_hair": "present", "glasses": "none", "headwear": None, "expression": "smile"}
+                 "facial_hair": "present", "facial_hair_kind": "stubble", "glasses": "none", "headwear": None,
+                 "expression": "smile"}
     a.bald, a.probs["Mouth_Slightly_Open"] = 0.1, 0.9
     v = le.measured_values(a)
     assert (v["hair_length"], v["hair_colour"], v["hair_texture"], v["expression"]) == (
         "medium", "red", "coily", "open_smile")
     a.hair_curl = 0.1
     assert le.measured_values(a)["hair_texture"] == "straight"
+
+
+@pytest.mark.parametrize("part, kind", [("full_beard_02", "beard"), ("short_beard_01", "beard"),
+                                        ("chinstrap_01", "chinstrap"), ("goatee_01", "goatee"),
+                                        ("soul_patch_01", "goatee"), ("moustache_03", "moustache"),
+                                        ("stubble_01", "stubble"), (None, "none")])
+def test_the_facial_hair_kind_drawn_follows_the_part(part, kind):
+    """A beard drawn without its moustache is a chinstrap line, not a beard: the kind table keeps them apart."""
+    assert le.recipe_values({"parts": {"facial_hair": part}, "colors": {}})["facial_hair_kind"] == kind
+
+
+@pytest.mark.parametrize("probs, kind", [
+    ({"beard": 0.9, "moustache": 0.8, "goatee": 0.6}, "beard"),
+    ({"beard": 0.8, "moustache": 0.3}, "chinstrap"),
+    ({"beard": 0.4, "moustache": 0.9, "goatee": 0.6}, "goatee"),
+    ({"beard": 0.4, "moustache": 0.9, "goatee": 0.3}, "moustache"),
+    ({"beard": 0.2, "moustache": 0.3, "stubble": 0.45}, "none"),
+])
+def test_the_facial_hair_kind_measured_is_the_most_hair_seen(probs, kind):
+    a = Attributes(backend="measured", skin_tone=3, facial_hair=probs)
+    assert le.measured_values(a)["facial_hair_kind"] == kind
 
 
 # ---- reading labels.csv ------------------------------------------------------------------------------------------
@@ -177,6 +200,16 @@ def test_agreement_confusion_and_csv_from_fixed_results(tmp_path):
     assert "| portraits | search | 100 % (1/1) |" in md
     assert "| warm | 1 | 0 % (0/1) | 0 % (0/1) |" in md and "| dim | 1 (1 refused) |" in md
     assert "`a/3.jpg` (no face found in a/3.jpg)" in md
+    # facial hair kind: label × drawn, apart from "all"
+    r4 = _row("a/4.jpg", facial_hair="beard")
+    strap = _result(r4, {**good, "facial_hair": "present", "facial_hair_kind": "chinstrap"},
+                    {**good, "facial_hair": "present", "facial_hair_kind": "chinstrap"})
+    kinds = le.LabelsReport(labels=lf, methods=["search"], results=[res[0], strap])
+    assert kinds.confusion("facial_hair_kind", "search") == {("none", "?"): 1, ("beard", "chinstrap"): 1}
+    assert kinds.agreement("search")["facial_hair"] == (2, 2)  # present is right, whatever the kind
+    kmd = kinds.to_markdown()
+    assert "search: the labelled kind drawn for 0 % (0/1) of the photos with facial hair" in kmd
+    assert "| label \\ got | chinstrap | ? |" in kmd and "| beard | 1 |  |" in kmd
     paths = rep.save(tmp_path / "out")
     rows = list(csv.DictReader(io.StringIO(paths["csv"].read_text())))
     assert [(r["path"], r["relight"]) for r in rows] == [

@@ -565,6 +565,19 @@ def test_a_full_beard_is_drawn_with_its_moustache_in_the_hair_colour(shared_face
     assert PALETTES["hair"][avatar.recipe.colors["facial_hair"]].family == family, (name, avatar.recipe.colors)
 
 
+@pytest.mark.parametrize("name, zones", [("B001314", {"beard", "moustache"}), ("H001052", {"beard", "moustache"}),
+                                         ("N000189", {"beard", "moustache"}), ("L000603", {"goatee", "moustache"})])
+def test_beards_are_not_drawn_as_a_moustache_alone_or_a_chinstrap(shared_faces, name, zones):
+    """Full beards whose jaw or upper lip measured just under sure were drawn as a handlebar moustache (H001052,
+    N000189, L000603) or a chinstrap line (B001314): the lip, the chin and the jaw that were seen are drawn."""
+    from assembler.avatar import make
+    from parts_library import load_library
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    part = load_library().get(avatar.recipe.parts["facial_hair"], "facial_hair")
+    assert zones <= set(part.tags), (name, part.id)
+
+
 @pytest.mark.parametrize("name", ["W000822", "V000136", "S001159"])
 def test_smiling_portraits_are_drawn_smiling(shared_faces, name):
     """Three portraits smiling with their teeth or lips were drawn with a downturned or pouting mouth."""

@@ -369,3 +369,22 @@ def test_braided_styles_are_never_guessed_from_curl():
         assert any(set(p.tags) & {"coily", "afro"} for p in ok), length
     recipe = choose_recipe(_evidence(_attrs(hair_length="medium", hair_curl=0.95)), "search")
     assert not set(lib.get(recipe.parts["hair"]).tags) & BRAIDED_TAGS
+
+
+@pytest.mark.parametrize("probs, must, never", [
+    # a sure moustache beside a beard measured at KIND_PRESENT: a beard with its moustache, not the moustache alone
+    ({"stubble": 0.27, "moustache": 0.63, "beard": 0.47, "goatee": 0.31}, {"beard", "moustache"}, set()),
+    # chin hair measured sure: the chin is drawn (a goatee with the moustache), not a handlebar alone
+    ({"stubble": 0.08, "moustache": 0.91, "beard": 0.35, "goatee": 0.67}, {"goatee", "moustache"}, {"beard"}),
+    # a beard under a half-seen moustache (0.47): drawn with its moustache, never as a chinstrap line
+    ({"stubble": 0.34, "moustache": 0.47, "beard": 0.6, "goatee": 0.33}, {"beard", "moustache"}, {"chinstrap"}),
+    # a moustache alone (no chin, no jaw): still a moustache alone
+    ({"stubble": 0.18, "moustache": 0.68, "beard": 0.22, "goatee": 0.19}, {"moustache"}, {"beard", "goatee"}),
+])
+def test_every_facial_hair_zone_seen_is_drawn(probs, must, never):
+    """Beards measured just under sure were drawn as a moustache alone or a chinstrap line (H001052, N000189, L000603,
+    B001314; measured values): every allowed part draws the zones that were seen."""
+    lib = load_library()
+    ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, _attrs(facial_hair=probs))]
+    assert ok, probs
+    assert all(must <= set(p.tags) and not never & set(p.tags) for p in ok), [p.id for p in ok]

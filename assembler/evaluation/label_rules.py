@@ -34,6 +34,19 @@ def _length_of(tags: set[str] | None) -> str | None:
     return "short" if tags & {"balding", "receding"} else None
 
 
+def _facial_hair_kind_of(tags: set[str] | None) -> str:
+    """The kind of facial hair a part draws: a beard (with its moustache), a beard without one (``chinstrap``), a
+    goatee, a moustache alone, stubble; ``none`` without a part."""
+    if tags is None:
+        return "none"
+    if "beard" in tags:
+        return "beard" if "moustache" in tags else "chinstrap"
+    for kind in ("goatee", "moustache", "stubble"):
+        if kind in tags:
+            return kind
+    return "none"
+
+
 def _texture_of(tags: set[str] | None) -> str | None:
     if tags is None or "bald" in tags:
         return None
@@ -62,6 +75,17 @@ def agrees(attr: str, label: str, got: str | None) -> bool | None:
     return got == want
 
 
+def _measured_kind(probs: dict[str, float]) -> str:
+    """The kind of facial hair measured (each more likely than not), by the most hair it covers: a beard (``chinstrap``
+    without a moustache), a goatee, a moustache, stubble; else ``none``."""
+    def sure(kind: str) -> bool:
+        return (probs.get(kind) or 0.0) >= PRESENT
+
+    if sure("beard"):
+        return "beard" if sure("moustache") else "chinstrap"
+    return next((kind for kind in ("goatee", "moustache", "stubble") if sure(kind)), "none")
+
+
 def measured_values(attrs) -> dict[str, str | None]:
     """The class of each attribute from the classifier's :class:`~assembler.records.Attributes`."""
     bald = attrs.bald is not None and attrs.bald >= BALD_SURE
@@ -80,6 +104,7 @@ def measured_values(attrs) -> dict[str, str | None]:
         "hair_length": length,
         "hair_texture": texture,
         "facial_hair": "present" if max((attrs.facial_hair or {}).values(), default=0.0) >= PRESENT else "none",
+        "facial_hair_kind": _measured_kind(attrs.facial_hair or {}),
         "glasses": None if attrs.glasses is None else "present" if attrs.glasses >= PRESENT else "none",
         "headwear": None,  # not measured
         "expression": expression,
@@ -99,6 +124,8 @@ def recipe_values(recipe) -> dict[str, str | None]:
         "hair_length": length,
         "hair_texture": _texture_of(hair_tags),
         "facial_hair": "present" if parts.get("facial_hair") else "none",
+        "facial_hair_kind": _facial_hair_kind_of(_tags("facial_hair", parts.get("facial_hair")))
+        if parts.get("facial_hair") else "none",
         "glasses": "present" if parts.get("glasses") else "none",
         "headwear": "present" if parts.get("headwear") else "none",
         "expression": _expression_of(_tags("mouth", parts.get("mouth"))),

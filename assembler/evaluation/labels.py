@@ -25,7 +25,9 @@ hair_texture   straight, wavy, curly, coily, braids (label ``locs`` = braids; ``
                braids); recipe: tags braids / box_braids / cornrows / locs = braids, coily / afro / puffs = coily,
                curly, wavy, straight
 facial_hair    present / none (measured: the largest of beard, moustache, goatee, stubble ≥ 0.5; recipe: a
-               facial-hair part is drawn)
+               facial-hair part is drawn). Its *kind* is reported apart, as a table of label × drawn (not in
+               *all*): beard, goatee, moustache, stubble (measured: the likeliest ≥ 0.5; recipe: the part's
+               tags, a beard without a moustache shown as ``chinstrap``)
 glasses        present / none (measured: probability ≥ 0.5; recipe: a glasses part is drawn)
 headwear       present / none (not measured: recipe only; the search never invents headwear)
 expression     neutral, smile, open_smile (label ``other`` not scored). Measured: ``Mouth_Slightly_Open`` ≥ 0.5 =
@@ -60,12 +62,13 @@ from parts_library.vocabulary import CURL_BOUNDS, HAIR_TEXTURES
 
 from ..errors import LabelsFileError, MissingDependencyError, ModelFileError, ModelFileNotFoundError, shown
 
-__all__ = ["ATTRIBUTES", "CORE", "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES",
+__all__ = ["ATTRIBUTES", "CORE", "FACIAL_HAIR_KINDS", "facial_hair_kind_label", "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES",
            "EXPRESSIONS", "LabelRow", "LabelsFile", "read_labels", "label_class"]
 
 ATTRIBUTES = ("skin", "hair_colour", "hair_length", "hair_texture", "facial_hair", "glasses", "headwear",
               "expression")
 CORE = ("skin", "hair_colour", "hair_length", "facial_hair", "glasses")  # the "all" column
+FACIAL_HAIR_KINDS = ("none", "stubble", "moustache", "goatee", "beard", "chinstrap")  # the kind table's columns
 REQUIRED_COLUMNS = ("path",) + ATTRIBUTES
 SKIN_BANDS = ("light", "medium", "dark")
 HAIR_FAMILIES = ("black", "brown", "blonde", "red", "gray", "vivid")
@@ -126,6 +129,11 @@ class LabelsFile:
     def groups(self) -> list[str]:
         seen = sorted({r.group for r in self.rows}, key=lambda g: (g != "dev", g != "portraits", g))
         return seen
+
+
+def facial_hair_kind_label(value: str) -> str:
+    """The kind of facial hair a ``facial_hair`` label names (``mustache`` spelt as the parts library does)."""
+    return "moustache" if value == "mustache" else value
 
 
 def label_class(attr: str, value: str) -> str | None:

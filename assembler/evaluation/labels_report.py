@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .label_rules import agrees
-from .labels import ATTRIBUTES, CORE, HAIR_FAMILIES, SKIN_BANDS, LabelRow, LabelsFile
+from .labels import (ATTRIBUTES, CORE, FACIAL_HAIR_KINDS, HAIR_FAMILIES, SKIN_BANDS, LabelRow, LabelsFile,
+                     facial_hair_kind_label)
 
 __all__ = ["PhotoResult", "LabelsReport"]
 
@@ -91,6 +92,11 @@ class LabelsReport:
         photos as taken). A hair colour labelled ``dark_brown`` keeps its own row (drawn black it is right)."""
         tally: Counter = Counter()
         for res in self.results if results is None else results:
+            if attr == "facial_hair_kind":  # read from the facial_hair label, kind by kind
+                if not res.error:
+                    got = res.values(source).get(attr) or "?"
+                    tally[(facial_hair_kind_label(res.row.labels["facial_hair"]), got)] += 1
+                continue
             want = res.row.truth(attr)
             if want is None:
                 continue
@@ -169,6 +175,18 @@ class LabelsReport:
             md += ["", f"### {title}: label × got (all groups)", ""]
             for source in self.sources:
                 md += [f"{source}:", ""] + self._table(self.confusion(attr, source), rows, [*cols, "none"]) + [""]
+        md += ["", "### Facial hair kind: label × got (all groups; not in *all*)", "",
+               "Which facial hair is drawn where the label names one: a beard drawn as a moustache alone, or as a "
+               "chinstrap line (a beard part without its moustache), reads as a different face although *facial "
+               "hair* above scores it present.", ""]
+        for source in self.sources:
+            tally = self.confusion("facial_hair_kind", source)
+            kinds = [k for k in FACIAL_HAIR_KINDS if k != "chinstrap"]
+            right = sum(n for (want, got), n in tally.items() if want == got and want != "none")
+            scored = sum(n for (want, _), n in tally.items() if want != "none")
+            md += [f"{source}: the labelled kind {'measured' if source == 'measured' else 'drawn'} for "
+                   f"{_pct(right, scored)} of the photos with facial hair",
+                   ""] + self._table(tally, kinds, list(FACIAL_HAIR_KINDS)) + [""]
         if self.relightings:
             md += self._relight_markdown()
         bad = [r for r in self.results if r.error]

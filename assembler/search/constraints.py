@@ -13,7 +13,7 @@ from ..records import Attributes
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "TEXTURE_STEPS",
            "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT",
-           "MOUSTACHE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS", "MOUTH_OPEN",
+           "MOUSTACHE_SURE", "GOATEE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS", "MOUTH_OPEN",
            "MOUTH_CLOSED", "SMILE_SURE", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
@@ -68,6 +68,7 @@ KIND_PRESENT = 0.4  # measured probability from which a kind of facial hair may 
 # measured moustache (more likely than not) from which the part must draw one (or stubble over the lip): a full beard
 # was drawn as a chinstrap line or a chin goatee, which leave the upper lip bare
 MOUSTACHE_SURE = 0.5
+GOATEE_SURE = 0.5  # measured goatee (chin hair) from which the part must draw hair on the chin
 # the frames' weight from the measured rim strength (edge energy of the rims below and beside the eyes, × the cheek's
 # own texture; measure/glasses.py): at BOLD_RIM and above only full frames may be drawn, below THIN_RIM only rimless,
 # thin or metal ones, in between any. Without it the identity term drew rimless glasses on 7 of the 22 labelled photos
@@ -76,6 +77,26 @@ BOLD_RIM, THIN_RIM = 12.0, 5.0
 LIGHT_FRAME_TAGS = frozenset({"rimless", "thin", "metal"})
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
                      "moustache": ("moustache",), "stubble": ("stubble",)}
+
+
+def _draws_every_zone(tags: set[str], probs: dict[str, float]) -> bool:
+    """Facial hair grows in zones — upper lip, chin, jaw — and a part that leaves out a zone where hair was seen is a
+    different face at a glance. Beards, moustaches and goatees mostly come together, and jaw hair is the hardest of
+    them to see (the jaw's own shadow sets its threshold), so beside a sure moustache a beard at :data:`KIND_PRESENT`
+    is drawn; a chin measured sure (:data:`GOATEE_SURE`) is drawn; and a part that draws chin or jaw hair draws the
+    moustache exactly when one was measured at :data:`KIND_PRESENT` (a chinstrap under a half-seen moustache read as
+    a clean-shaven face: B001314). Without this, 6 of the 28 photos labelled beard or goatee were drawn as a
+    moustache alone or a chinstrap line."""
+    beard_tags = set(FACIAL_HAIR_KINDS["beard"])
+    chin = bool(tags & (beard_tags | set(FACIAL_HAIR_KINDS["goatee"])))
+    moustache = probs.get("moustache", 0.0)
+    if moustache >= MOUSTACHE_SURE and probs.get("beard", 0.0) >= KIND_PRESENT and not tags & beard_tags:
+        return False
+    if probs.get("goatee", 0.0) >= GOATEE_SURE and not chin:
+        return False
+    if chin and moustache >= KIND_PRESENT and not tags & set(FACIAL_HAIR_KINDS["moustache"]):
+        return False
+    return True
 
 
 def allowed(category: str, part, attrs: Attributes) -> bool:
@@ -118,6 +139,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         if probs.get("moustache", 0.0) >= MOUSTACHE_SURE and not tags & set(FACIAL_HAIR_KINDS["moustache"]
                                                                             + FACIAL_HAIR_KINDS["stubble"]):
             return False  # ... and a clearly measured moustache is drawn, not left out of a chinstrap
+        if not _draws_every_zone(tags, probs):
+            return False
         kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
         # every kind the part draws must have been measured: a full beard (beard + moustache) needs both
         return bool(kinds) and all(probs.get(k, 0.0) >= KIND_PRESENT for k in kinds)
