@@ -388,3 +388,15 @@ def test_every_facial_hair_zone_seen_is_drawn(probs, must, never):
     ok = [p for p in lib.parts("facial_hair") if allowed("facial_hair", p, _attrs(facial_hair=probs))]
     assert ok, probs
     assert all(must <= set(p.tags) and not never & set(p.tags) for p in ok), [p.id for p in ok]
+
+
+def test_thinning_cuts_need_a_thinning_crown():
+    """The hairline measure reads 0.2-0.3 on many full heads of hair and an uncertain photo's probabilities are pulled
+    towards 0.5: at 0.36 (Robert Downey Jr.'s full hair) a balding cut was allowed and drawn. A thinning crown
+    (0.49) and a bald head still allow them."""
+    lib = load_library()
+    hair = lib.parts("hair")
+    full = _attrs(hair_length="short", bald=0.2, probs={"Receding_Hairline": 0.36})
+    assert not any(set(p.tags) & {"balding", "receding"} for p in hair if allowed("hair", p, full))
+    thinning = _attrs(hair_length="short", bald=0.0, probs={"Receding_Hairline": 0.49})
+    assert any(set(p.tags) & {"balding", "receding"} for p in hair if allowed("hair", p, thinning))

@@ -54,7 +54,12 @@ def measured_length(attrs: Attributes) -> int | None:
     return None
 
 
-THINNING_SURE = 0.3  # measured receding hairline or baldness from which receding / balding cuts are allowed
+# measured receding hairline or baldness from which receding / balding cuts are allowed. The hairline measure reads
+# 0.2-0.3 on many full heads of hair (a high forehead, hair swept back), and an uncertain photo's probabilities are
+# pulled towards 0.5: at 0.3 the identity term drew thinning cuts on a woman with her hair pulled back (S000929, 0.32),
+# on Robert Downey Jr.'s full hair (0.36) and on a tight LFW crop of a young swimmer (0.42, measured 0.06 before
+# the pull). Thinning crowns measure 0.49 (H001052) and bald heads 0.53-0.54
+THINNING_SURE = 0.45
 
 
 def _thinning(attrs: Attributes) -> float | None:
