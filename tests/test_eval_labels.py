@@ -200,6 +200,8 @@ def test_agreement_confusion_and_csv_from_fixed_results(tmp_path):
     assert "| portraits | search | 100 % (1/1) |" in md
     assert "| warm | 1 | 0 % (0/1) | 0 % (0/1) |" in md and "| dim | 1 (1 refused) |" in md
     assert "`a/3.jpg` (no face found in a/3.jpg)" in md
+    lengths = md.split("### Hair length: label × got (all groups)")[1].split("###")[0]
+    assert "| bald |  | 1 |" in lengths and "| short | 2 |  |" in lengths  # the refused photo is a "?"
     # facial hair kind: label × drawn, apart from "all"
     r4 = _row("a/4.jpg", facial_hair="beard")
     strap = _result(r4, {**good, "facial_hair": "present", "facial_hair_kind": "chinstrap"},

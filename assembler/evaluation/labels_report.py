@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .label_rules import agrees
-from .labels import (ATTRIBUTES, CORE, FACIAL_HAIR_KINDS, HAIR_FAMILIES, SKIN_BANDS, LabelRow, LabelsFile,
-                     facial_hair_kind_label)
+from .labels import (ATTRIBUTES, CORE, FACIAL_HAIR_KINDS, HAIR_FAMILIES, LENGTHS, SKIN_BANDS, LabelRow,
+                     LabelsFile, facial_hair_kind_label)
 
 __all__ = ["PhotoResult", "LabelsReport"]
 
@@ -169,9 +169,11 @@ class LabelsReport:
                 cells = ["–" if source == "measured" and a == "headwear" else _pct(*s[a]) for a in attrs]
                 md.append(f"| {group or 'all'} | {source} | " + " | ".join(cells) + f" | {_pct(*s['all'])} |")
         hair_rows = ("black", "dark_brown", "brown", "blonde", "red", "gray", "vivid")
-        for attr, rows, cols in (("skin", SKIN_BANDS, SKIN_BANDS), ("hair_colour", hair_rows, HAIR_FAMILIES)):
-            title = "Skin band" if attr == "skin" else \
-                "Hair colour family (label dark_brown: right when brown or black)"
+        titles = {"skin": "Skin band", "hair_colour": "Hair colour family (label dark_brown: right when brown or black)",
+                  "hair_length": "Hair length"}
+        for attr, rows, cols in (("skin", SKIN_BANDS, SKIN_BANDS), ("hair_colour", hair_rows, HAIR_FAMILIES),
+                                 ("hair_length", LENGTHS, LENGTHS)):
+            title = titles[attr]
             md += ["", f"### {title}: label × got (all groups)", ""]
             for source in self.sources:
                 md += [f"{source}:", ""] + self._table(self.confusion(attr, source), rows, [*cols, "none"]) + [""]
