@@ -74,7 +74,7 @@ def test_measured_values_rules():
 @pytest.mark.parametrize("part, kind", [("full_beard_02", "beard"), ("short_beard_01", "beard"),
                                         ("chinstrap_01", "chinstrap"), ("goatee_01", "goatee"),
                                         ("soul_patch_01", "goatee"), ("moustache_03", "moustache"),
-                                        ("stubble_01", "stubble"), (None, "none")])
+                                        ("stubble_01", "stubble"), (None, "none"), ("no_such_part", None)])
 def test_the_facial_hair_kind_drawn_follows_the_part(part, kind):
     """A beard drawn without its moustache is a chinstrap line, not a beard: the kind table keeps them apart."""
     assert le.recipe_values({"parts": {"facial_hair": part}, "colors": {}})["facial_hair_kind"] == kind

@@ -34,11 +34,11 @@ def _length_of(tags: set[str] | None) -> str | None:
     return "short" if tags & {"balding", "receding"} else None
 
 
-def _facial_hair_kind_of(tags: set[str] | None) -> str:
+def _facial_hair_kind_of(tags: set[str] | None) -> str | None:
     """The kind of facial hair a part draws: a beard (with its moustache), a beard without one (``chinstrap``), a
-    goatee, a moustache alone, stubble; ``none`` without a part."""
+    goatee, a moustache alone, stubble (None: a part id the library does not know)."""
     if tags is None:
-        return "none"
+        return None
     if "beard" in tags:
         return "beard" if "moustache" in tags else "chinstrap"
     for kind in ("goatee", "moustache", "stubble"):
@@ -125,7 +125,7 @@ def recipe_values(recipe) -> dict[str, str | None]:
         "hair_texture": _texture_of(hair_tags),
         "facial_hair": "present" if parts.get("facial_hair") else "none",
         "facial_hair_kind": _facial_hair_kind_of(_tags("facial_hair", parts.get("facial_hair")))
-        if parts.get("facial_hair") else "none",
+        if parts.get("facial_hair") else "none",  # (an unknown part id: None, not scored)
         "glasses": "present" if parts.get("glasses") else "none",
         "headwear": "present" if parts.get("headwear") else "none",
         "expression": _expression_of(_tags("mouth", parts.get("mouth"))),
