@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __all__ = ["CATEGORIES", "REQUIRED", "OPTIONAL", "COLOR_SLOTS", "FIT_SCALE", "FIT_FACE", "FIT_FACE_LENGTH",
            "HAIR_LENGTHS", "TIED_TAGS", "CURLY_TEXTURES", "HAIR_TEXTURES", "CURL_BOUNDS", "texture_of_curl",
-           "texture_of_tags", "THINNING_TAGS", "BRAIDED_TAGS", "HALF_UP_TAGS", "LIGHT_HAIR",
+           "texture_of_tags", "THINNING_TAGS", "BRAIDED_TAGS", "HALF_UP_TAGS", "MOHAWK_TAGS", "LIGHT_HAIR",
            "MOUTH_OPEN", "MOUTH_CLOSED"]
 
 CATEGORIES: tuple[str, ...] = ("face", "ears", "eyes", "brows", "nose", "mouth", "hair", "facial_hair", "glasses",
@@ -40,6 +40,9 @@ BRAIDED_TAGS = frozenset({"braids", "box_braids", "cornrows", "locs", "twists"})
 # ... nor a half-up knot, which sits on the crown out of a frontal photo's sight (it drew a bun on women whose long
 # hair hangs loose)
 HALF_UP_TAGS = frozenset({"half_up"})
+# ... nor a mohawk's crest: short hair pushed up (by hands, by wind) is no crest, and the one development photo that got
+# a mohawk drawn was a man with his hands in his short hair (deepinsight "happy")
+MOHAWK_TAGS = frozenset({"mohawk"})
 LIGHT_HAIR: tuple[str, ...] = ("white", "platinum", "silver")  # hair colours whose brows are drawn grey
 
 MOUTH_OPEN = 0.10  # inner-lip opening (inter-ocular distances) from which teeth show: open mouths only

@@ -346,6 +346,10 @@ def test_unmeasured_styles_are_never_guessed():
     assert any(set(p.tags) & HALF_UP_TAGS for p in lib.parts("hair"))
     long_hair = _attrs(hair_length="long", bald=0.0)
     assert not any(set(p.tags) & HALF_UP_TAGS for p in lib.parts("hair") if allowed("hair", p, long_hair))
+    # nor a mohawk's crest on short hair (a man's hands pushing his short hair up got one)
+    short_hair = _attrs(hair_length="short", bald=0.0)
+    assert any("mohawk" in p.tags for p in lib.parts("hair"))
+    assert not any("mohawk" in p.tags for p in lib.parts("hair") if allowed("hair", p, short_hair))
     for length in ("short", "long"):
         unsure = _attrs(hair_length=length, bald=0.0)
         unsure.flags = ["hair_length_uncertain"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from parts_library.vocabulary import (BRAIDED_TAGS, CURLY_TEXTURES, HAIR_LENGTHS, HAIR_TEXTURES, HALF_UP_TAGS,
-                                      MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL, THINNING_TAGS, TIED_TAGS, texture_of_curl,
-                                      texture_of_tags)
+                                      MOHAWK_TAGS, MOUTH_CLOSED, MOUTH_OPEN, OPTIONAL, THINNING_TAGS, TIED_TAGS,
+                                      texture_of_curl, texture_of_tags)
 
 from ..records import Attributes
 
@@ -132,8 +132,8 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
                 return False  # curls on straight hair, straight hair on coils
             if drawn == "coily" and seen != "coily":
                 return False
-        if tags & (BRAIDED_TAGS | HALF_UP_TAGS):
-            return False  # braids, cornrows, locs, twists, a half-up knot: not measured, so never guessed
+        if tags & (BRAIDED_TAGS | HALF_UP_TAGS | MOHAWK_TAGS):
+            return False  # braids, cornrows, locs, twists, a half-up knot, a mohawk: not measured, never guessed
         return True
     if category == "facial_hair":
         probs = attrs.facial_hair
