@@ -26,8 +26,8 @@ hair_texture   straight, wavy, curly, coily, braids (label ``locs`` = braids; ``
                curly, wavy, straight
 facial_hair    present / none (measured: the largest of beard, moustache, goatee, stubble ≥ 0.5; recipe: a
                facial-hair part is drawn). Its *kind* is reported apart, as a table of label × drawn (not in
-               *all*): beard, goatee, moustache, stubble (measured: the likeliest ≥ 0.5; recipe: the part's
-               tags, a beard without a moustache shown as ``chinstrap``)
+               *all*): beard, goatee, moustache, stubble (measured: the kind covering the most hair among those ≥ 0.5;
+               recipe: the part's tags; a beard without a moustache is shown as ``chinstrap``)
 glasses        present / none (measured: probability ≥ 0.5; recipe: a glasses part is drawn)
 headwear       present / none (not measured: recipe only; the search never invents headwear)
 expression     neutral, smile, open_smile (label ``other`` not scored). Measured: ``Mouth_Slightly_Open`` ≥ 0.5 =
@@ -62,8 +62,9 @@ from parts_library.vocabulary import CURL_BOUNDS, HAIR_TEXTURES
 
 from ..errors import LabelsFileError, MissingDependencyError, ModelFileError, ModelFileNotFoundError, shown
 
-__all__ = ["ATTRIBUTES", "CORE", "FACIAL_HAIR_KINDS", "facial_hair_kind_label", "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES",
-           "EXPRESSIONS", "LabelRow", "LabelsFile", "read_labels", "label_class"]
+__all__ = ["ATTRIBUTES", "CORE", "FACIAL_HAIR_KINDS", "facial_hair_kind_label", "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS",
+           "HAIR_FAMILIES", "LENGTHS", "TEXTURES", "EXPRESSIONS", "LabelRow", "LabelsFile", "read_labels",
+           "label_class"]
 
 ATTRIBUTES = ("skin", "hair_colour", "hair_length", "hair_texture", "facial_hair", "glasses", "headwear",
               "expression")

@@ -169,8 +169,8 @@ class LabelsReport:
                 cells = ["–" if source == "measured" and a == "headwear" else _pct(*s[a]) for a in attrs]
                 md.append(f"| {group or 'all'} | {source} | " + " | ".join(cells) + f" | {_pct(*s['all'])} |")
         hair_rows = ("black", "dark_brown", "brown", "blonde", "red", "gray", "vivid")
-        titles = {"skin": "Skin band", "hair_colour": "Hair colour family (label dark_brown: right when brown or black)",
-                  "hair_length": "Hair length"}
+        titles = {"skin": "Skin band", "hair_length": "Hair length",
+                  "hair_colour": "Hair colour family (label dark_brown: right when brown or black)"}
         for attr, rows, cols in (("skin", SKIN_BANDS, SKIN_BANDS), ("hair_colour", hair_rows, HAIR_FAMILIES),
                                  ("hair_length", LENGTHS, LENGTHS)):
             title = titles[attr]

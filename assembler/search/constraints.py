@@ -13,8 +13,8 @@ from ..records import Attributes
 __all__ = ["allowed", "expression_allowed", "presence", "soft_agreement", "hair_length_class", "measured_length",
            "HAIR_LENGTHS", "HAIR_LENGTH_OK", "HAIR_LENGTH_WIDE", "TIED_TAGS", "NO_FRINGE", "TEXTURE_STEPS",
            "CURLY_TEXTURES", "BRAIDED_TAGS", "THINNING_TAGS", "THINNING_SURE", "BEARD_SURE", "KIND_PRESENT",
-           "MOUSTACHE_SURE", "GOATEE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS", "MOUTH_OPEN",
-           "MOUTH_CLOSED", "SMILE_SURE", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
+           "MOUSTACHE_SURE", "GOATEE_SURE", "BOLD_RIM", "THIN_RIM", "LIGHT_FRAME_TAGS", "FACIAL_HAIR_KINDS",
+           "MOUTH_OPEN", "MOUTH_CLOSED", "SMILE_SURE", "OPTIONAL_CATEGORIES", "ON_REQUEST"]
 
 OPTIONAL_CATEGORIES = OPTIONAL
 ON_REQUEST = "on_request"  # a part tag: no method ever chooses the part (hijab, turban), only a user's override
@@ -86,22 +86,24 @@ FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": 
 
 def _draws_every_zone(tags: set[str], probs: dict[str, float]) -> bool:
     """Facial hair grows in zones — upper lip, chin, jaw — and a part that leaves out a zone where hair was seen is a
-    different face at a glance. Beards, moustaches and goatees mostly come together, and jaw hair is the hardest of
-    them to see (the jaw's own shadow sets its threshold), so beside a sure moustache a beard at :data:`KIND_PRESENT`
-    is drawn; a chin measured sure (:data:`GOATEE_SURE`) is drawn; and a part that draws chin or jaw hair draws the
-    moustache exactly when one was measured at :data:`KIND_PRESENT` (a chinstrap under a half-seen moustache read as
-    a clean-shaven face: B001314). Without this, 6 of the 28 photos labelled beard or goatee were drawn as a
-    moustache alone or a chinstrap line."""
+    different face at a glance. A beard measured more likely than not is drawn as a beard, a moustache measured so is
+    drawn (or stubble over the lip: a full beard was drawn as a chinstrap line or a chin goatee). Beards, moustaches
+    and goatees mostly come together, and jaw hair is the hardest of them to see (the jaw's own shadow sets its
+    threshold), so beside a sure moustache a beard at :data:`KIND_PRESENT` is drawn too; a chin measured sure
+    (:data:`GOATEE_SURE`) is drawn; and a part that draws chin or jaw hair draws the moustache exactly when one was
+    measured at :data:`KIND_PRESENT` (a chinstrap under a half-seen moustache read as a clean-shaven face: B001314).
+    Without the last three, 6 of the 21 photos labelled beard were drawn as a moustache alone or a chinstrap line."""
     beard_tags = set(FACIAL_HAIR_KINDS["beard"])
+    moustache_tags = set(FACIAL_HAIR_KINDS["moustache"])
     chin = bool(tags & (beard_tags | set(FACIAL_HAIR_KINDS["goatee"])))
-    moustache = probs.get("moustache", 0.0)
-    if moustache >= MOUSTACHE_SURE and probs.get("beard", 0.0) >= KIND_PRESENT and not tags & beard_tags:
+    beard, moustache = probs.get("beard", 0.0), probs.get("moustache", 0.0)
+    if (beard >= BEARD_SURE or (moustache >= MOUSTACHE_SURE and beard >= KIND_PRESENT)) and not tags & beard_tags:
+        return False
+    if moustache >= MOUSTACHE_SURE and not tags & (moustache_tags | set(FACIAL_HAIR_KINDS["stubble"])):
         return False
     if probs.get("goatee", 0.0) >= GOATEE_SURE and not chin:
         return False
-    if chin and moustache >= KIND_PRESENT and not tags & set(FACIAL_HAIR_KINDS["moustache"]):
-        return False
-    return True
+    return not (chin and moustache >= KIND_PRESENT and not tags & moustache_tags)
 
 
 def allowed(category: str, part, attrs: Attributes) -> bool:
@@ -139,11 +141,6 @@ def allowed(category: str, part, attrs: Attributes) -> bool:
         probs = attrs.facial_hair
         if presence(category, attrs) < 0.5:  # presence is decided by the measurement, never by identity
             return False
-        if probs.get("beard", 0.0) >= BEARD_SURE and not tags & set(FACIAL_HAIR_KINDS["beard"]):
-            return False  # a clearly measured beard is drawn as a beard, not as a moustache alone
-        if probs.get("moustache", 0.0) >= MOUSTACHE_SURE and not tags & set(FACIAL_HAIR_KINDS["moustache"]
-                                                                            + FACIAL_HAIR_KINDS["stubble"]):
-            return False  # ... and a clearly measured moustache is drawn, not left out of a chinstrap
         if not _draws_every_zone(tags, probs):
             return False
         kinds = [k for k, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]
