@@ -440,10 +440,28 @@ def test_dark_warm_brown_is_brown_and_neutral_black_stays_black():
     assert hair_color_name(_lab_lch(19.3, 10.6, -74.0), skin_l=83.2)[1] == "black"  # L000602: a blue cast
 
 
+def test_a_buzz_cut_coloured_like_its_scalp_is_dark_hair():
+    """A buzz cut shows its scalp between the hairs: J000309's black buzz on dark skin under warm light measured a
+    colour at the skin's own hue and chroma and was named auburn. Named as a buzz, it is black; a white buzz (its own
+    hue) and a ginger one (far more saturated than the skin) keep their colours, and so does the same colour on hair
+    that is not a buzz."""
+    from assembler.measure import hair_color_name
+
+    dark_skin, light_skin = _lab_lch(57.9, 22.6, 46.0), _lab_lch(75.0, 20.0, 55.0)
+    scalp = _lab_lch(34.2, 20.7, 44.0)  # J000309, labelled black
+    assert hair_color_name(scalp, skin_l=57.9, skin_lab=dark_skin, buzz=True)[1] == "black"
+    assert hair_color_name(scalp, skin_l=57.9, skin_lab=dark_skin)[1] == "red"  # not a buzz: its own colour
+    white = _lab_lch(66.4, 13.6, 37.0)  # J000288, labelled white, on skin of hue 51
+    assert hair_color_name(white, skin_l=70.7, skin_lab=_lab_lch(70.7, 35.5, 51.0), buzz=True)[1] in ("gray", "white")
+    ginger = _lab_lch(45.0, 35.0, 50.0)
+    assert hair_color_name(ginger, skin_l=75.0, skin_lab=light_skin, buzz=True)[1] == "red"
+
+
 @pytest.mark.parametrize("name, family", [("M001159", "brown"), ("B001314", "brown"), ("W000808", "black"),
-                                          ("R000606", "black")])
+                                          ("R000606", "black"), ("J000309", "black"), ("D000032", "black")])
 def test_dark_brown_and_black_hair_on_real_photos(shared_faces, name, family):
-    """Two dark brown heads of hair (labelled brown) were drawn soft black; two black ones stay black."""
+    """Two dark brown heads of hair (labelled brown) were drawn soft black; two black ones stay black, and so do two
+    black buzz cuts on dark skin (J000309's scalp made it auburn)."""
     from assembler.avatar import make
     from parts_library.palettes import PALETTES
 

@@ -114,7 +114,8 @@ def measure_face(image: np.ndarray, face: FaceRecord, *, segmenter: Any = DEFAUL
     if hair.get("lab") is not None:
         skin_lab = skin.get("lab")
         family_probs = hair_family_probs(hair["lab"], grayscale=bool(illum["grayscale"]), skin_lab=skin_lab,
-                                         skin_l=None if skin_lab is None else float(skin_lab[0]))
+                                         skin_l=None if skin_lab is None else float(skin_lab[0]),
+                                         buzz=hair.get("length") == "buzz")
     hair_rec = HairMeasure.from_values(
         {k: v for k, v in hair.items() if not k.startswith("_")} | {
             "family_probs": family_probs, "length_confidence": _length_confidence(hair), "_mask": hair["_mask"],

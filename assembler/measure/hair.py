@@ -190,6 +190,12 @@ def measure_hair(ctx: _Ctx, lab: np.ndarray, skin: dict[str, Any], illum: dict[s
     if length == "short" and volume < _BUZZ_VOLUME and (learned_area is None
                                                         or learned_area <= _BUZZ_MAX_LEARNED_AREA):
         length = "buzz"
+        if out.get("lab") is not None and skin.get("lab") is not None:
+            # a buzz cut's colour is partly its scalp: named again with that in mind (hair_colour._SCALP_HUE)
+            name, family, cconf = hair_color_name(out["lab"], grayscale=illum["grayscale"],
+                                                    skin_l=float(skin["lab"][0]), skin_lab=skin["lab"], buzz=True)
+            if name != out["color"]:
+                out.update(color=name, family=family, color_confidence=min(out["color_confidence"], cconf))
     if use_learned:
         out.update(length_source="learned", length_below_chin_iod=learned.get("below_chin_iod"),
                    length_lower_bound=bool(learned.get("lower_bound")), shoulder_iod=learned.get("shoulder_seen_iod"))

@@ -29,6 +29,21 @@ _ASH_C, _ASH_HUE, _ASH_MIN_L = 10.0, (62.0, 100.0), 45.0
 _ASH_YELLOWER = 10.0
 
 
+# a buzz cut shows its scalp between the hairs: a colour at the skin's hue (within this many degrees), no more
+# saturated than the skin (this factor) and darker than it is scalp darkened by the hair, whatever its chroma. J000309's
+# black buzz on dark skin under warm light read auburn (hue 44° on skin of 46°, C* 20.7 on 22.6); a white buzz keeps
+# its own hue (J000288: 37° on 51°), and ginger hair is far more saturated than the skin under it
+_SCALP_HUE, _SCALP_CHROMA = 10.0, 1.1
+
+
+def _scalp_like(lab: np.ndarray, skin_lab) -> bool:
+    """Whether a buzz cut's measured colour is its scalp showing through dark hair (see :data:`_SCALP_HUE`)."""
+    sk = np.asarray(skin_lab, np.float64)
+    c, c_skin = float(np.hypot(lab[1], lab[2])), float(np.hypot(sk[1], sk[2]))
+    d_hue = abs((np.degrees(np.arctan2(lab[2], lab[1]) - np.arctan2(sk[2], sk[1])) + 180.0) % 360.0 - 180.0)
+    return bool(c >= 7.0 and d_hue <= _SCALP_HUE and c <= _SCALP_CHROMA * c_skin and lab[0] < sk[0])
+
+
 def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
     """Distance between hair colours in LCh: hue counts most (red vs brown hair differ mainly in hue), lightness and
     chroma less (they swing with lighting and shine)."""
@@ -39,17 +54,20 @@ def _hair_distance(ref: np.ndarray, lab: np.ndarray) -> float:
 
 
 def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None,
-                   skin_lab: np.ndarray | None = None) -> set[str]:
+                   skin_lab: np.ndarray | None = None, buzz: bool = False) -> set[str]:
     """Families a measured hair colour may be named from: the chromatic ones, or the achromatic ones when the photo is
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
     colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
 
     ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read at most ~15 L* darker than the
     skin on the development photos (Carell), usually lighter; an achromatic colour far darker than the skin is dark
-    hair whose shine or a bright exposure lifted it into the grey range, not grey hair."""
+    hair whose shine or a bright exposure lifted it into the grey range, not grey hair. ``buzz``: the hair is a buzz
+    cut, whose colour may be mostly its scalp (:data:`_SCALP_HUE`)."""
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
     greys = set() if skin_l is not None and lab[0] < skin_l - _GRAY_BELOW_SKIN else {"gray", "white"}
+    if buzz and skin_lab is not None and _scalp_like(lab, skin_lab):
+        return {"black"} | greys  # the scalp between a buzz cut's dark hairs (see _SCALP_HUE)
     if grayscale or chroma < 7.0 or (chroma < 18.0 and not 5.0 <= hue <= 110.0):
         return {"black"} | greys
     ash = _ASH_C <= chroma < _HAIR_VIVID_C and _ASH_HUE[0] <= hue <= _ASH_HUE[1] and lab[0] >= _ASH_MIN_L
@@ -85,14 +103,14 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
 
 
 def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None,
-                    skin_lab=None) -> tuple[str, str, float]:
+                    skin_lab=None, buzz: bool = False) -> tuple[str, str, float]:
     """Palette name, family and a confidence for a measured (normalised) hair colour in Lab. Low-chroma colours
-    choose among the black / gray / white family only; vivid colours stay vivid (``skin_l``: see
+    choose among the black / gray / white family only; vivid colours stay vivid (``skin_l``, ``buzz``: see
     :func:`_hair_families`)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale, skin_l, skin_lab)
+    allowed = _hair_families(lab, grayscale, skin_l, skin_lab, buzz)
     best, best_d, second = None, np.inf, np.inf
     for sw in PALETTES["hair"].values():
         if sw.family not in allowed:
@@ -107,13 +125,13 @@ def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None
 
 
 def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0,
-                      skin_l: float | None = None, skin_lab=None) -> dict[str, float]:
+                      skin_l: float | None = None, skin_lab=None, buzz: bool = False) -> dict[str, float]:
     """Soft assignment of a hair colour to the palette's families (black, brown, red, blonde, gray, white, vivid),
     from the same distances as :func:`hair_color_name` (softmin over swatches, summed per family)."""
     from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
 
     lab = np.asarray(lab, dtype=np.float64)
-    allowed = _hair_families(lab, grayscale, skin_l, skin_lab)
+    allowed = _hair_families(lab, grayscale, skin_l, skin_lab, buzz)
     fams, ds = [], []
     for sw in PALETTES["hair"].values():
         if sw.family not in allowed:
