@@ -59,9 +59,9 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
     grayscale or the colour has too little chroma to carry a hue. Vivid names need vivid chroma; a weakly tinted
     colour whose hue no natural hair has (bluish/greenish) is treated as achromatic (a cast on dark hair).
 
-    ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read at most ~15 L* darker than the
-    skin on the development photos (Carell), usually lighter; an achromatic colour far darker than the skin is dark
-    hair whose shine or a bright exposure lifted it into the grey range, not grey hair. ``buzz``: the hair is a buzz
+    ``skin_l``: the face's L* in the same normalised photo. Grey and white hair read up to ~37 L* darker than the
+    skin on the labelled photos (F000462; most less, some lighter); an achromatic colour far darker than the skin is
+    dark hair whose shine or a bright exposure lifted it into the grey range, not grey hair. ``buzz``: the hair is a buzz
     cut, whose colour may be mostly its scalp (:data:`_SCALP_HUE`)."""
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
