@@ -37,14 +37,14 @@ def _length_of(tags: set[str] | None) -> str | None:
 def _facial_hair_kind_of(tags: set[str] | None) -> str | None:
     """The kind of facial hair a part draws: a beard (with its moustache), a beard without one (``chinstrap``), a
     goatee, a moustache alone, stubble (None: a part id the library does not know)."""
+    from ..search import FACIAL_HAIR_KINDS
+
     if tags is None:
         return None
-    if "beard" in tags:
-        return "beard" if "moustache" in tags else "chinstrap"
-    for kind in ("goatee", "moustache", "stubble"):
-        if kind in tags:
-            return kind
-    return "none"
+    drawn = [kind for kind, kind_tags in FACIAL_HAIR_KINDS.items() if tags & set(kind_tags)]  # as the search reads them
+    if "beard" in drawn:
+        return "beard" if "moustache" in drawn else "chinstrap"
+    return next((kind for kind in ("goatee", "moustache", "stubble") if kind in drawn), "none")
 
 
 def _texture_of(tags: set[str] | None) -> str | None:
