@@ -440,6 +440,29 @@ def test_dark_warm_brown_is_brown_and_neutral_black_stays_black():
     assert hair_color_name(_lab_lch(19.3, 10.6, -74.0), skin_l=83.2)[1] == "black"  # L000602: a blue cast
 
 
+def test_dark_blonde_under_studio_light_is_blonde_and_light_brown_stays_brown():
+    """Blonde hair is told from brown by its lightness against the skin. The thresholds sat at the darkest blondes of
+    the studio portraits, so two heads of dark blonde hair on fair skin were drawn light brown (T000482: L* 45.9 on
+    skin of 83.7; W000797: 44.0 on 76.9); they now sit midway between those and the lightest brown (L* 35.8 on 76.6)."""
+    from assembler.measure import hair_color_name
+
+    assert hair_color_name(_lab_lch(45.9, 23.3, 60.0), skin_l=83.7)[1] == "blonde"  # T000482, labelled blond
+    assert hair_color_name(_lab_lch(44.0, 24.9, 56.0), skin_l=76.9)[1] == "blonde"  # W000797, labelled blond
+    assert hair_color_name(_lab_lch(35.8, 23.1, 57.0), skin_l=76.6)[1] == "brown"  # Lennon, labelled brown
+    assert hair_color_name(_lab_lch(34.4, 23.9, 52.0), skin_l=76.6)[1] == "brown"  # S001216, labelled brown
+    assert hair_color_name(_lab_lch(40.1, 23.0, 55.0), skin_l=88.6)[1] == "brown"  # dark against very fair skin
+
+
+@pytest.mark.parametrize("name", ["T000482", "W000797", "S001209"])
+def test_dark_blonde_hair_on_real_portraits_is_drawn_blonde(shared_faces, name):
+    """Honey and dark blonde hair in studio light was drawn light brown (two of the labelled portraits)."""
+    from assembler.avatar import make
+    from parts_library.palettes import PALETTES
+
+    avatar = make(_shared_photo(shared_faces, name), seed=0)
+    assert PALETTES["hair"][avatar.recipe.colors["hair"]].family == "blonde", (name, avatar.recipe.colors)
+
+
 def test_a_buzz_cut_coloured_like_its_scalp_is_dark_hair():
     """A buzz cut shows its scalp between the hairs: J000309's black buzz on dark skin under warm light measured a
     colour at the skin's own hue and chroma and was named auburn. Named as a buzz, it is black; a white buzz (its own
