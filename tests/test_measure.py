@@ -453,6 +453,17 @@ def test_dark_blonde_under_studio_light_is_blonde_and_light_brown_stays_brown():
     assert hair_color_name(_lab_lch(40.1, 23.0, 55.0), skin_l=88.6)[1] == "brown"  # dark against very fair skin
 
 
+def test_chestnut_brown_is_brown_and_dark_auburn_is_red():
+    """A dark colour at a reddish hue is auburn only when it is clearly chromatic: W000187's chestnut brown (C* 18 at
+    hue 40°; the auburn swatch has 42) was drawn auburn, while the least chromatic red head of the labelled photos
+    measures C* 25.8 at 44°."""
+    from assembler.measure import hair_color_name
+
+    assert hair_color_name(_lab_lch(25.3, 18.2, 40.0), skin_l=64.2)[1] == "brown"  # W000187, labelled brown
+    assert hair_color_name(_lab_lch(29.8, 25.8, 44.0), skin_l=65.4)[1] == "red"  # Amy Adams, labelled red
+    assert hair_color_name(_lab_lch(27.0, 23.0, 35.0), skin_l=80.0)[1] == "red"
+
+
 @pytest.mark.parametrize("name", ["T000482", "W000797", "S001209"])
 def test_dark_blonde_hair_on_real_portraits_is_drawn_blonde(shared_faces, name):
     """Honey and dark blonde hair in studio light was drawn light brown (two of the labelled portraits)."""

@@ -17,6 +17,10 @@ _HAIR_VIVID_C = 18.0  # chroma from which a hair colour is judged by the rules b
 # which the former thresholds (44, 0.55) drew light brown: the held-out report's "blonde drawn brown"
 _BLONDE_MIN_L, _BLONDE_REL_SKIN = 40.0, 0.51
 _RED_C, _RED_C_WARM, _RED_HUE = 30.0, 24.0, 50.0  # red: this chroma, or a lower one at a hue this close to red
+# a dark colour this chromatic at a reddish hue (5-45°) is auburn or strawberry, never brown. Midway between the
+# least chromatic red of the labelled photos (C* 25.8) and the most chromatic brown there (W000187: 18.2 at hue 40°,
+# drawn auburn when this was 15); the auburn swatch itself has C* 42
+_REDDISH_C = 22.0
 _SKIN_LIKE_AB, _SKIN_LIKE_L = 10.0, 20.0  # a hair colour this close to the skin in (a*, b*) and in L* reads as skin
 # a warm hair colour with at least this chroma is brown, never black. Black hair measures C* <= 7.8 once the light's
 # cast is removed (30 of the 31 photos labelled black, the other is a warm-lit scalp under a buzz cut named auburn);
@@ -92,7 +96,7 @@ def _hair_families(lab: np.ndarray, grayscale: bool, skin_l: float | None = None
             return {"red"}
         if lab[0] >= _BLONDE_MIN_L and lab[0] >= _BLONDE_REL_SKIN * skin_l:
             return {"blonde"}
-    if chroma >= 15.0 and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
+    if chroma >= _REDDISH_C and lab[0] >= 20.0 and 5.0 <= hue <= 45.0:
         return {"red", "blonde"}  # a clearly reddish hue: auburn / red / strawberry blonde, even when dark
     if ash:
         return {"blonde"}  # ash / platinum: too little chroma for the rules above, too yellow for grey
