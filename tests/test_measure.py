@@ -453,6 +453,27 @@ def test_dark_blonde_under_studio_light_is_blonde_and_light_brown_stays_brown():
     assert hair_color_name(_lab_lch(40.1, 23.0, 55.0), skin_l=88.6)[1] == "brown"  # dark against very fair skin
 
 
+@pytest.mark.parametrize("L, C, hue, skin_l", [(45.9, 23.3, 60.0, 83.7), (55.2, 23.7, 68.0, 80.3),
+                                               (56.8, 23.1, 65.0, 82.2), (44.0, 24.9, 56.0, 76.9),
+                                               (48.7, 26.4, 63.0, 87.2)])
+def test_golden_blonde_is_not_drawn_strawberry(L, C, hue, skin_l):
+    """Five labelled blondes (T000482, H001093, F000470, W000797, M001208) were drawn with the strawberry-blonde
+    swatch, which renders copper: their avatars read as redheads. Golden blonde gets a blonde swatch; the swatch is
+    kept for a reddish light colour."""
+    from assembler.measure import hair_color_name, hair_family_probs
+
+    name, family, _ = hair_color_name(_lab_lch(L, C, hue), skin_l=skin_l)
+    assert family == "blonde" and name != "strawberry_blonde", name
+    assert max(hair_family_probs(_lab_lch(L, C, hue), skin_l=skin_l).items(), key=lambda kv: kv[1])[0] == "blonde"
+
+
+def test_a_reddish_light_colour_can_still_be_strawberry_blonde():
+    from assembler.measure import hair_color_name
+
+    assert hair_color_name(_lab_lch(60.0, 23.0, 42.0), skin_l=80.0)[0] == "strawberry_blonde"  # light, reddish
+    assert hair_color_name(_lab_lch(64.0, 33.0, 52.0))[0] == "strawberry_blonde"  # no skin to judge it against
+
+
 def test_chestnut_brown_is_brown_and_dark_auburn_is_red():
     """A dark colour at a reddish hue is auburn only when it is clearly chromatic: W000187's chestnut brown (C* 18 at
     hue 40°; the auburn swatch has 42) was drawn auburn, while the least chromatic red head of the labelled photos

@@ -41,6 +41,21 @@ _ASH_YELLOWER = 10.0
 # black buzz on dark skin under warm light read auburn (hue 44° on skin of 46°, C* 20.7 on 22.6); a white buzz keeps
 # its own hue (J000288: 37° on 51°), and ginger hair is far more saturated than the skin under it
 _SCALP_HUE, _SCALP_CHROMA = 10.0, 1.1
+# the strawberry-blonde swatch (hue 62°, C* 38) is drawn copper: an avatar with it reads as a redhead. Blonde hair
+# measures hue 56-83° once the light is removed (the 12 labelled blondes), the nearest swatch by hue for half of them,
+# and every one of those five was drawn a ginger; the swatch is for a reddish colour (below this hue) only
+_STRAWBERRY_MAX_HUE = 55.0
+
+
+def _swatches(lab: np.ndarray, allowed: set[str]):
+    """The hair palette's swatches (with their Lab) a measured colour may be named from: those of the ``allowed``
+    families, strawberry blonde only for a reddish colour (:data:`_STRAWBERRY_MAX_HUE`)."""
+    from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
+
+    reddish = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360 < _STRAWBERRY_MAX_HUE
+    for sw in PALETTES["hair"].values():
+        if sw.family in allowed and (reddish or sw.name != "strawberry_blonde"):
+            yield sw, srgb_to_lab(hex_to_rgb(sw.hex))
 
 
 def _scalp_like(lab: np.ndarray, skin_lab) -> bool:
@@ -114,15 +129,11 @@ def hair_color_name(lab, *, grayscale: bool = False, skin_l: float | None = None
     """Palette name, family and a confidence for a measured (normalised) hair colour in Lab. Low-chroma colours
     choose among the black / gray / white family only; vivid colours stay vivid (``skin_l``, ``buzz``: see
     :func:`_hair_families`)."""
-    from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
-
     lab = np.asarray(lab, dtype=np.float64)
     allowed = _hair_families(lab, grayscale, skin_l, skin_lab, buzz)
     best, best_d, second = None, np.inf, np.inf
-    for sw in PALETTES["hair"].values():
-        if sw.family not in allowed:
-            continue
-        d = _hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab)
+    for sw, sw_lab in _swatches(lab, allowed):
+        d = _hair_distance(sw_lab, lab)
         if d < best_d:
             best, best_d, second = sw, d, best_d
         elif d < second:
@@ -135,15 +146,11 @@ def hair_family_probs(lab, *, grayscale: bool = False, temperature: float = 6.0,
                       skin_l: float | None = None, skin_lab=None, buzz: bool = False) -> dict[str, float]:
     """Soft assignment of a hair colour to the palette's families (black, brown, red, blonde, gray, white, vivid),
     from the same distances as :func:`hair_color_name` (softmin over swatches, summed per family)."""
-    from parts_library.palettes import PALETTES, hex_to_rgb, srgb_to_lab
-
     lab = np.asarray(lab, dtype=np.float64)
     allowed = _hair_families(lab, grayscale, skin_l, skin_lab, buzz)
     fams, ds = [], []
-    for sw in PALETTES["hair"].values():
-        if sw.family not in allowed:
-            continue
-        ds.append(_hair_distance(srgb_to_lab(hex_to_rgb(sw.hex)), lab))
+    for sw, sw_lab in _swatches(lab, allowed):
+        ds.append(_hair_distance(sw_lab, lab))
         fams.append(sw.family)
     w = np.exp(-(np.array(ds) - min(ds)) / temperature)
     w /= w.sum()
