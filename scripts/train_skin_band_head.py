@@ -87,18 +87,34 @@ def _table(conf, title: str) -> list[str]:
     return out + [""]
 
 
+_L2_GRID = (0.001, 0.01, 0.1)
+_MODEL = {"ordinal": "ordinal (cumulative-logit) logistic regression — one direction of the embedding and two "
+                      "thresholds on it, light | medium | dark",
+          "multinomial": "multinomial logistic regression, one direction per band"}
+
+
+def _fold_probs(x, w, b, kind: str):
+    """Band probabilities of one embedding under one fold's head (temperature 1)."""
+    import numpy as np
+
+    from classifiers.skin_band import SkinBandHead
+
+    return list(SkinBandHead(weight=np.asarray(w), bias=np.asarray(b), kind=kind).predict_proba(x).values())
+
+
 def main(argv=None) -> int:
     import collections
 
     import numpy as np
 
-    from classifiers.skin_band import BANDS, fit_skin_band_head, fold_weights, grouped_out_of_fold, softmax
+    from classifiers.skin_band import BANDS, KINDS, fit_skin_band_head, fold_weights, grouped_out_of_fold, softmax
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--labels", default=str(ROOT.parent / "shared" / "faces" / "labels.csv"))
     ap.add_argument("--out", default=str(ROOT / "classifiers" / "weights" / "skin_band_head.npz"))
     ap.add_argument("--card", default=str(ROOT / "classifiers" / "weights" / "skin_band_head.md"))
     ap.add_argument("--l2", type=float, default=0.01)
+    ap.add_argument("--kind", choices=KINDS, default="ordinal")
     ap.add_argument("--no-relight", dest="relight", action="store_false")
     args = ap.parse_args(argv)
 
@@ -108,12 +124,13 @@ def main(argv=None) -> int:
     y = np.array([r["y"] for r in rows])
     names = sorted({r["group"] for r in rows})
     groups = np.array([names.index(r["group"]) for r in rows])
-    folds = fold_weights(x, y, groups, l2=args.l2)  # one head per left-out person: calibration and every figure
-    head = fit_skin_band_head(x, y, groups, l2=args.l2, folds=folds)
+    # one head per left-out person: calibration and every figure
+    folds = fold_weights(x, y, groups, l2=args.l2, kind=args.kind)
+    head = fit_skin_band_head(x, y, groups, l2=args.l2, folds=folds, kind=args.kind)
     head.save(args.out)
 
     # leave one person out: the head's band, the colour's band
-    oof_logits = grouped_out_of_fold(x, y, groups, logits=True, folds=folds)
+    oof_logits = grouped_out_of_fold(x, y, groups, logits=True, folds=folds, kind=args.kind)
     pred = oof_logits.argmax(axis=1)
     p = softmax(oof_logits / head.temperature)
     colour = np.array([-1 if r["colour"] is None else r["colour"] for r in rows])
@@ -130,7 +147,7 @@ def main(argv=None) -> int:
              "- **Output**: p(light), p(medium), p(dark) — Monk 1–4, 5–7, 8–10, the bands of `labels.csv`. The "
              "`measured` classifier draws the band with the highest probability and takes the shade within it from "
              "the measured skin colour.",
-             f"- **Model**: multinomial logistic regression, class-balanced cross-entropy + {args.l2}·‖W‖², L-BFGS "
+             f"- **Model**: {_MODEL[args.kind]}, class-balanced cross-entropy + {args.l2}·‖W‖², L-BFGS "
              f"(float64, deterministic); logits ÷ temperature {head.temperature:.3f}, fitted on the leave-one-person-"
              "out logits (calibration).",
              f"- **Training data**: {len(rows)} labelled photos of `../shared/faces/labels.csv` (the development "
@@ -148,6 +165,14 @@ def main(argv=None) -> int:
              f"| development (press, film, web) | {acc(~port, pred)} | {acc(~port, colour)} |",
              f"| studio portraits | {acc(port, pred)} | {acc(port, colour)} |", ""]
     lines += _table(collections.Counter(zip(y.tolist(), pred.tolist())), "head, label × got")
+    lines += ["Both kinds of head, left one person out the same way, at L2 " + ", ".join(map(str, _L2_GRID)) + ":",
+              "", "| kind | L2 | all | light | medium | dark |", "|---|---|---|---|---|---|"]
+    for kind in KINDS:
+        for l2 in _L2_GRID:
+            got = grouped_out_of_fold(x, y, groups, l2=l2, kind=kind).argmax(axis=1)
+            lines.append(f"| {kind} | {l2} | {acc(np.ones_like(port), got)} | "
+                         + " | ".join(acc(y == i, got) for i in range(len(BANDS))) + " |")
+    lines.append("")
     lines += _table(collections.Counter(zip(y.tolist(), colour.tolist())), "colour, label × got")
     conf = p.max(axis=1)
     lines += ["Calibration (leave one person out): the head's top probability against how often it is right.", "",
@@ -173,7 +198,7 @@ def main(argv=None) -> int:
             for i, r in enumerate(rows):
                 xr, cr = r["relit"][name]
                 w, b = folds[int(groups[i])]
-                got = int(np.argmax(xr.astype(np.float64) @ w + b))
+                got = int(np.argmax(_fold_probs(xr, w, b, args.kind)))
                 n += 1
                 hs += got == pred[i]
                 hl += got == y[i]

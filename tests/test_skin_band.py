@@ -79,6 +79,53 @@ def test_held_out_refits_without_the_person():
     assert head.held_out(x[0]) is held  # refits are kept
 
 
+def _ordered(n=90, dim=16, seed=0):
+    """Unit embeddings whose darkness is one direction: bands by two cuts along it, medium the narrow middle."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(-1, 1, n)
+    x = np.outer(t, np.eye(dim)[0]) * 2 + rng.normal(0, 0.35, (n, dim))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = np.digitize(t, [0.1, 0.45])
+    return x, y, np.arange(n) // 2
+
+
+def test_ordinal_head_orders_the_bands():
+    """The packaged kind: one direction and two thresholds. Its probabilities sum to one, and walking along the
+    direction moves the band from light through medium to dark, never back."""
+    x, y, groups = _ordered()
+    head = fit_skin_band_head(x, y, groups, embedder="test")
+    assert head.kind == "ordinal" and head.weight.shape == (16, 1) and head.bias[0] < head.bias[1]
+    walk = [np.eye(16)[0] * s + 0.05 for s in np.linspace(-1, 1, 21)]
+    bands = [BANDS.index(max(p, key=p.get)) for p in map(head.predict_proba, walk)]
+    assert bands == sorted(bands) and set(bands) == {0, 1, 2}
+    for p in map(head.predict_proba, walk):
+        assert abs(sum(p.values()) - 1) < 1e-9 and min(p.values()) >= 0
+
+
+def test_ordinal_head_gets_the_middle_band_right_more_often_than_a_multinomial_one():
+    """Medium lies between light and dark and has the fewest photos: left one person out, the ordinal head reads it
+    right more often than a multinomial head, and overall it is no worse."""
+    x, y, groups = _ordered()
+    got = {kind: grouped_out_of_fold(x, y, groups, kind=kind).argmax(axis=1) for kind in ("ordinal", "multinomial")}
+    medium = y == 1
+    assert (got["ordinal"][medium] == 1).sum() > (got["multinomial"][medium] == 1).sum()
+    assert (got["ordinal"] == y).sum() >= (got["multinomial"] == y).sum()
+
+
+def test_a_head_saved_before_the_kind_was_kept_loads_as_multinomial(tmp_path):
+    x, y, groups = _clusters()
+    head = fit_skin_band_head(x, y, groups, embedder="test", kind="multinomial")
+    path = tmp_path / "old.npz"
+    np.savez_compressed(path, weight=head.weight, bias=head.bias, temperature=np.float64(head.temperature),
+                        embedder=np.str_("test"), l2=np.float64(head.l2), bands=np.array(BANDS), train_x=x,
+                        train_y=y, train_groups=groups)  # no "kind": the format of the first packaged head
+    back = load_skin_band_head(str(path))
+    assert back.kind == "multinomial"
+    assert back.predict_proba(x[0]) == pytest.approx(head.predict_proba(x[0]))
+    with pytest.raises(ValueError, match="kind"):
+        fit_skin_band_head(x, y, kind="forest")
+
+
 def test_band_of_monk_matches_the_label_bands():
     assert [band_of_monk(m) for m in range(1, 11)] == ["light"] * 4 + ["medium"] * 3 + ["dark"] * 3
     assert BAND_MONK["light"] == (1, 4)
@@ -147,6 +194,6 @@ def test_packaged_head_refits_from_its_own_training_set():
     """The .npz carries what it was fitted on: refitting from it gives the same weights and temperature (so a
     held-out refit is the same model minus one person, and users can refit with their own photos added)."""
     head = load_skin_band_head()
-    again = fit_skin_band_head(head.train_x, head.train_y, head.train_groups, l2=head.l2)
+    again = fit_skin_band_head(head.train_x, head.train_y, head.train_groups, l2=head.l2, kind=head.kind)
     assert again.temperature == pytest.approx(head.temperature, rel=1e-6)
     assert np.allclose(again.weight, head.weight, atol=1e-6) and np.allclose(again.bias, head.bias, atol=1e-6)
