@@ -394,6 +394,30 @@ def test_every_facial_hair_zone_seen_is_drawn(probs, must, never):
     assert all(must <= set(p.tags) and not never & set(p.tags) for p in ok), [p.id for p in ok]
 
 
+def test_hair_that_stands_off_the_skull_is_not_buzzed():
+    """Short hair may be drawn buzzed, but not hair with volume: the search drew buzz cuts on two women's updos
+    (measured short, volume 0.52 and 0.72). Flat short hair (Obama's, 0.18) may still be buzzed, and hair measured
+    buzz keeps its buzz cuts whatever the volume reads."""
+    hair = load_library().parts("hair")
+
+    def buzz_allowed(**kw):
+        return [p.id for p in hair if "buzz" in p.tags and allowed("hair", p, _attrs(**kw))]
+
+    assert buzz_allowed(hair_length="short", hair_volume=0.18)
+    assert not buzz_allowed(hair_length="short", hair_volume=0.72)
+    assert any(allowed("hair", p, _attrs(hair_length="short", hair_volume=0.72)) for p in hair if "short" in p.tags)
+    assert buzz_allowed(hair_length="buzz", hair_volume=0.72)
+
+
+def test_an_updo_is_not_drawn_as_a_buzz_cut(shared_faces):
+    """B001313's braided bun reads as short hair with volume: the avatar is not buzzed."""
+    from assembler.avatar import make
+
+    path = next(p for p in shared_faces.rglob("B001313.jpg"))
+    part = load_library().get(make(path, seed=0).recipe.parts["hair"])
+    assert "buzz" not in part.tags, part.id
+
+
 def test_thinning_cuts_need_a_thinning_crown():
     """The hairline measure reads 0.2-0.3 on many full heads of hair and an uncertain photo's probabilities are pulled
     towards 0.5: at 0.36 (Robert Downey Jr.'s full hair) a balding cut was allowed and drawn. A thinning crown
