@@ -168,21 +168,23 @@ def _fit_ordinal(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, n
     cw = _class_weights(y)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     w = torch.zeros(x.shape[1], 1, dtype=torch.float64, requires_grad=True)
-    t = torch.tensor([-0.5, 0.0], dtype=torch.float64, requires_grad=True)  # θ_light, log-softplus gap to θ_medium
+    t = torch.tensor([-0.5, 0.0], dtype=torch.float64, requires_grad=True)  # θ_light, and the gap to θ_medium
+
+    def thresholds():  # increasing by construction: the gap is a softplus
+        return torch.stack([t[0], t[0] + torch.nn.functional.softplus(t[1])])
+
     opt = _lbfgs([w, t])
 
     def closure():
         opt.zero_grad()
-        theta = torch.stack([t[0], t[0] + torch.nn.functional.softplus(t[1])])
-        logp = torch.log(_ordinal_probs_t(theta[None, :] - xt @ w))
+        logp = torch.log(_ordinal_probs_t(thresholds()[None, :] - xt @ w))
         loss = torch.nn.functional.nll_loss(logp, yt, weight=cw) + l2 * (w ** 2).sum()
         loss.backward()
         return loss
 
     opt.step(closure)
     with torch.no_grad():
-        theta = torch.stack([t[0], t[0] + torch.nn.functional.softplus(t[1])])
-    return w.detach().numpy().copy(), theta.numpy().copy()
+        return w.numpy().copy(), thresholds().numpy().copy()
 
 
 def _ordinal_probs_t(cum):
