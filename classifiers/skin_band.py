@@ -74,6 +74,15 @@ class SkinBandHead:
     kind: str = "multinomial"
     _refits: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown skin-band head kind {self.kind!r} (one of: {', '.join(KINDS)})")
+        self.weight, self.bias = np.asarray(self.weight), np.asarray(self.bias)
+        outputs = (1, 2) if self.kind == "ordinal" else (len(BANDS), len(BANDS))
+        if self.weight.ndim != 2 or self.bias.ndim != 1 or (self.weight.shape[1], len(self.bias)) != outputs:
+            raise ValueError(f"a {self.kind} skin-band head has weights (dim, {outputs[0]}) and {outputs[1]} biases, "
+                             f"got {self.weight.shape} and {self.bias.shape}")
+
     @property
     def dim(self) -> int:
         return int(self.weight.shape[0])
@@ -283,15 +292,11 @@ def load_skin_band_head(path: str | None = None) -> SkinBandHead:
             if bands != BANDS:
                 raise ValueError(f"its bands are {bands}, expected {BANDS}")
             kind = str(z["kind"]) if "kind" in z.files else "multinomial"  # heads saved before 2026-12-06
-            if kind not in KINDS:
-                raise ValueError(f"its kind {kind!r} is none of {', '.join(KINDS)}")
             head = SkinBandHead(weight=z["weight"], bias=z["bias"], temperature=float(z["temperature"]),
                                 embedder=str(z["embedder"]), l2=float(z["l2"]), train_x=z["train_x"],
                                 train_y=z["train_y"], train_groups=z["train_groups"], source=str(p), kind=kind)
-        outputs = (1, 2) if kind == "ordinal" else (len(BANDS), len(BANDS))
-        if head.weight.ndim != 2 or (head.weight.shape[1], head.bias.shape[0]) != outputs or head.bias.ndim != 1 \
-                or not np.all(np.isfinite(head.weight)) or not head.temperature > 0:
-            raise ValueError("its weights have the wrong shape or are not finite")
+        if not np.all(np.isfinite(head.weight)) or not head.temperature > 0:  # shapes: SkinBandHead checks them
+            raise ValueError("its weights are not finite")
     except ModelFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - zipfile / KeyError / ValueError: one line naming the file

@@ -124,6 +124,15 @@ def test_a_head_saved_before_the_kind_was_kept_loads_as_multinomial(tmp_path):
     assert back.predict_proba(x[0]) == pytest.approx(head.predict_proba(x[0]))
     with pytest.raises(ValueError, match="kind"):
         fit_skin_band_head(x, y, kind="forest")
+    # an ordinal head's weights under the default kind: an error, not two probabilities zipped with three bands
+    with pytest.raises(ValueError, match=r"multinomial skin-band head has weights \(dim, 3\)"):
+        SkinBandHead(weight=np.zeros((16, 1)), bias=np.zeros(2))
+    wrong = tmp_path / "wrong.npz"
+    np.savez_compressed(wrong, weight=np.zeros((16, 3)), bias=np.zeros(3), temperature=np.float64(1.0),
+                        embedder=np.str_("test"), l2=np.float64(0.01), bands=np.array(BANDS), kind=np.str_("ordinal"),
+                        train_x=x, train_y=y, train_groups=groups)
+    with pytest.raises(ModelFileError, match="wrong.npz.*ordinal skin-band head"):
+        load_skin_band_head(str(wrong))
 
 
 def test_band_of_monk_matches_the_label_bands():
