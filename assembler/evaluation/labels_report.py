@@ -181,9 +181,9 @@ class LabelsReport:
                "Which facial hair is drawn where the label names one: a beard drawn as a moustache alone, or as a "
                "chinstrap line (a beard part without its moustache), reads as a different face although *facial "
                "hair* above scores it present.", ""]
+        kinds = [k for k in FACIAL_HAIR_KINDS if k != "chinstrap"]  # the labels' kinds (rows)
         for source in self.sources:
             tally = self.confusion("facial_hair_kind", source)
-            kinds = [k for k in FACIAL_HAIR_KINDS if k != "chinstrap"]
             right = sum(n for (want, got), n in tally.items() if want == got and want != "none")
             scored = sum(n for (want, _), n in tally.items() if want != "none")
             md += [f"{source}: the labelled kind {'measured' if source == 'measured' else 'drawn'} for "
