@@ -166,3 +166,15 @@ def test_face_record_serialises_without_pixels(astronaut):
     text = json.dumps(d)
     assert len(d["landmarks"]) == 68 and len(d["embedding"]) == 128
     assert len(text) < 50_000
+
+
+def test_fine_detail_of_a_large_photo_is_averaged_into_the_chip_not_aliased():
+    """Hair strands finer than the chip's pixels must average (cv2.warpAffine alone samples every third pixel here and
+    draws the 1-px stripes as black or white)."""
+    from assembler.geometry import warp_to_canonical
+
+    stripes = np.dstack([(np.indices((900, 900)).sum(axis=0) % 2 * 255).astype(np.uint8)] * 3)
+    photo_to_canonical = np.array([[2 / 3, 0, 0], [0, 2 / 3, 0]])  # 3 photo pixels per pixel of a 512 chip
+    chip = warp_to_canonical(stripes, photo_to_canonical, 512)[:250, :250].astype(float)
+    assert abs(chip.mean() - 127.5) < 3 and chip.std() < 10
+
