@@ -167,23 +167,35 @@ def test_no_fringe_on_a_bare_forehead_and_no_coils_on_straight_hair():
     ok = [p for p in lib.parts("hair") if allowed("hair", p, bare)]
     assert ok and not any("fringe" in p.tags for p in ok)
     assert not any(set(p.tags) & {"coily", "afro", "locs"} for p in ok)
-    fringed = _attrs(hair_length="medium", fringe=0.8, hair_curl=0.9)
+    fringed = _attrs(hair_length="medium", fringe=0.8, hair_curl=0.05)
     ok = [p for p in lib.parts("hair") if allowed("hair", p, fringed)]
-    assert any("fringe" in p.tags for p in ok) and any("coily" in p.tags for p in ok)
+    assert any("fringe" in p.tags for p in ok)
 
 
-@pytest.mark.parametrize("curl, drawn", [(0.05, {"straight", "wavy"}), (0.3, {"straight", "wavy", "curly"}),
-                                          (0.7, {"wavy", "curly"}), (0.95, {"curly", "coily"})])
-def test_hair_texture_is_drawn_within_one_class_of_the_measured_and_coils_only_on_coils(curl, drawn):
-    """Straight hair is never drawn curly or coily, curly hair never straight, and coils (afros, coily crops) only
-    on hair measured coily: the search picked coils for curly heads whenever it was allowed to."""
+@pytest.mark.parametrize("curl, seen", [(0.05, "straight"), (0.3, "wavy"), (0.7, "curly"), (0.95, "coily")])
+def test_hair_is_drawn_with_the_measured_texture(curl, seen):
+    """Straight hair is drawn straight, curls curly: left one class either way, the identity term drew textures that
+    agreed with the labels less often than the measurement did (52 against 62 % of the labelled photos)."""
     from parts_library.vocabulary import texture_of_tags
 
     lib = load_library()
     for length in ("short", "medium", "long"):
-        ok = [p for p in lib.parts("hair") if allowed("hair", p, _attrs(hair_length=length, hair_curl=curl))]
+        ok = [p for p in lib.parts("hair") if allowed("hair", p, _attrs(hair_length=length, hair_curl=curl))
+              and "buzz" not in p.tags]  # short hair may be drawn buzzed: below
         got = {texture_of_tags(p.tags) for p in ok} - {None}
-        assert ok and got <= drawn, (curl, length, got)
+        assert ok and got == {seen}, (curl, length, got)
+
+
+@pytest.mark.parametrize("curl, drawn", [(0.05, {"straight"}), (0.3, {"straight"}), (0.7, {"straight"}),
+                                          (0.95, {"coily"})])
+def test_a_buzz_cut_of_any_texture_gets_a_buzz_cut_and_coils_only_on_coils(curl, drawn):
+    """A buzz cut's texture hardly shows, and the library draws buzz cuts straight or coily only: wavy and curly buzz
+    cuts must still get a buzz cut (not a bald head, not whatever part is nearest), and coils only on coils."""
+    from parts_library.vocabulary import texture_of_tags
+
+    lib = load_library()
+    ok = [p for p in lib.parts("hair") if allowed("hair", p, _attrs(hair_length="buzz", hair_curl=curl))]
+    assert ok and {texture_of_tags(p.tags) for p in ok} - {None} == drawn, curl
 
 
 def test_facial_hair_parts_draw_only_measured_kinds():
