@@ -52,8 +52,8 @@ def warp_to_canonical(image: np.ndarray, matrix: np.ndarray, size: int = 512,
 
 
 # photo pixels per chip pixel above which the photo is area-averaged before the warp. Below it, the bilinear taps
-# still touch every photo pixel; from 1.0, the skin colour of Obama's photos under the test's under-exposures flipped
-# between Monk 7 and 5 in 7 of 56 cases (0 as before): the Monk match sits on a knife edge there
+# still touch every photo pixel; from 1.0, the colour's Monk tone of the test's under-exposed public-domain photos moved
+# by two steps in 7 of 56 cases (2 before): Obama's skin sits between Monk 5 and 7, and the match flips there
 SHRINK_FROM = 1.5
 
 

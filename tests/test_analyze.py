@@ -177,4 +177,3 @@ def test_fine_detail_of_a_large_photo_is_averaged_into_the_chip_not_aliased():
     photo_to_canonical = np.array([[2 / 3, 0, 0], [0, 2 / 3, 0]])  # 3 photo pixels per pixel of a 512 chip
     chip = warp_to_canonical(stripes, photo_to_canonical, 512)[:250, :250].astype(float)
     assert abs(chip.mean() - 127.5) < 3 and chip.std() < 10
-
