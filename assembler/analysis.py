@@ -70,8 +70,8 @@ class Analyzer:
         fast = getattr(self.detector, "fast_side", None)
         dets = []
         if max_faces == 1 and fast and max(rgb.shape[:2]) > fast:
-            # only the largest face is wanted: a coarse pass finds it without looking for faces much smaller than it
-            # keeps; a small face missed there is looked for again
+            # only the largest face is wanted: a coarse pass finds it; a small face missed there is looked for again
+            # (nor looked for: MTCNN's pyramid then starts at faces of FAST_MIN_FACE of that width)
             dets = [d for d in self._detect(rgb, fast, FAST_MIN_FACE * 2 * SMALL_FACE_PX)
                     if d.box[2] - d.box[0] >= 2 * SMALL_FACE_PX]
         if not dets:
