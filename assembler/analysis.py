@@ -25,9 +25,6 @@ from .records import FaceRecord
 __all__ = ["Analyzer", "analyze", "get_analyzer", "SMALL_FACE_PX", "MAX_FRONTAL_YAW"]
 
 SMALL_FACE_PX = 60  # faces narrower than this are analysed but flagged "small_face"
-# the coarse pass keeps faces at least 2 × SMALL_FACE_PX wide and looks for faces down to this fraction of that (a
-# detector's box of a face varies in width; MTCNN then skips the largest levels of its image pyramid)
-FAST_MIN_FACE = 0.7
 MAX_FRONTAL_YAW = 35.0  # degrees; beyond it the face is flagged "not_frontal"
 
 
@@ -48,12 +45,12 @@ class Analyzer:
         self.measure = measure or None
         self.timings: dict[str, float] = {}
 
-    def _detect(self, rgb: np.ndarray, max_side: int | None = None, min_face: float | None = None):
+    def _detect(self, rgb: np.ndarray, max_side: int | None = None):
         h, w = rgb.shape[:2]
         scale = min(1.0, (max_side or self.detector.max_side) / max(h, w))
         small = rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)),
                                                      interpolation=cv2.INTER_AREA)
-        dets = self.detector.detect(small, None if min_face is None else min_face * scale)
+        dets = self.detector.detect(small)
         for d in dets:
             d.box = d.box / scale
             d.points5 = d.points5 / scale
@@ -71,9 +68,7 @@ class Analyzer:
         dets = []
         if max_faces == 1 and fast and max(rgb.shape[:2]) > fast:
             # only the largest face is wanted: a coarse pass finds it; a small face missed there is looked for again
-            # (nor looked for: MTCNN's pyramid then starts at faces of FAST_MIN_FACE of that width)
-            dets = [d for d in self._detect(rgb, fast, FAST_MIN_FACE * 2 * SMALL_FACE_PX)
-                    if d.box[2] - d.box[0] >= 2 * SMALL_FACE_PX]
+            dets = [d for d in self._detect(rgb, fast) if d.box[2] - d.box[0] >= 2 * SMALL_FACE_PX]
         if not dets:
             dets = self._detect(rgb)
         t["detect"] = time.perf_counter() - t0

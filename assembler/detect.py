@@ -3,7 +3,6 @@ the wheel). A detector returns boxes, scores and 5 points in the coordinates of 
 the largest side it wants (``max_side``) and the caller scales."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +27,8 @@ class Detector:
     max_side: int = 1280  # images are downscaled to this for detection; coordinates are mapped back
     fast_side: int = 640  # when only the largest face is wanted, try this size first (4× fewer pixels)
 
-    def detect(self, image: np.ndarray, min_face: float | None = None) -> list[Detection]:
-        """All faces in an RGB uint8 image, any order, in that image's pixel coordinates. ``min_face``: faces
-        narrower than this (pixels of ``image``) are not wanted and may be missed, so a detector can skip that work."""
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """All faces in an RGB uint8 image, any order, in that image's pixel coordinates."""
         raise NotImplementedError
 
 
@@ -49,17 +47,11 @@ class MTCNNDetector(Detector):
         self._mtcnn = MTCNN(keep_all=True, min_face_size=min_face_size, thresholds=list(thresholds),
                             post_process=False, select_largest=False, device=device)
 
-    def detect(self, image: np.ndarray, min_face: float | None = None) -> list[Detection]:
+    def detect(self, image: np.ndarray) -> list[Detection]:
         import torch
 
-        mtcnn = self._mtcnn
-        if min_face is not None and int(min_face) > mtcnn.min_face_size:
-            # the image pyramid starts at 12 px / min_face: the large first levels, where P-Net does most of its
-            # work, are skipped (a shallow copy shares the networks)
-            mtcnn = copy.copy(mtcnn)
-            mtcnn.min_face_size = int(min_face)
         with torch.inference_mode():
-            boxes, probs, points = mtcnn.detect(image, landmarks=True)
+            boxes, probs, points = self._mtcnn.detect(image, landmarks=True)
         if boxes is None:  # MTCNN returns None (not an empty array) when nothing is found
             return []
         boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)

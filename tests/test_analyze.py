@@ -177,23 +177,3 @@ def test_fine_detail_of_a_large_photo_is_averaged_into_the_chip_not_aliased():
     photo_to_canonical = np.array([[2 / 3, 0, 0], [0, 2 / 3, 0]])  # 3 photo pixels per pixel of a 512 chip
     chip = warp_to_canonical(stripes, photo_to_canonical, 512)[:250, :250].astype(float)
     assert abs(chip.mean() - 127.5) < 3 and chip.std() < 10
-
-
-def test_a_minimum_face_width_lets_the_detector_skip_faces_too_small_to_want(data_dir):
-    """The coarse pass asks MTCNN for faces of at least ~84 px only (its image pyramid then skips its largest levels):
-    in a photo of a large and a much smaller face, the large one is still found where it was, the small one is not
-    looked for."""
-    from assembler.detect import create_detector
-    from assembler.io import load_image
-
-    big = Image.fromarray(load_image(str(data_dir / "obama2.jpg"))).resize((313, 600))
-    small = big.resize((big.width // 6, big.height // 6))
-    canvas = Image.new("RGB", (big.width + small.width + 20, big.height), (200, 200, 200))
-    canvas.paste(small, (0, 40))
-    canvas.paste(big, (small.width + 20, 0))
-    det = create_detector("mtcnn")
-    every = sorted(det.detect(np.asarray(canvas)), key=lambda d: d.box[0])
-    assert len(every) == 2 and every[0].box[2] - every[0].box[0] < 60 < every[1].box[2] - every[1].box[0]
-    hinted = det.detect(np.asarray(canvas), min_face=84)
-    assert len(hinted) == 1
-    assert np.abs(hinted[0].box - every[1].box).max() < 0.08 * (every[1].box[2] - every[1].box[0])
