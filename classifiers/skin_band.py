@@ -54,6 +54,11 @@ def band_of_monk(monk: int) -> str:
 KINDS = ("ordinal", "multinomial")
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown skin-band head kind {kind!r} (one of: {', '.join(KINDS)})")
+
+
 @dataclass
 class SkinBandHead:
     """``p(band | embedding) = softmax(z / temperature)`` over :data:`BANDS`, with per-band logits ``z``:
@@ -75,8 +80,7 @@ class SkinBandHead:
     _refits: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown skin-band head kind {self.kind!r} (one of: {', '.join(KINDS)})")
+        _check_kind(self.kind)
         self.weight, self.bias = np.asarray(self.weight), np.asarray(self.bias)
         outputs = (1, 2) if self.kind == "ordinal" else (len(BANDS), len(BANDS))
         if self.weight.ndim != 2 or self.bias.ndim != 1 or (self.weight.shape[1], len(self.bias)) != outputs:
@@ -141,8 +145,7 @@ def fit_skin_band_head(x, y, groups=None, *, l2: float = 0.01, temperature: floa
         raise ValueError("fit_skin_band_head needs x of shape (n, dim) and n band indices, n ≥ 1")
     if y.min() < 0 or y.max() >= len(BANDS):
         raise ValueError(f"band indices must be 0..{len(BANDS) - 1} ({', '.join(BANDS)})")
-    if kind not in KINDS:
-        raise ValueError(f"unknown skin-band head kind {kind!r} (one of: {', '.join(KINDS)})")
+    _check_kind(kind)
     groups = np.arange(len(y)) if groups is None else np.asarray(groups, np.int64)
     w, b = _FITS[kind](x, y, l2)
     if temperature is None:
