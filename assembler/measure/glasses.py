@@ -10,6 +10,17 @@ from parts_library import frame
 
 from .context import _Ctx, _IOD, _poly, _sig
 
+# the skin's own texture (the median gradient of the cheeks and forehead) is what a frame's edges are measured against,
+# and it is taken to be at least this fraction of the cheeks' grey level. JPEG compression flattens skin to a median
+# gradient of 0 inside its 8-px blocks, while its block edges and the nose's shading still cross the bridge: at quality
+# 30, 9 of the 88 labelled photos without glasses read 0.6-1.0 (an absolute floor of 4 grey levels was all that was
+# left of the reference). A floor proportional to the skin's grey level keeps every ratio independent of the exposure
+# (a dim photo's edges and skin scale together; an absolute floor missed glasses at a third of the light). Chosen
+# from the plateau 0.067-0.107 of the labelled photos as taken, JPEG 30 and 50, half and a third the size, at half and
+# 0.3 the exposure and blurred; see the closing note of 2026-12-06.
+NOISE_FLOOR = 0.08
+
+
 def measure_glasses(ctx: _Ctx, skin: dict[str, Any]) -> dict[str, Any]:
     """Edge energy of the bridge between the eyes and of the rims below / beside them, on the 512 chip."""
     k = ctx.chip_scale
@@ -30,16 +41,18 @@ def measure_glasses(ctx: _Ctx, skin: dict[str, Any]) -> dict[str, Any]:
     cl = lm[[2, 3, 31, 40, 41]].mean(axis=0)
     cr = lm[[13, 14, 35, 46, 47]].mean(axis=0)
     mag = np.hypot(gx, gy)
-    refs = []
+    refs, grey = [], []
     for side in ((2, 3, 31, 40, 41), (13, 14, 35, 46, 47)):
         upper = lm[list(side)].mean(axis=0)
         lower = np.array([upper[0], float(lm[33, 1])])
-        patches = [mag[box(c[0] - 0.12 * iod, c[0] + 0.12 * iod, c[1] - 0.05 * iod, c[1] + 0.15 * iod)]
+        patches = [box(c[0] - 0.12 * iod, c[0] + 0.12 * iod, c[1] - 0.05 * iod, c[1] + 0.15 * iod)
                    for c in (upper, lower)]
-        refs.append(min(float(np.median(p)) for p in patches))
+        refs.append(min(float(np.median(mag[p])) for p in patches))
+        grey.append(g[patches[0]].ravel())
     brow = lm[17:27]
     forehead = mag[box(lm[21, 0], lm[22, 0], brow[:, 1].min() - 0.35 * iod, brow[:, 1].min() - 0.1 * iod)]
-    noise = min(float(np.mean(refs)), float(np.median(forehead))) + 4.0
+    floor = NOISE_FLOOR * float(np.median(np.concatenate(grey)))
+    noise = max(min(float(np.mean(refs)), float(np.median(forehead))), floor, 1.0)
     # bridge: between the inner eye corners, around the eye line — a bar gives a row of strong vertical gradient
     xm = float((lm[39, 0] + lm[42, 0]) / 2)
     half = 0.25 * float(lm[42, 0] - lm[39, 0])

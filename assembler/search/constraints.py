@@ -84,8 +84,10 @@ GOATEE_SURE = 0.5  # measured goatee (chin hair) from which the part must draw h
 # the frames' weight from the measured rim strength (edge energy of the rims below and beside the eyes, × the cheek's
 # own texture; measure/glasses.py): at BOLD_RIM and above only full frames may be drawn, below THIN_RIM only rimless,
 # thin or metal ones, in between any. Without it the identity term drew rimless glasses on 7 of the 22 labelled photos
-# with glasses, among them the heaviest frames (rims 13.6–36.6; fine wire frames read 2.5–4.6 and were drawn bold)
-BOLD_RIM, THIN_RIM = 12.0, 5.0
+# with glasses, among them the heaviest frames. Since the skin texture has a floor (measure/glasses.NOISE_FLOOR),
+# the heavy frames read 10.5–21.9 (H001094's 11.0: it read 13.6 before) and the fine wire and rimless frames
+# 1.9–5.4; heavy dark frames seen only faintly below the eyes still read 6.7–6.8 (D000617, S001221)
+BOLD_RIM, THIN_RIM = 10.0, 6.0
 LIGHT_FRAME_TAGS = frozenset({"rimless", "thin", "metal"})
 FACIAL_HAIR_KINDS = {"beard": ("beard", "full_beard", "short_beard"), "goatee": ("goatee",),
                      "moustache": ("moustache",), "stubble": ("stubble",)}
