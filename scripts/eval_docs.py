@@ -4,8 +4,9 @@
                                 [--workers 2]
 
 1. ``memoji eval FACES`` (identity: the judge ranks the gallery from every method's avatar; all four methods);
-2. ``memoji eval --labels FACES/labels.csv --relight`` (glance attributes against what a person sees, per attribute,
-   group and method, and under 8 relightings of the public-domain photos).
+2. ``memoji eval --labels FACES/labels.csv --relight --degrade`` (glance attributes against what a person sees, per
+   attribute, group and method, under 8 relightings of the public-domain photos, and every photo re-encoded as JPEG
+   and shrunk).
 
 Writes ``docs/eval.md`` (a fixed protocol text, the two reports' markdown, the date, machine and commit),
 ``docs/eval_labels/<commit>.csv`` (one row per labelled photo) and ``docs/eval_contact_sheet_public.png`` (the
@@ -45,7 +46,8 @@ docstring of `assembler/evaluation/labels.py`). `labels.csv` says per photo what
 colour family, length, texture, facial hair, glasses, headwear, expression); *measured* is the classifier's output,
 a method's row what its recipe draws. `dev` = the identity folders and `_singles/`, `portraits` = the studio
 portraits of `_portraits/`. Relighting: the public-domain photos under 8 deterministic relightings
-(`assembler/evaluation/relighting.py`).
+(`assembler/evaluation/relighting.py`). Degradation: every photo as JPEG at quality 75, 50 and 30 and shrunk to a
+half and a third (`assembler/evaluation/degrading.py`).
 
 **The skin-band head** (`classifiers/skin_band.py`) was fitted on these labelled photos. Both evaluations score every
 photo with the head refitted without that photo's person (`skin_head="held_out"`): the skin band below is
@@ -78,7 +80,7 @@ def main() -> None:
     t_identity = time.perf_counter() - t0
     t0 = time.perf_counter()
     labels = evaluate_labels(read_labels(args.faces / "labels.csv"), args.label_methods.split(","), relight=True,
-                             workers=args.workers, progress=True)
+                             degrade=True, workers=args.workers, progress=True)
     t_labels = time.perf_counter() - t0
 
     (args.out / "eval_labels").mkdir(parents=True, exist_ok=True)
@@ -103,7 +105,8 @@ def main() -> None:
         "",
         "![the public-domain photos and every method's avatar of them](eval_contact_sheet_public.png)",
         "",
-        f"## Glance attributes: `memoji eval --labels {faces}/labels.csv --relight --methods {args.label_methods}` "
+        f"## Glance attributes: `memoji eval --labels {faces}/labels.csv --relight --degrade --methods "
+        f"{args.label_methods}` "
         f"({t_labels:.0f} s, {args.workers} workers)",
         "",
         f"Per-photo results: [eval_labels/{commit}.csv](eval_labels/{commit}.csv).",

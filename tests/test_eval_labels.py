@@ -1,4 +1,5 @@
-"""``memoji eval --labels``: the mapping rules, hostile labels files, the relightings and one real run on 2 photos."""
+"""``memoji eval --labels``: the mapping rules, hostile labels files, the relightings, the degradations and one real
+run on 2 photos."""
 from __future__ import annotations
 
 import csv
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from assembler import evaluation as le
 from assembler.errors import LabelsFileError, UnknownNameError
 from assembler.records import Attributes
+from assembler.evaluation.degrading import DEGRADATIONS, degrade
 from assembler.evaluation.relighting import RELIGHTINGS, relight, relight_gains, srgb_to_linear
 
 HEADER = "path,skin,hair_colour,hair_length,hair_texture,facial_hair,glasses,headwear,expression,confidence,comment\n"
@@ -153,7 +155,7 @@ def test_cli_bad_labels_file_is_one_line_and_exit_2(tmp_path):
         "headwear, expression (header: 'path,skin')"]
     assert not (tmp_path / "out").exists()  # refused before anything was written
     res = CliRunner().invoke(main, ["eval", "--relight", str(tmp_path)])
-    assert res.exit_code == 2 and "--relight, --workers and --resume go with --labels" in res.output
+    assert res.exit_code == 2 and "--relight, --degrade, --workers and --resume go with --labels" in res.output
 
 
 # ---- tables from fixed results (no pipeline) ---------------------------------------------------------------------
@@ -222,6 +224,47 @@ def test_agreement_confusion_and_csv_from_fixed_results(tmp_path):
     assert paths["markdown"].read_text().startswith("# Glance attributes against labels")
 
 
+def test_degraded_photos_are_scored_against_their_labels_and_against_the_photo_as_taken(tmp_path):
+    good = dict(skin="light", hair_colour="black", hair_length="short", hair_texture="straight",
+                facial_hair="none", glasses="none", headwear="none", expression="smile")
+    r1, r2 = _row("a/1.jpg"), _row("a/2.jpg", glasses="glasses")
+    lf = le.LabelsFile(path=tmp_path / "labels.csv", root=tmp_path, rows=[r1, r2])
+    res = [_result(r1, dict(good), dict(good)), _result(r2, dict(good), {**good, "glasses": "present"})]
+    degraded = [_result(r1, dict(good), {**good, "glasses": "present"}, relight="jpeg30"),  # glasses appear
+                _result(r2, dict(good), {**good, "glasses": "present"}, relight="jpeg30"),
+                _result(r1, dict(good), dict(good), relight="half"),
+                _result(r2, {}, {}, relight="half", error="no face found")]
+    rep = le.LabelsReport(labels=lf, methods=["search"], results=res, degraded=degraded,
+                          degradations=["jpeg30", "half"])
+    taken, jpeg, half = rep.degrade_summary()
+    assert taken["degradation"] == "as taken" and taken["right"]["all"] == (2, 2) and taken["same"]["all"] == (0, 0)
+    assert jpeg["right"]["glasses"] == (1, 2) and jpeg["right"]["all"] == (1, 2) and jpeg["right"]["skin"] == (2, 2)
+    assert jpeg["same"]["glasses"] == (1, 2) and jpeg["same"]["all"] == (1, 2)
+    assert half["refused"] == 1 and half["right"]["all"] == (1, 2) and half["same"]["all"] == (1, 2)
+    md = rep.to_markdown()
+    assert "### Degraded photos (2 photos × 2 degradations" in md
+    assert "| as taken | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | – |" in md
+    assert "| jpeg30 | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 50 % (1/2) | 50 % (1/2) | 50 % (1/2) |" \
+        in md
+    assert "| half (1 refused) |" in md
+    rows = list(csv.DictReader(io.StringIO(rep.to_csv())))
+    assert [r["relight"] for r in rows] == ["", "", "jpeg30", "jpeg30", "half", "half"]
+
+
+def test_degradations_are_deterministic_and_lose_what_they_say(astronaut):
+    img = np.ascontiguousarray(astronaut[::2, ::2])
+    err = {n: float(np.abs(degrade(img, n).astype(int) - img).mean()) for n in ("jpeg75", "jpeg50", "jpeg30")}
+    assert 0 < err["jpeg75"] < err["jpeg50"] < err["jpeg30"]  # lower quality, more lost
+    assert degrade(img, "half").shape == (128, 128, 3) and degrade(img, "third").shape == (85, 85, 3)
+    for name in DEGRADATIONS:
+        once = degrade(img, name)
+        assert once.dtype == np.uint8 and once.tobytes() == degrade(img.copy(), name).tobytes()
+    with pytest.raises(UnknownNameError, match="unknown degradation 'jpeg3'; did you mean 'jpeg30'"):
+        degrade(img, "jpeg3")
+    with pytest.raises(ValueError, match="H×W×3 uint8"):
+        degrade(img.astype(np.float32), "half")
+
+
 # ---- relighting --------------------------------------------------------------------------------------------------
 def _rb(img):
     lin = srgb_to_linear(img)
@@ -268,7 +311,7 @@ def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
                       + "joe_biden/x.jpg,light,white,short,straight,none,none,none,open_smile,high,\n")
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["eval", "--labels", str(labels), "--methods", "search,attributes", "--relight",
-                                    "--relight-folders", "barack_obama", "--quiet", "-o", str(out)])
+                                    "--relight-folders", "barack_obama", "--degrade", "--quiet", "-o", str(out)])
     assert res.exit_code == 0, res.output
     md = (out / "eval_labels.md").read_text()
     assert "3 photos (dev 3); methods: `search`, `attributes`; 1 label row(s) skipped" in md
@@ -278,8 +321,11 @@ def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
     assert "Photos the pipeline refused (1, a miss on every attribute): `joe_biden/x.jpg` (cannot read image" in md
     assert "### Relighting (1 photos × 8 relightings" in md
     rows = list(csv.DictReader((out / "eval_labels.csv").open()))
-    assert len(rows) == 3 + 8 and [r["relight"] for r in rows[3:]] == list(RELIGHTINGS)
-    assert {r["path"] for r in rows[3:]} == {"barack_obama/obama.jpg"}
+    assert len(rows) == 3 + 8 + 3 * 5 and [r["relight"] for r in rows[3:11]] == list(RELIGHTINGS)
+    assert {r["path"] for r in rows[3:11]} == {"barack_obama/obama.jpg"}
+    assert [r["relight"] for r in rows[11:]] == [n for n in DEGRADATIONS for _ in range(3)]
+    assert "### Degraded photos (3 photos × 5 degradations" in md and "| third (1 refused) |" in md
+    assert all(r["search_skin"] in le.SKIN_BANDS for r in rows[11:] if r["path"] != "joe_biden/x.jpg")
     obama, biden = rows[0], rows[1]
     assert biden["comment"] == "'@SUM(1)" and rows[2]["error"].startswith("cannot read image")
     for r in (obama, biden):  # every attribute was measured and drawn

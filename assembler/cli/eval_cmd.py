@@ -1,5 +1,6 @@
 """``memoji eval DIR [-o OUTDIR] [--methods search,attributes,greedy,random]`` (identity retrieval) and
-``memoji eval --labels labels.csv [DIR] [--relight] [--methods search,greedy] [-o OUTDIR]`` (glance attributes)."""
+``memoji eval --labels labels.csv [DIR] [--relight] [--degrade] [--methods search,greedy] [-o OUTDIR]`` (glance
+attributes)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,6 +28,9 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
                    "bright, green, magenta, haze).")
 @click.option("--relight-folders", default="barack_obama,joe_biden", show_default=True,
               help="With --relight: the photo folders that are relit.")
+@click.option("--degrade", is_flag=True,
+              help="With --labels: also score every photo re-encoded as JPEG (quality 75, 50, 30) and shrunk to a "
+                   "half and a third, with the first method.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="With --labels: photos analysed in this many processes.")
 @click.option("--resume", is_flag=True,
@@ -38,7 +42,7 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
 @click.option("--no-detect", is_flag=True, help="Skip running the judge's MTCNN on the avatars.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def eval_command(directory: Path | None, out: Path | None, methods: str | None, labels: Path | None, relight: bool,
-                 relight_folders: str, workers: int, resume: bool, exclude: str, seed: int, no_detect: bool,
+                 relight_folders: str, degrade: bool, workers: int, resume: bool, exclude: str, seed: int, no_detect: bool,
                  quiet: bool) -> None:
     """Evaluate the avatars made from DIRECTORY/<person>/<photos> with an independent judging embedder:
     identity retrieval, attribute agreement and timings, per method.
@@ -61,8 +65,8 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
     if labels is None:
         if directory is None:
             raise click.UsageError("give a DIRECTORY of <person>/<photos>, or --labels labels.csv")
-        if relight or workers != 1 or resume:
-            raise click.UsageError("--relight, --workers and --resume go with --labels")
+        if relight or degrade or workers != 1 or resume:
+            raise click.UsageError("--relight, --degrade, --workers and --resume go with --labels")
         _identity_eval(directory, out or Path("out/eval"), chosen, exclude, seed, no_detect, quiet)
         return
     from ..evaluation import evaluate_labels, read_labels
@@ -73,7 +77,7 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
         raise click.UsageError(f"photos folder {directory} is not a folder")
     out = out or Path("out/eval_labels")
     ensure_writable_dir(out)  # before minutes of evaluation
-    report = evaluate_labels(lf, chosen, relight=relight, seed=seed, workers=workers, progress=not quiet,
+    report = evaluate_labels(lf, chosen, relight=relight, degrade=degrade, seed=seed, workers=workers, progress=not quiet,
                              relight_folders=[f.strip() for f in relight_folders.split(",") if f.strip()],
                              progress_file=inside(out, "eval_labels.progress.jsonl"), resume=resume)
     paths = report.save(out)

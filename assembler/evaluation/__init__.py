@@ -25,7 +25,7 @@ are reported and skipped; a failing ``make`` is reported per method.
 
 ``memoji eval --labels labels.csv`` (glance attributes against what a person sees): :mod:`.labels` (the file and
 its scoring table), :mod:`.label_rules`, :mod:`.labels_run`, :mod:`.labels_report`, with the relightings of
-:mod:`.relighting`.
+:mod:`.relighting` and the degradations of :mod:`.degrading`.
 
 One module per job: :mod:`.photos` (inputs, notes), :mod:`.colours` (recipe colour → swatch, Monk tone, band,
 family: shared by both evaluations), :mod:`.agreement`, :mod:`.stats`, :mod:`.report`, :mod:`.run`.
@@ -41,6 +41,7 @@ from .labels import (ATTRIBUTES, CORE, EXPRESSIONS, HAIR_FAMILIES, LENGTHS, PUBL
 from .labels_report import LabelsReport, PhotoResult
 from .labels_run import evaluate_labels
 from .photos import DEFAULT_EXCLUDE, IMAGE_EXTS, collect_photos
+from .degrading import DEGRADATIONS, degrade
 from .relighting import RELIGHTINGS, relight
 from .report import AvatarEval, EvalReport, PhotoEval
 from .run import evaluate
@@ -49,4 +50,4 @@ __all__ = ["METHODS", "collect_photos", "evaluate", "EvalReport", "PhotoEval", "
            "IMAGE_EXTS", "DEFAULT_EXCLUDE", "swatch", "monk_of", "skin_band", "hair_family", "ATTRIBUTES", "CORE",
            "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES", "EXPRESSIONS", "LabelRow",
            "LabelsFile", "PhotoResult", "LabelsReport", "read_labels", "label_class", "agrees", "measured_values",
-           "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight"]
+           "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight", "DEGRADATIONS", "degrade"]

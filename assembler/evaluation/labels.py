@@ -46,6 +46,10 @@ Relighting (``relight=True``): the photos under ``relight_folders`` (the public-
 colour family of the relit photo are compared with those of the photo as taken and with the label — measured, and
 the recipe of the first method.
 
+Degradation (``degrade=True``): every photo again, re-encoded as JPEG and shrunk
+(:data:`assembler.evaluation.degrading.DEGRADATIONS`); the first method's recipe is scored against the labels on the
+core attributes and compared with the recipe of the photo as taken.
+
 A labels file that cannot be used as a whole raises :class:`~assembler.errors.LabelsFileError`; a bad *row* (a
 cell outside the vocabulary, an absolute or ``..`` path, a duplicate) is reported with its line and skipped.
 """

@@ -1,5 +1,5 @@
 """The report of ``memoji eval --labels``: per photo what was measured and drawn, per attribute and group the agreement
-with the labels, confusion tables, relighting stability; markdown, CSV and JSON."""
+with the labels, confusion tables, stability under relighting and under degradation; markdown, CSV and JSON."""
 from __future__ import annotations
 
 import csv
@@ -22,10 +22,10 @@ __all__ = ["PhotoResult", "LabelsReport"]
 
 @dataclass
 class PhotoResult:
-    """What the pipeline made of one labelled photo (as taken, or under ``relight``)."""
+    """What the pipeline made of one labelled photo (as taken, or under the relighting or degradation ``relight``)."""
 
     row: LabelRow
-    relight: str = ""  # "" = the photo as taken
+    relight: str = ""  # "" = the photo as taken; else a relighting or a degradation
     error: str | None = None
     measured: dict[str, str | None] = field(default_factory=dict)
     monk: int | None = None  # measured Monk tone
@@ -54,6 +54,8 @@ class LabelsReport:
     results: list[PhotoResult]  # photos as taken, in label order
     relit: list[PhotoResult] = field(default_factory=list)
     relightings: list[str] = field(default_factory=list)
+    degraded: list[PhotoResult] = field(default_factory=list)  # every photo under every degradation (first method)
+    degradations: list[str] = field(default_factory=list)
     total_s: float = 0.0
     workers: int = 1
     reused: int = 0  # results taken from an interrupted run's progress file
@@ -136,6 +138,41 @@ class LabelsReport:
             out.append(d)
         return out
 
+    def degrade_summary(self) -> list[dict[str, Any]]:
+        """The photos as taken, then each degradation: how many photos (and refused), and for the recipe of
+        :attr:`relight_method` ``{attribute: (right, scored)}`` against the labels over the core attributes and
+        ``all``, plus ``same``: ``{attribute: (unchanged, compared)}`` against the photo as taken."""
+        m = self.relight_method
+        base = {r.row.path: r.values(m) for r in self.results if not r.error}
+        out = []
+        for name in ["", *self.degradations]:
+            rows = self.results if not name else [r for r in self.degraded if r.relight == name]
+            right = {a: [0, 0] for a in (*CORE, "all")}
+            same = {a: [0, 0] for a in (*CORE, "all")}
+            for r in rows:
+                got = r.values(m)
+                every = True
+                for a in CORE:
+                    ok = agrees(a, r.row.labels[a], got.get(a))
+                    if ok is not None:
+                        right[a][0] += ok
+                        right[a][1] += 1
+                        every = every and ok
+                right["all"][0] += every
+                right["all"][1] += 1
+                b = base.get(r.row.path)
+                if b is not None and name:
+                    for a in CORE:
+                        same[a][0] += got.get(a) == b.get(a)
+                        same[a][1] += 1
+                    same["all"][0] += all(got.get(a) == b.get(a) for a in CORE)
+                    same["all"][1] += 1
+            out.append({"degradation": name or "as taken", "photos": len(rows),
+                        "refused": sum(bool(r.error) for r in rows),
+                        "right": {k: tuple(v) for k, v in right.items()},
+                        "same": {k: tuple(v) for k, v in same.items()}})
+        return out
+
     # -- writing --
     def _table(self, tally: Counter, rows: Sequence[str], cols: Sequence[str],
                corner: str = "label \\ got") -> list[str]:
@@ -191,6 +228,8 @@ class LabelsReport:
                    ""] + self._table(tally, kinds, list(FACIAL_HAIR_KINDS)) + [""]
         if self.relightings:
             md += self._relight_markdown()
+        if self.degradations:
+            md += self._degrade_markdown()
         bad = [r for r in self.results if r.error]
         if bad:
             md += ["", f"Photos the pipeline refused ({len(bad)}, a miss on every attribute): "
@@ -203,6 +242,22 @@ class LabelsReport:
             md += ["", "Label rows skipped: " + "; ".join(f"line {n}: {e}" for n, e in self.labels.errors[:20])]
         md += ["", self._timing_line(), ""]
         return "\n".join(md)
+
+    def _degrade_markdown(self) -> list[str]:
+        m = self.relight_method
+        md = ["", f"### Degraded photos ({len(self.results)} photos × {len(self.degradations)} degradations, "
+                  f"`assembler/evaluation/degrading.py`)", "",
+              f"Every photo re-encoded as JPEG or shrunk, as press photos and video frames arrive. `{m}`'s recipe "
+              "against the labels (% right), and the share of photos whose recipe draws the same as for the photo "
+              "as taken (*= taken*, all five).", "",
+              "| photos | " + " | ".join(a.replace("_", " ") for a in CORE) + " | all | = taken |",
+              "|---|" + "---|" * (len(CORE) + 2)]
+        for d in self.degrade_summary():
+            refused = f" ({d['refused']} refused)" if d["refused"] else ""
+            kept = "–" if d["degradation"] == "as taken" else _pct(*d["same"]["all"])
+            md.append(f"| {d['degradation']}{refused} | " + " | ".join(_pct(*d["right"][a]) for a in CORE)
+                      + f" | {_pct(*d['right']['all'])} | {kept} |")
+        return md
 
     def _relight_markdown(self) -> list[str]:
         m = self.relight_method
@@ -246,10 +301,12 @@ class LabelsReport:
         return (f"Median time per photo: {', '.join(parts)}. Wall time {self.total_s:.0f} s with {self.workers} "
                 f"worker(s) on {platform.machine()} ({os.cpu_count()} CPUs), {len(self.results)} photos"
                 + (f" + {len(self.relit)} relit" if self.relit else "")
+                + (f" + {len(self.degraded)} degraded" if self.degraded else "")
                 + (f"; {self.reused} results reused from an interrupted run (--resume)." if self.reused else "."))
 
     def csv_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
-        """Header and rows of the per-photo CSV (photos as taken, then the relit ones)."""
+        """Header and rows of the per-photo CSV (photos as taken, then the relit and the degraded ones; the
+        ``relight`` column names the relighting or degradation)."""
         head = ["path", "group", "relight", "error", "confidence"] + [f"label_{a}" for a in ATTRIBUTES] + \
             ["monk_measured", "hair_color_measured"] + [f"measured_{a}" for a in ATTRIBUTES]
         for m in self.methods:
@@ -257,7 +314,7 @@ class LabelsReport:
                      f"{m}_glasses_part", f"{m}_mouth_part", f"{m}_error"] + [f"{m}_{a}" for a in ATTRIBUTES]
         head.append("comment")
         rows = []
-        for r in [*self.results, *self.relit]:
+        for r in [*self.results, *self.relit, *self.degraded]:
             d: dict[str, Any] = {"path": r.row.path, "group": r.row.group, "relight": r.relight, "error": r.error,
                                  "confidence": r.row.confidence, "comment": r.row.comment,
                                  "monk_measured": r.monk, "hair_color_measured": r.hair_color}

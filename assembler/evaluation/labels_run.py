@@ -1,5 +1,6 @@
 """The run of ``memoji eval --labels``: every labelled photo analysed and classified once (in worker processes when
-asked), a recipe chosen per method, optional relightings of the public-domain photos, progress kept for ``--resume``."""
+asked), a recipe chosen per method, optional relightings of the public-domain photos and degradations (JPEG, smaller)
+of every photo, progress kept for ``--resume``."""
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ def _error_text(err: BaseException) -> str:
 
 def _photo_job(job: tuple) -> dict[str, Any]:
     """Analyse one photo once, then choose a recipe per method (picklable: runs in worker processes)."""
-    path, rel, relight_name, methods, seed = job
+    path, rel, transform, methods, seed = job
     from ..analysis import get_analyzer
     from ..classification import classify
     from ..search import SearchConfig, choose_recipe, gather_evidence
@@ -40,11 +41,12 @@ def _photo_job(job: tuple) -> dict[str, Any]:
     t0 = time.perf_counter()
     try:
         image: Any = path
-        if relight_name:
+        if transform:
             from ..io import load_image
+            from .degrading import DEGRADATIONS, degrade
             from .relighting import relight
 
-            image = relight(load_image(path), relight_name)
+            image = (degrade if transform in DEGRADATIONS else relight)(load_image(path), transform)
         face = get_analyzer()(image, max_faces=1)[0]
         attrs = classify(face, skin_head="held_out")  # out-of-person: the skin-band head was fitted on these photos
         ev = gather_evidence([face])
@@ -79,8 +81,8 @@ def _init_worker() -> None:
 
 
 def _job_key(job: tuple) -> str:
-    _, rel, relight_name, methods, seed = job
-    return json.dumps([rel, relight_name, list(methods), seed])
+    _, rel, transform, methods, seed = job
+    return json.dumps([rel, transform, list(methods), seed])
 
 
 def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
@@ -102,16 +104,20 @@ def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, relight: bool = False,
-                    relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, seed: int = 0, workers: int = 1,
-                    progress: bool = True, progress_file=None, resume: bool = False) -> LabelsReport:
+                    relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, degrade: bool = False, seed: int = 0,
+                    workers: int = 1, progress: bool = True, progress_file=None,
+                    resume: bool = False) -> LabelsReport:
     """Score every labelled photo (see the module docstring). ``labels``: a path or a :class:`LabelsFile`;
-    ``workers`` > 1 runs photos in that many processes (one thread each).
+    ``workers`` > 1 runs photos in that many processes (one thread each). ``relight``: the photos of
+    ``relight_folders`` again under every relighting of :mod:`.relighting`; ``degrade``: every photo again under every
+    degradation of :mod:`.degrading` — both with the first method only.
 
     ``progress_file``: every photo's result is appended there as soon as it is done (JSON lines); with ``resume``
     the results already in it (same photo, relighting, methods and seed) are reused instead of recomputed — for a
     run of an hour that was interrupted. Without ``resume`` the file is started afresh."""
     from tqdm.auto import tqdm
 
+    from .degrading import DEGRADATIONS
     from .relighting import RELIGHTINGS
     from ..search import METHODS
 
@@ -128,6 +134,9 @@ def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, 
     jobs = [(str(lf.root / r.path), r.path, "", tuple(methods), seed) for r in lf.rows]
     jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
              for r in relit_rows for name in RELIGHTINGS]
+    if degrade:
+        jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
+                 for name in DEGRADATIONS for r in lf.rows]
     keys = [_job_key(j) for j in jobs]
     done = _read_progress(Path(progress_file)) if resume and progress_file is not None else {}
     outs: dict[str, dict[str, Any]] = {k: done[k] for k in keys if k in done}
@@ -165,14 +174,16 @@ def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, 
     by_path = {r.path: r for r in lf.rows}
     results: list[PhotoResult] = []
     relit: list[PhotoResult] = []
+    degraded: list[PhotoResult] = []
     for key, (_, rel, name, _, _) in zip(keys, jobs):
         o = outs[key]
         pr = PhotoResult(row=by_path[rel], relight=name, error=o.get("error"), measured=o.get("measured") or {},
                          monk=o.get("monk"), hair_color=o.get("hair_color"), recipes=o["recipes"],
                          seconds=o["seconds"])
-        (relit if name else results).append(pr)
+        (degraded if name in DEGRADATIONS else relit if name else results).append(pr)
     return LabelsReport(labels=lf, methods=methods, results=results, relit=relit,
-                        relightings=list(RELIGHTINGS) if relight else [], total_s=time.perf_counter() - t_start,
+                        relightings=list(RELIGHTINGS) if relight else [], degraded=degraded,
+                        degradations=list(DEGRADATIONS) if degrade else [], total_s=time.perf_counter() - t_start,
                         workers=workers, reused=sum(k in done for k in keys))
 
 
