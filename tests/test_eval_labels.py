@@ -243,7 +243,8 @@ def test_degraded_photos_are_scored_against_their_labels_and_against_the_photo_a
     assert half["refused"] == 1 and half["right"]["all"] == (1, 2) and half["same"]["all"] == (1, 2)
     md = rep.to_markdown()
     assert "### Degraded photos (2 photos × 2 degradations" in md
-    assert "| as taken | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | – |" in md
+    every = " | ".join(["100 % (2/2)"] * 6)
+    assert f"| as taken | {every} | – |" in md
     assert "| jpeg30 | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 100 % (2/2) | 50 % (1/2) | 50 % (1/2) | 50 % (1/2) |" \
         in md
     assert "| half (1 refused) |" in md

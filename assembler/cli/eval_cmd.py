@@ -42,8 +42,8 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
 @click.option("--no-detect", is_flag=True, help="Skip running the judge's MTCNN on the avatars.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def eval_command(directory: Path | None, out: Path | None, methods: str | None, labels: Path | None, relight: bool,
-                 relight_folders: str, degrade: bool, workers: int, resume: bool, exclude: str, seed: int, no_detect: bool,
-                 quiet: bool) -> None:
+                 relight_folders: str, degrade: bool, workers: int, resume: bool, exclude: str, seed: int,
+                 no_detect: bool, quiet: bool) -> None:
     """Evaluate the avatars made from DIRECTORY/<person>/<photos> with an independent judging embedder:
     identity retrieval, attribute agreement and timings, per method.
 
@@ -77,7 +77,8 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
         raise click.UsageError(f"photos folder {directory} is not a folder")
     out = out or Path("out/eval_labels")
     ensure_writable_dir(out)  # before minutes of evaluation
-    report = evaluate_labels(lf, chosen, relight=relight, degrade=degrade, seed=seed, workers=workers, progress=not quiet,
+    report = evaluate_labels(lf, chosen, relight=relight, degrade=degrade, seed=seed, workers=workers,
+                             progress=not quiet,
                              relight_folders=[f.strip() for f in relight_folders.split(",") if f.strip()],
                              progress_file=inside(out, "eval_labels.progress.jsonl"), resume=resume)
     paths = report.save(out)

@@ -35,13 +35,13 @@ from __future__ import annotations
 from ..search import METHODS
 from .agreement import attribute_agreement
 from .colours import hair_family, monk_of, skin_band, swatch
+from .degrading import DEGRADATIONS, degrade
 from .label_rules import agrees, measured_values, recipe_values
 from .labels import (ATTRIBUTES, CORE, EXPRESSIONS, HAIR_FAMILIES, LENGTHS, PUBLIC_DOMAIN_FOLDERS, SKIN_BANDS, TEXTURES,
                      LabelRow, LabelsFile, label_class, read_labels)
 from .labels_report import LabelsReport, PhotoResult
 from .labels_run import evaluate_labels
 from .photos import DEFAULT_EXCLUDE, IMAGE_EXTS, collect_photos
-from .degrading import DEGRADATIONS, degrade
 from .relighting import RELIGHTINGS, relight
 from .report import AvatarEval, EvalReport, PhotoEval
 from .run import evaluate

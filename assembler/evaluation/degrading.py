@@ -1,5 +1,5 @@
-"""Deterministic degradations of a photo — compression and resolution — for checking that measured attributes survive
-the photo they arrive in.
+"""Deterministic degradations of a photo — compression and resolution — for checking that measured attributes
+survive the photo they arrive in.
 
 The development photos are mostly large and well compressed; press photos, film stills and frames of a batch often are
 not. Each transform is a fixed function of the pixels (libjpeg through OpenCV, area-averaged shrinking): the same input

@@ -16,8 +16,7 @@ from .context import _Ctx, _IOD, _poly, _sig
 # 30, 9 of the 88 labelled photos without glasses read 0.6-1.0 (an absolute floor of 4 grey levels was all that was
 # left of the reference). A floor proportional to the skin's grey level keeps every ratio independent of the exposure
 # (a dim photo's edges and skin scale together; an absolute floor missed glasses at a third of the light). Chosen
-# from the plateau 0.067-0.107 of the labelled photos as taken, JPEG 30 and 50, half and a third the size, at half and
-# 0.3 the exposure and blurred; see the closing note of 2026-12-06.
+# midway on a plateau of the labelled photos as taken and degraded (`memoji eval --labels --degrade`, docs/eval.md)
 NOISE_FLOOR = 0.08
 
 
