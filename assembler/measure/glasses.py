@@ -13,10 +13,10 @@ from .context import _Ctx, _IOD, _poly, _sig
 # the skin's own texture (the median gradient of the cheeks and forehead) is what a frame's edges are measured against,
 # and it is taken to be at least this fraction of the cheeks' grey level. JPEG compression flattens skin to a median
 # gradient of 0 inside its 8-px blocks, while its block edges and the nose's shading still cross the bridge: at quality
-# 30, 9 of the 88 labelled photos without glasses read 0.6-1.0 (an absolute floor of 4 grey levels was all that was
-# left of the reference). A floor proportional to the skin's grey level keeps every ratio independent of the exposure
-# (a dim photo's edges and skin scale together; an absolute floor missed glasses at a third of the light). Chosen
-# midway on a plateau of the labelled photos as taken and degraded (`memoji eval --labels --degrade`, docs/eval.md)
+# 30, bare faces read glasses (an absolute floor of 4 grey levels was all that was left of the reference). A floor
+# proportional to the skin's grey level keeps every ratio independent of the exposure (a dim photo's edges and skin
+# scale together; an absolute floor missed glasses at a third of the light). Chosen on the labelled photos as taken,
+# compressed, shrunk and dimmed; `memoji eval --labels --degrade` scores it (docs/eval.md)
 NOISE_FLOOR = 0.08
 
 
