@@ -69,11 +69,13 @@ class LabelsReport:
         return self.methods[0] if self.methods else None
 
     # -- scores --
-    def agreement(self, source: str, group: str | None = None) -> dict[str, tuple[int, int]]:
+    def agreement(self, source: str, group: str | None = None,
+                  results: Sequence[PhotoResult] | None = None) -> dict[str, tuple[int, int]]:
         """``{attribute: (right, scored)}`` plus ``all`` (right on every scored core attribute) for ``source``
-        (``measured`` or a method) over the photos of ``group`` (None: all)."""
+        (``measured`` or a method) over the photos of ``group`` (None: all) among ``results`` (default: the photos as
+        taken)."""
         out = {a: [0, 0] for a in (*ATTRIBUTES, "all")}
-        for res in self.results:
+        for res in self.results if results is None else results:
             if group is not None and res.row.group != group:
                 continue
             got = res.values(source)
@@ -147,19 +149,10 @@ class LabelsReport:
         out = []
         for name in ["", *self.degradations]:
             rows = self.results if not name else [r for r in self.degraded if r.relight == name]
-            right = {a: [0, 0] for a in (*CORE, "all")}
+            agreement = self.agreement(m, results=rows)
             same = {a: [0, 0] for a in (*CORE, "all")}
             for r in rows:
                 got = r.values(m)
-                every = True
-                for a in CORE:
-                    ok = agrees(a, r.row.labels[a], got.get(a))
-                    if ok is not None:
-                        right[a][0] += ok
-                        right[a][1] += 1
-                        every = every and ok
-                right["all"][0] += every
-                right["all"][1] += 1
                 b = base.get(r.row.path)
                 if b is not None and name:
                     for a in CORE:
@@ -169,7 +162,7 @@ class LabelsReport:
                     same["all"][1] += 1
             out.append({"degradation": name or "as taken", "photos": len(rows),
                         "refused": sum(bool(r.error) for r in rows),
-                        "right": {k: tuple(v) for k, v in right.items()},
+                        "right": {k: agreement[k] for k in (*CORE, "all")},
                         "same": {k: tuple(v) for k, v in same.items()}})
         return out
 
