@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
@@ -154,8 +155,10 @@ def test_cli_bad_labels_file_is_one_line_and_exit_2(tmp_path):
         f"Error: labels file {p} lacks the column(s) hair_colour, hair_length, hair_texture, facial_hair, glasses, "
         "headwear, expression (header: 'path,skin')"]
     assert not (tmp_path / "out").exists()  # refused before anything was written
-    res = CliRunner().invoke(main, ["eval", "--relight", str(tmp_path)])
-    assert res.exit_code == 2 and "--relight, --degrade, --workers and --resume go with --labels" in res.output
+    for flag in ("--relight", "--lineup"):
+        res = CliRunner().invoke(main, ["eval", flag, str(tmp_path)])
+        assert res.exit_code == 2 and "--relight, --degrade, --lineup, --workers and --resume go with --labels" \
+            in res.output
 
 
 # ---- tables from fixed results (no pipeline) ---------------------------------------------------------------------
@@ -252,6 +255,65 @@ def test_degraded_photos_are_scored_against_their_labels_and_against_the_photo_a
     assert [r["relight"] for r in rows] == ["", "", "jpeg30", "jpeg30", "half", "half"]
 
 
+# ---- the machine-judged lineup -----------------------------------------------------------------------------------
+def _unit_rows(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    x = np.random.default_rng(seed).normal(size=(n, dim))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_lineup_picks_only_among_other_people_of_the_same_band():
+    from assembler.evaluation.lineup import lineup_scores, person_of
+
+    assert person_of("jack_dorsey/1.jpg") == "jack_dorsey" and person_of("_portraits/A.jpg") == "_portraits/A.jpg"
+    e = _unit_rows(7)
+    paths = ["a/1.jpg", "a/2.jpg", "_p/3.jpg", "_p/4.jpg", "_p/5.jpg", "_p/6.jpg", "_p/7.jpg"]
+    photos = dict(zip(paths, e))
+    bands = dict(zip(paths, ["light"] * 5 + ["dark", "dark"]))
+    # avatars that are the photo itself: the judge always picks its own
+    assert all(v == 1.0 for k, v in lineup_scores(photos, photos, bands).items() if bands[k] == "light")
+    # a/2's avatar looks exactly like a/1's photo: the same person is never a foil, so a/1 is still picked
+    twin = {**photos, "a/2.jpg": photos["a/1.jpg"]}
+    assert lineup_scores(photos, twin, bands)["a/1.jpg"] == 1.0
+    # ... but a light photo's avatar that looks like the dark photo is a foil of neither dark photo
+    dark = {**photos, "_p/3.jpg": photos["_p/6.jpg"]}
+    assert lineup_scores(photos, dark, bands)["_p/6.jpg"] is None  # one foil of its band: no lineup of four
+    # identical avatars: the own avatar never beats a foil
+    same = {k: e[0] for k in paths}
+    assert lineup_scores(photos, same, bands)["_p/3.jpg"] == 0.0
+    # exact: 3 of the 4 foils below the own avatar -> C(3,3) / C(4,3) = 1/4
+    target = photos["_p/3.jpg"]
+    avatars = {"_p/3.jpg": target, "a/1.jpg": -target, "a/2.jpg": -target, "_p/4.jpg": -target, "_p/5.jpg": target}
+    assert lineup_scores(photos, avatars, bands)["_p/3.jpg"] == pytest.approx(0.25)
+
+
+def test_lineup_report_from_fixed_embeddings(tmp_path):
+    good = dict(skin="light", hair_colour="black", hair_length="short", hair_texture="straight",
+                facial_hair="none", glasses="none", headwear="none", expression="smile")
+    rows = [_row(f"_p/{i}.jpg") for i in range(6)]
+    e = _unit_rows(6, seed=1)
+    res = []
+    for i, r in enumerate(rows):
+        pr = _result(r, dict(good), dict(good))
+        pr.recipes["random"] = {"values": dict(good)}
+        # search draws the person (its avatar is the photo); random draws one face for everybody
+        pr.lineup = {"photo": list(e[i]), "search": list(e[i]), "random": list(e[0])}
+        res.append(pr)
+    lf = le.LabelsFile(path=tmp_path / "labels.csv", root=tmp_path, rows=rows)
+    rep = le.LabelsReport(labels=lf, methods=["search", "random"], results=res, lineup=True)
+    s = rep.lineup_summary()
+    assert s["methods"]["search"]["photos"] == 6 and s["methods"]["search"]["mean"] == 1.0
+    assert s["methods"]["random"]["mean"] == 0.0
+    assert s["paired"]["random"]["better"] == 6 and s["paired"]["random"]["sign_test_p"] < 0.05
+    md = rep.to_markdown()
+    assert "### Lineup, judged by machine" in md and "| search | 6 | 100 % (100–100) |" in md
+    assert "| random | 6 | 6 | 0 | 0 | 0.031 | +100 points |" in md
+    csv_rows = list(csv.DictReader(io.StringIO(rep.to_csv())))
+    assert [r["search_lineup"] for r in csv_rows] == ["1.0"] * 6 and csv_rows[0]["random_lineup"] == "0.0"
+    # too few people of one band: said so, never a figure
+    small = le.LabelsReport(labels=lf, methods=["search"], results=res[:3], lineup=True)
+    assert "No photo has 3 foils: a lineup needs photos of at least 4 people" in small.to_markdown()
+
+
 def test_degradations_are_deterministic_and_lose_what_they_say(astronaut):
     img = np.ascontiguousarray(astronaut[::2, ::2])
     err = {n: float(np.abs(degrade(img, n).astype(int) - img).mean()) for n in ("jpeg75", "jpeg50", "jpeg30")}
@@ -312,7 +374,8 @@ def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
                       + "joe_biden/x.jpg,light,white,short,straight,none,none,none,open_smile,high,\n")
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["eval", "--labels", str(labels), "--methods", "search,attributes", "--relight",
-                                    "--relight-folders", "barack_obama", "--degrade", "--quiet", "-o", str(out)])
+                                    "--relight-folders", "barack_obama", "--degrade", "--lineup", "--quiet",
+                                    "-o", str(out)])
     assert res.exit_code == 0, res.output
     md = (out / "eval_labels.md").read_text()
     assert "3 photos (dev 3); methods: `search`, `attributes`; 1 label row(s) skipped" in md
@@ -334,6 +397,13 @@ def test_cli_labels_run_on_two_photos(tmp_path, data_dir):
         assert r["measured_skin"] in le.SKIN_BANDS and r["search_hair_length"] in le.LENGTHS
         assert r["attributes_error"] == "" and r["search_hair_part"]
     assert rows[3]["attributes_skin"] == "" and rows[3]["search_skin"] in le.SKIN_BANDS  # relit: first method only
+    # the lineup: the judge embedded both photos and their avatars, but two people make no lineup of four
+    assert "### Lineup, judged by machine" in md and "No photo has 3 foils" in md
+    assert obama["search_lineup"] == "" and "lineup" in md.split("Median time per photo:")[1]
+    progress = [json.loads(line) for line in (out / "eval_labels.progress.jsonl").read_text().splitlines()]
+    judged = [p["out"]["lineup"] for p in progress if "lineup" in p["out"]]
+    assert len(judged) == 2 and all(len(j) == 3 for j in judged)  # the photo, search's and attributes' avatars
+    assert all(abs(np.linalg.norm(v) - 1.0) < 0.01 for j in judged for v in j.values())
     assert "wrote " in res.output
 
 

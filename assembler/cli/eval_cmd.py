@@ -1,6 +1,6 @@
 """``memoji eval DIR [-o OUTDIR] [--methods search,attributes,greedy,random]`` (identity retrieval) and
-``memoji eval --labels labels.csv [DIR] [--relight] [--degrade] [--methods search,greedy] [-o OUTDIR]`` (glance
-attributes)."""
+``memoji eval --labels labels.csv [DIR] [--relight] [--degrade] [--lineup] [--methods search,greedy] [-o OUTDIR]``
+(glance attributes)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,6 +31,9 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
 @click.option("--degrade", is_flag=True,
               help="With --labels: also score every photo re-encoded as JPEG (quality 75, 50, 30) and shrunk to a "
                    "half and a third, with the first method.")
+@click.option("--lineup", is_flag=True,
+              help="With --labels: the judge also picks each photo's avatar among it and 3 avatars of other people "
+                   "with the same skin band (a machine-judged lineup, per method).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="With --labels: photos analysed in this many processes.")
 @click.option("--resume", is_flag=True,
@@ -42,15 +45,15 @@ LABEL_METHODS = "search,attributes,random"  # greedy renders hundreds of avatars
 @click.option("--no-detect", is_flag=True, help="Skip running the judge's MTCNN on the avatars.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def eval_command(directory: Path | None, out: Path | None, methods: str | None, labels: Path | None, relight: bool,
-                 relight_folders: str, degrade: bool, workers: int, resume: bool, exclude: str, seed: int,
-                 no_detect: bool, quiet: bool) -> None:
+                 relight_folders: str, degrade: bool, lineup: bool, workers: int, resume: bool, exclude: str,
+                 seed: int, no_detect: bool, quiet: bool) -> None:
     """Evaluate the avatars made from DIRECTORY/<person>/<photos> with an independent judging embedder:
     identity retrieval, attribute agreement and timings, per method.
 
     With --labels FILE: agreement of the measured attributes and of each method's recipe with the labels (skin
     band, hair colour, length, texture, facial hair, glasses, headwear, expression), per group, with confusion
-    tables; writes eval_labels.md and eval_labels.csv (and, photo by photo, eval_labels.progress.jsonl, which
-    --resume reuses after an interruption)."""
+    tables (--lineup: and the machine-judged lineup); writes eval_labels.md and eval_labels.csv (and, photo by
+    photo, eval_labels.progress.jsonl, which --resume reuses after an interruption)."""
     from ..errors import UnknownNameError, did_you_mean
     from ..search import METHODS
     from ..outputs import ensure_writable_dir
@@ -65,8 +68,8 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
     if labels is None:
         if directory is None:
             raise click.UsageError("give a DIRECTORY of <person>/<photos>, or --labels labels.csv")
-        if relight or degrade or workers != 1 or resume:
-            raise click.UsageError("--relight, --degrade, --workers and --resume go with --labels")
+        if relight or degrade or lineup or workers != 1 or resume:
+            raise click.UsageError("--relight, --degrade, --lineup, --workers and --resume go with --labels")
         _identity_eval(directory, out or Path("out/eval"), chosen, exclude, seed, no_detect, quiet)
         return
     from ..evaluation import evaluate_labels, read_labels
@@ -77,7 +80,7 @@ def eval_command(directory: Path | None, out: Path | None, methods: str | None, 
         raise click.UsageError(f"photos folder {directory} is not a folder")
     out = out or Path("out/eval_labels")
     ensure_writable_dir(out)  # before minutes of evaluation
-    report = evaluate_labels(lf, chosen, relight=relight, degrade=degrade, seed=seed, workers=workers,
+    report = evaluate_labels(lf, chosen, relight=relight, degrade=degrade, lineup=lineup, seed=seed, workers=workers,
                              progress=not quiet,
                              relight_folders=[f.strip() for f in relight_folders.split(",") if f.strip()],
                              progress_file=inside(out, "eval_labels.progress.jsonl"), resume=resume)

@@ -25,7 +25,8 @@ are reported and skipped; a failing ``make`` is reported per method.
 
 ``memoji eval --labels labels.csv`` (glance attributes against what a person sees): :mod:`.labels` (the file and
 its scoring table), :mod:`.label_rules`, :mod:`.labels_run`, :mod:`.labels_report`, with the relightings of
-:mod:`.relighting` and the degradations of :mod:`.degrading`.
+:mod:`.relighting`, the degradations of :mod:`.degrading` and the machine-judged lineup of :mod:`.lineup` (the
+held-out test's "pick the avatar among four of the same skin band", with the judge in the person's place).
 
 One module per job: :mod:`.photos` (inputs, notes), :mod:`.colours` (recipe colour → swatch, Monk tone, band,
 family: shared by both evaluations), :mod:`.agreement`, :mod:`.stats`, :mod:`.report`, :mod:`.run`.
@@ -41,6 +42,7 @@ from .labels import (ATTRIBUTES, CORE, EXPRESSIONS, HAIR_FAMILIES, LENGTHS, PUBL
                      LabelRow, LabelsFile, label_class, read_labels)
 from .labels_report import LabelsReport, PhotoResult
 from .labels_run import evaluate_labels
+from .lineup import lineup_scores
 from .photos import DEFAULT_EXCLUDE, IMAGE_EXTS, collect_photos
 from .relighting import RELIGHTINGS, relight
 from .report import AvatarEval, EvalReport, PhotoEval
@@ -50,4 +52,5 @@ __all__ = ["METHODS", "collect_photos", "evaluate", "EvalReport", "PhotoEval", "
            "IMAGE_EXTS", "DEFAULT_EXCLUDE", "swatch", "monk_of", "skin_band", "hair_family", "ATTRIBUTES", "CORE",
            "PUBLIC_DOMAIN_FOLDERS", "SKIN_BANDS", "HAIR_FAMILIES", "LENGTHS", "TEXTURES", "EXPRESSIONS", "LabelRow",
            "LabelsFile", "PhotoResult", "LabelsReport", "read_labels", "label_class", "agrees", "measured_values",
-           "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight", "DEGRADATIONS", "degrade"]
+           "recipe_values", "evaluate_labels", "RELIGHTINGS", "relight", "DEGRADATIONS", "degrade",
+           "lineup_scores"]

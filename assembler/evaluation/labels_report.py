@@ -1,5 +1,6 @@
 """The report of ``memoji eval --labels``: per photo what was measured and drawn, per attribute and group the agreement
-with the labels, confusion tables, stability under relighting and under degradation; markdown, CSV and JSON."""
+with the labels, confusion tables, stability under relighting and under degradation, the machine-judged lineup;
+markdown, CSV and JSON."""
 from __future__ import annotations
 
 import csv
@@ -32,6 +33,8 @@ class PhotoResult:
     hair_color: str | None = None  # measured hair palette colour
     recipes: dict[str, dict[str, Any]] = field(default_factory=dict)  # method -> values / colours / parts / error
     seconds: dict[str, float] = field(default_factory=dict)
+    lineup: dict[str, list[float]] | None = None  # the judge's embeddings: "photo" and one per method's avatar
+    lineup_error: str | None = None
 
     def values(self, source: str) -> dict[str, str | None]:
         """``measured`` or a method name (the recipe under that method); all ``None`` where it failed."""
@@ -56,6 +59,7 @@ class LabelsReport:
     relightings: list[str] = field(default_factory=list)
     degraded: list[PhotoResult] = field(default_factory=list)  # every photo under every degradation (first method)
     degradations: list[str] = field(default_factory=list)
+    lineup: bool = False  # the judge embedded every photo and avatar (:mod:`.lineup`)
     total_s: float = 0.0
     workers: int = 1
     reused: int = 0  # results taken from an interrupted run's progress file
@@ -166,6 +170,31 @@ class LabelsReport:
                         "same": {k: tuple(v) for k, v in same.items()}})
         return out
 
+    def lineup_scores(self) -> dict[str, dict[str, float | None]]:
+        """``{method: {photo: probability that the judge picks its own avatar}}`` (:func:`.lineup.lineup_scores`;
+        empty without the lineup's embeddings)."""
+        from .lineup import lineup_scores
+
+        rows = [r for r in self.results if r.lineup and not r.error]
+        if not self.lineup or not rows:
+            return {}
+        photos = {r.row.path: r.lineup["photo"] for r in rows}
+        bands = {r.row.path: r.row.truth("skin") for r in rows}
+        return {m: lineup_scores(photos, {r.row.path: r.lineup[m] for r in rows if m in r.lineup}, bands)
+                for m in self.methods}
+
+    def lineup_summary(self) -> dict[str, Any]:
+        """Per method the lineup's :func:`.lineup.summary`, and every other method against the first
+        (:func:`.lineup.paired`)."""
+        from .lineup import paired, summary
+
+        scores = self.lineup_scores()
+        if not scores:
+            return {}
+        first = self.methods[0]
+        return {"methods": {m: summary(s) for m, s in scores.items()},
+                "paired": {m: paired(scores[first], scores[m]) for m in self.methods[1:]}}
+
     # -- writing --
     def _table(self, tally: Counter, rows: Sequence[str], cols: Sequence[str],
                corner: str = "label \\ got") -> list[str]:
@@ -223,6 +252,8 @@ class LabelsReport:
             md += self._relight_markdown()
         if self.degradations:
             md += self._degrade_markdown()
+        if self.lineup:
+            md += self._lineup_markdown()
         bad = [r for r in self.results if r.error]
         if bad:
             md += ["", f"Photos the pipeline refused ({len(bad)}, a miss on every attribute): "
@@ -250,6 +281,39 @@ class LabelsReport:
             kept = "–" if d["degradation"] == "as taken" else _pct(*d["same"]["all"])
             md.append(f"| {d['degradation']}{refused} | " + " | ".join(_pct(*d["right"][a]) for a in CORE)
                       + f" | {_pct(*d['right']['all'])} | {kept} |")
+        return md
+
+    def _lineup_markdown(self) -> list[str]:
+        from ..judge import JUDGE_NAME
+        from .lineup import FOILS
+
+        s = self.lineup_summary()
+        md = ["", "### Lineup, judged by machine (`assembler/evaluation/lineup.py`)", "",
+              f"Shown a photo and {FOILS + 1} avatars (its own and {FOILS} made from photos of other people with the "
+              f"same labelled skin band), does the judge (`{JUDGE_NAME}`, never used by the search) pick its own "
+              f"avatar? Per photo the exact probability over every draw of the foils; chance {100 / (FOILS + 1):.0f} %. "
+              "The held-out test asks a person, with foils of the same gender too (not labelled here).", ""]
+        if not s:
+            bad = [r for r in self.results if r.lineup_error]
+            return md + ["No photo could be judged" + (f" ({bad[0].lineup_error})." if bad else ".")]
+        if not any(v["photos"] for v in s["methods"].values()):
+            return md + [f"No photo has {FOILS} foils: a lineup needs photos of at least {FOILS + 1} people with one "
+                         "labelled skin band."]
+        md += ["| method | photos | picked (95 % CI) |", "|---|---|---|"]
+        for m, v in s["methods"].items():
+            md.append(f"| {m} | {v['photos']} | " + ("–" if not v["photos"] else
+                      f"{100 * v['mean']:.0f} % ({100 * v['lo']:.0f}–{100 * v['hi']:.0f})") + " |")
+        if s["paired"]:
+            first = self.methods[0]
+            md += ["", f"Paired, photo by photo: is `{first}`'s avatar picked more often than the other method's "
+                       "avatar of the same photo? (two-sided sign test over the untied photos)", "",
+                   "| versus | photos | better | tied | worse | sign-test p | mean difference |",
+                   "|---|---|---|---|---|---|---|"]
+            for m, v in s["paired"].items():
+                p = v["sign_test_p"]
+                md.append(f"| {m} | {v['photos']} | {v['better']} | {v['tied']} | {v['worse']} | "
+                          + ("–" if math.isnan(p) else "< 0.001" if p < 0.001 else f"{p:.3f}")
+                          + f" | {100 * v['mean_difference']:+.0f} points |")
         return md
 
     def _relight_markdown(self) -> list[str]:
@@ -289,7 +353,7 @@ class LabelsReport:
             return vals[len(vals) // 2] if vals else math.nan
 
         parts = [f"analyze {median([r.seconds['analyze'] for r in self.results if 'analyze' in r.seconds]):.2f} s"]
-        for m in self.methods:
+        for m in [*self.methods, *(["lineup"] if self.lineup else [])]:
             parts.append(f"{m} {median([r.seconds[m] for r in self.results if m in r.seconds]):.2f} s")
         return (f"Median time per photo: {', '.join(parts)}. Wall time {self.total_s:.0f} s with {self.workers} "
                 f"worker(s) on {platform.machine()} ({os.cpu_count()} CPUs), {len(self.results)} photos"
@@ -305,7 +369,10 @@ class LabelsReport:
         for m in self.methods:
             head += [f"{m}_skin_color", f"{m}_hair_color", f"{m}_hair_part", f"{m}_facial_hair_part",
                      f"{m}_glasses_part", f"{m}_mouth_part", f"{m}_error"] + [f"{m}_{a}" for a in ATTRIBUTES]
+        if self.lineup:
+            head += [f"{m}_lineup" for m in self.methods]
         head.append("comment")
+        scores = self.lineup_scores()
         rows = []
         for r in [*self.results, *self.relit, *self.degraded]:
             d: dict[str, Any] = {"path": r.row.path, "group": r.row.group, "relight": r.relight, "error": r.error,
@@ -320,6 +387,9 @@ class LabelsReport:
                           f"{m}_glasses_part": parts.get("glasses"), f"{m}_mouth_part": parts.get("mouth"),
                           f"{m}_error": rec.get("error")})
                 d.update({f"{m}_{a}": v for a, v in (rec.get("values") or {}).items()})
+            if not r.relight:
+                d.update({f"{m}_lineup": None if s.get(r.row.path) is None else round(s[r.row.path], 4)
+                          for m, s in scores.items()})
             rows.append(d)
         return head, rows
 

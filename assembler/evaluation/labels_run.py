@@ -1,8 +1,10 @@
 """The run of ``memoji eval --labels``: every labelled photo analysed and classified once (in worker processes when
 asked), a recipe chosen per method, optional relightings of the public-domain photos and degradations (JPEG, smaller)
-of every photo, progress kept for ``--resume``."""
+of every photo, optional judge embeddings of every photo and avatar for the lineup (:mod:`.lineup`), progress kept
+for ``--resume``."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -30,9 +32,21 @@ def _error_text(err: BaseException) -> str:
     return text if isinstance(err, (MemojiError, ValueError)) else f"internal error ({type(err).__name__}: {text})"
 
 
+@functools.lru_cache(maxsize=1)
+def _judge():
+    from ..judge import create_judge
+
+    return create_judge()
+
+
+def _embedding(v) -> list[float]:
+    return [round(float(x), 6) for x in v]
+
+
 def _photo_job(job: tuple) -> dict[str, Any]:
-    """Analyse one photo once, then choose a recipe per method (picklable: runs in worker processes)."""
-    path, rel, transform, methods, seed = job
+    """Analyse one photo once, then choose a recipe per method (picklable: runs in worker processes); with
+    ``lineup``, the judge's embeddings of the photo and of every method's avatar."""
+    path, rel, transform, methods, seed, lineup = job
     from ..analysis import get_analyzer
     from ..classification import classify
     from ..search import SearchConfig, choose_recipe, gather_evidence
@@ -47,6 +61,10 @@ def _photo_job(job: tuple) -> dict[str, Any]:
             from .relighting import relight
 
             image = (degrade if transform in DEGRADATIONS else relight)(load_image(path), transform)
+        elif lineup:
+            from ..io import load_image
+
+            image = load_image(path)  # the judge embeds the photo too
         face = get_analyzer()(image, max_faces=1)[0]
         attrs = classify(face, skin_head="held_out")  # out-of-person: the skin-band head was fitted on these photos
         ev = gather_evidence([face])
@@ -57,17 +75,43 @@ def _photo_job(job: tuple) -> dict[str, Any]:
         return out
     out["seconds"]["analyze"] = time.perf_counter() - t0
     out.update(measured=measured_values(attrs), monk=attrs.skin_tone, hair_color=attrs.hair_color)
+    recipes = {}
     for method in methods:
         t0 = time.perf_counter()
         try:
-            recipe = choose_recipe(ev, method, SearchConfig(seed=_seed_for(seed, method, rel)))
+            recipe = recipes[method] = choose_recipe(ev, method, SearchConfig(seed=_seed_for(seed, method, rel)))
             out["recipes"][method] = {
                 "values": recipe_values(recipe), "skin": recipe.colors.get("skin"), "hair": recipe.colors.get("hair"),
                 "parts": {c: recipe.parts.get(c) for c in ("hair", "facial_hair", "glasses", "headwear", "mouth")}}
         except Exception as err:  # noqa: BLE001 - one method failing on one photo is recorded
             out["recipes"][method] = {"error": _error_text(err)}
         out["seconds"][method] = time.perf_counter() - t0
+    if lineup:
+        _lineup_embeddings(out, image, face, [(m, recipes[m]) for m in methods if m in recipes])
     return out
+
+
+def _lineup_embeddings(out: dict[str, Any], image, face, recipes: list) -> None:
+    """``out["lineup"]``: the judge's embedding of the photo and of each recipe's rendered avatar (from the
+    renderer's own landmarks, as ``memoji eval DIR`` judges them); a judge failure is recorded, never fatal."""
+    import numpy as np
+
+    from ..avatar import render
+    from ..judge import flatten_rgba
+
+    t0 = time.perf_counter()
+    try:
+        judge = _judge()
+        emb = {"photo": _embedding(judge.embed(np.asarray(image)[..., :3], face.landmarks))}
+        for method, recipe in recipes:
+            avatar = render(recipe)
+            emb[method] = _embedding(judge.embed(flatten_rgba(avatar.image), np.asarray(avatar.landmarks)))
+        out["lineup"] = emb
+    except _SETUP_ERRORS:
+        raise
+    except Exception as err:  # noqa: BLE001 - the photo's other results stand
+        out["lineup_error"] = _error_text(err)
+    out["seconds"]["lineup"] = time.perf_counter() - t0
 
 
 def _init_worker() -> None:
@@ -81,8 +125,8 @@ def _init_worker() -> None:
 
 
 def _job_key(job: tuple) -> str:
-    _, rel, transform, methods, seed = job
-    return json.dumps([rel, transform, list(methods), seed])
+    _, rel, transform, methods, seed, lineup = job
+    return json.dumps([rel, transform, list(methods), seed] + (["lineup"] if lineup else []))
 
 
 def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
@@ -104,13 +148,15 @@ def _read_progress(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, relight: bool = False,
-                    relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, degrade: bool = False, seed: int = 0,
+                    relight_folders: Sequence[str] = PUBLIC_DOMAIN_FOLDERS, degrade: bool = False,
+                    lineup: bool = False, seed: int = 0,
                     workers: int = 1, progress: bool = True, progress_file=None,
                     resume: bool = False) -> LabelsReport:
     """Score every labelled photo (see the module docstring). ``labels``: a path or a :class:`LabelsFile`;
     ``workers`` > 1 runs photos in that many processes (one thread each). ``relight``: the photos of
     ``relight_folders`` again under every relighting of :mod:`.relighting`; ``degrade``: every photo again under every
-    degradation of :mod:`.degrading` — both with the first method only.
+    degradation of :mod:`.degrading` — both with the first method only. ``lineup``: the judge also embeds every photo
+    as taken and every method's avatar of it, for the machine-judged lineup (:mod:`.lineup`).
 
     ``progress_file``: every photo's result is appended there as soon as it is done (JSON lines); with ``resume``
     the results already in it (same photo, relighting, methods and seed) are reused instead of recomputed — for a
@@ -131,11 +177,11 @@ def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, 
             raise UnknownNameError(f"unknown method '{m}'{did_you_mean(m, METHODS)} (methods: {', '.join(METHODS)})")
     folders = tuple(f.strip("/") for f in relight_folders if f.strip("/"))
     relit_rows = [r for r in lf.rows if PurePosixPath(r.path).parts[0] in folders] if relight else []
-    jobs = [(str(lf.root / r.path), r.path, "", tuple(methods), seed) for r in lf.rows]
-    jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
+    jobs = [(str(lf.root / r.path), r.path, "", tuple(methods), seed, lineup) for r in lf.rows]
+    jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed, False)
              for r in relit_rows for name in RELIGHTINGS]
     if degrade:
-        jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed)
+        jobs += [(str(lf.root / r.path), r.path, name, tuple(methods[:1]), seed, False)
                  for name in DEGRADATIONS for r in lf.rows]
     keys = [_job_key(j) for j in jobs]
     done = _read_progress(Path(progress_file)) if resume and progress_file is not None else {}
@@ -175,15 +221,16 @@ def evaluate_labels(labels, methods: Sequence[str] = ("search",), *, root=None, 
     results: list[PhotoResult] = []
     relit: list[PhotoResult] = []
     degraded: list[PhotoResult] = []
-    for key, (_, rel, name, _, _) in zip(keys, jobs):
+    for key, (_, rel, name, *_) in zip(keys, jobs):
         o = outs[key]
         pr = PhotoResult(row=by_path[rel], relight=name, error=o.get("error"), measured=o.get("measured") or {},
                          monk=o.get("monk"), hair_color=o.get("hair_color"), recipes=o["recipes"],
-                         seconds=o["seconds"])
+                         seconds=o["seconds"], lineup=o.get("lineup"), lineup_error=o.get("lineup_error"))
         (degraded if name in DEGRADATIONS else relit if name else results).append(pr)
     return LabelsReport(labels=lf, methods=methods, results=results, relit=relit,
                         relightings=list(RELIGHTINGS) if relight else [], degraded=degraded,
-                        degradations=list(DEGRADATIONS) if degrade else [], total_s=time.perf_counter() - t_start,
+                        degradations=list(DEGRADATIONS) if degrade else [], lineup=lineup,
+                        total_s=time.perf_counter() - t_start,
                         workers=workers, reused=sum(k in done for k in keys))
 
 
