@@ -286,6 +286,7 @@ class LabelsReport:
     def _lineup_markdown(self) -> list[str]:
         from ..judge import JUDGE_NAME
         from .lineup import FOILS
+        from .stats import p_text
 
         s = self.lineup_summary()
         md = ["", "### Lineup, judged by machine (`assembler/evaluation/lineup.py`)", "",
@@ -310,10 +311,8 @@ class LabelsReport:
                    "| versus | photos | better | tied | worse | sign-test p | mean difference |",
                    "|---|---|---|---|---|---|---|"]
             for m, v in s["paired"].items():
-                p = v["sign_test_p"]
                 md.append(f"| {m} | {v['photos']} | {v['better']} | {v['tied']} | {v['worse']} | "
-                          + ("–" if math.isnan(p) else "< 0.001" if p < 0.001 else f"{p:.3f}")
-                          + f" | {100 * v['mean_difference']:+.0f} points |")
+                          f"{p_text(v['sign_test_p'])} | {100 * v['mean_difference']:+.0f} points |")
         return md
 
     def _relight_markdown(self) -> list[str]:

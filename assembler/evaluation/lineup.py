@@ -19,6 +19,9 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+from .stats import bootstrap_mean
+from .stats import paired as stats_paired
+
 __all__ = ["FOILS", "person_of", "lineup_scores", "summary", "paired"]
 
 FOILS = 3  # avatars beside the photo's own: a lineup of four
@@ -56,24 +59,12 @@ def lineup_scores(photos: Mapping[str, Sequence[float]], avatars: Mapping[str, S
 
 def summary(scores: Mapping[str, float | None], *, boot: int = 2000, seed: int = 0) -> dict[str, float]:
     """Photos scored, the mean probability of a right pick and its 95 % bootstrap interval over photos."""
-    v = np.array([s for s in scores.values() if s is not None], np.float64)
-    if not len(v):
-        return {"photos": 0, "mean": math.nan, "lo": math.nan, "hi": math.nan}
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, len(v), (boot, len(v)))].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return {"photos": int(len(v)), "mean": float(v.mean()), "lo": float(lo), "hi": float(hi)}
+    v = [s for s in scores.values() if s is not None]
+    m, lo, hi = bootstrap_mean(v, boot, seed)
+    return {"photos": len(v), "mean": m, "lo": lo, "hi": hi}
 
 
 def paired(a: Mapping[str, float | None], b: Mapping[str, float | None]) -> dict[str, float]:
-    """Method ``a`` against ``b`` photo by photo (the photos both scored): how many it picks more, equally and less
-    often, the two-sided sign-test p-value over the untied photos and the mean difference."""
-    from scipy.stats import binomtest
-
-    pairs = [(a[k], b[k]) for k in a if a[k] is not None and b.get(k) is not None]
-    better = sum(x > y + 1e-12 for x, y in pairs)
-    worse = sum(y > x + 1e-12 for x, y in pairs)
-    p = binomtest(better, better + worse).pvalue if better + worse else math.nan
-    diff = float(np.mean([x - y for x, y in pairs])) if pairs else math.nan
-    return {"photos": len(pairs), "better": better, "tied": len(pairs) - better - worse, "worse": worse,
-            "sign_test_p": float(p), "mean_difference": diff}
+    """Method ``a`` against ``b`` photo by photo (the photos both scored): :func:`.stats.paired` of the probabilities
+    of a right pick."""
+    return stats_paired([(a[k], b[k]) for k in a if a[k] is not None and b.get(k) is not None])

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .stats import chance, mean, wilson
+from .stats import chance, mean, p_text, paired, wilson
 
 __all__ = ["PhotoEval", "AvatarEval", "EvalReport"]
 
@@ -109,8 +109,6 @@ class EvalReport:
         the person better, the same, or worse, the two-sided sign-test p-value over the untied photos, and the mean
         rank difference (full − other; negative: the full method ranks the person nearer the top) with a 95 %
         bootstrap interval over photos (``n_boot`` resamples, fixed seed)."""
-        from scipy.stats import binomtest
-
         if len(self.methods) < 2:
             return []
         first = {(a.person, a.photo): a.rank for a in self.rows(self.methods[0]) if a.ok and a.rank is not None}
@@ -118,18 +116,10 @@ class EvalReport:
         for other in self.methods[1:]:
             pairs = [(first[(a.person, a.photo)], a.rank) for a in self.rows(other)
                      if a.ok and a.rank is not None and (a.person, a.photo) in first]
-            better = sum(x < y for x, y in pairs)
-            worse = sum(x > y for x, y in pairs)
-            p = binomtest(better, better + worse).pvalue if better + worse else math.nan
-            d = np.array([x - y for x, y in pairs], dtype=np.float64)
-            if len(d):
-                boot = d[np.random.default_rng(0).integers(0, len(d), (n_boot, len(d)))].mean(axis=1)
-                diff, ci = float(d.mean()), [float(v) for v in np.percentile(boot, [2.5, 97.5])]
-            else:
-                diff, ci = math.nan, [math.nan, math.nan]
-            out.append({"method": self.methods[0], "versus": other, "photos": len(pairs), "better": better,
-                        "tied": len(pairs) - better - worse, "worse": worse, "sign_test_p": float(p),
-                        "rank_diff": diff, "rank_diff_ci95": ci})
+            c = paired(pairs, higher_is_better=False, n_boot=n_boot)  # a rank: lower is better
+            out.append({"method": self.methods[0], "versus": other, "photos": c["photos"], "better": c["better"],
+                        "tied": c["tied"], "worse": c["worse"], "sign_test_p": c["sign_test_p"],
+                        "rank_diff": c["mean_difference"], "rank_diff_ci95": c["ci95"]})
         return out
 
     def to_markdown(self) -> str:
@@ -178,10 +168,9 @@ class EvalReport:
                       "", "| versus | photos | better | tied | worse | sign-test p | mean rank difference (95 % CI) |",
                       "|---|---|---|---|---|---|---|"]
             for r in paired:
-                pv = r["sign_test_p"]
                 lo, hi = r["rank_diff_ci95"]
                 lines.append(f"| {r['versus']} | {r['photos']} | {r['better']} | {r['tied']} | {r['worse']} "
-                             f"| {'< 0.001' if pv < 0.001 else f(pv, '{:.3f}')} "
+                             f"| {p_text(r['sign_test_p'])} "
                              f"| {f(r['rank_diff'], '{:+.1f}')} ({f(lo, '{:+.1f}')} … {f(hi, '{:+.1f}')}) |")
         if any(r["agreement"]["beard_notes"][1] for r in s):
             lines += ["", "Attribute agreement against the human notes of manifest.csv (skin: light/fair → Monk 1–5, "
