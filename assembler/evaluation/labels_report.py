@@ -292,7 +292,8 @@ class LabelsReport:
         md = ["", "### Lineup, judged by machine (`assembler/evaluation/lineup.py`)", "",
               f"Shown a photo and {FOILS + 1} avatars (its own and {FOILS} made from photos of other people with the "
               f"same labelled skin band), does the judge (`{JUDGE_NAME}`, never used by the search) pick its own "
-              f"avatar? Per photo the exact probability over every draw of the foils; chance {100 / (FOILS + 1):.0f} %. "
+              "avatar? Per photo the exact probability over every draw of the foils; "
+              f"chance {100 / (FOILS + 1):.0f} %. "
               "The held-out test asks a person, with foils of the same gender too (not labelled here).", ""]
         if not s:
             bad = [r for r in self.results if r.lineup_error]

@@ -35,7 +35,8 @@ def mean(values) -> float:
 
 
 def bootstrap_mean(values, n_boot: int = 4000, seed: int = 0) -> tuple[float, float, float]:
-    """The mean of ``values`` and its 95 % bootstrap interval (``n_boot`` resamples, fixed ``seed``); NaNs when empty."""
+    """The mean of ``values`` and its 95 % bootstrap interval (``n_boot`` resamples, fixed ``seed``); NaNs when
+    empty."""
     v = np.asarray(values, np.float64)
     if not len(v):
         return math.nan, math.nan, math.nan
