@@ -28,17 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def group_of(rel: str) -> str:
-    parts = rel.split("/")
-    return rel if parts[0] in ("_portraits", "_singles") or len(parts) == 1 else parts[0]
-
-
 def analyse(labels: Path, relight: bool):
     """Per photo: embedding, label band, group, colour band (as taken), and per relighting (embedding, colour band)."""
     import numpy as np
 
     from assembler.analysis import get_analyzer
     from assembler.classification import classify
+    from assembler.evaluation.lineup import person_of  # one person = one group, as the lineup's foils
     from assembler.evaluation.relighting import RELIGHTINGS
     from assembler.evaluation.relighting import relight as relight_image
     from assembler.io import load_image
@@ -58,7 +54,7 @@ def analyse(labels: Path, relight: bool):
                 print(f"skipped {r['path']}: {str(err).splitlines()[0]}", file=sys.stderr)
                 continue
             colour = classify(face, skin_head=None)  # the colour alone
-            row = {"path": r["path"], "y": BANDS.index(r["skin"]), "group": group_of(r["path"]),
+            row = {"path": r["path"], "y": BANDS.index(r["skin"]), "group": person_of(r["path"]),
                    "x": np.asarray(face.embedding, np.float32),
                    "colour": None if colour.skin_tone is None else BANDS.index(band_of_monk(colour.skin_tone)),
                    "relit": {}}
